@@ -1,1 +1,75 @@
-//! placeholder
+//! PKCS#12 / PFX for pfxgen: read what real producers write, write what
+//! OpenSSL writes.
+//!
+//! * [`write_pfx`] makes a PFX from a key and its certificate in one of two
+//!   [`Profile`]s: `Modern` (PBES2/AES-256, HMAC-SHA256) or `Compat` (3DES,
+//!   HMAC-SHA1) for old Windows.
+//! * [`Pfx::parse`] decodes a PFX, DER or BER, without a password: structure,
+//!   MAC parameters, encryption schemes, unencrypted bags. Every limit in
+//!   [`Limits`] is enforced before the work it bounds.
+//! * [`Pfx::open`] verifies the MAC (PKCS#12 HMAC with SHA-1/224/256/384/512,
+//!   or PBMAC1), decrypts (PBES2 with PBKDF2 and AES/3DES/DES; PKCS#12 PBE
+//!   with 3DES, 2-key 3DES, RC2-40/128), and loads keys and certificates.
+//!
+//! Nothing here panics on any input: the decoder is fuzzed (see `fuzz/`) and
+//! every known PKCS#12 parser attack has a named test (`tests/hostile.rs`).
+//!
+//! ```
+//! use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+//! use pfxgen_pkcs12::{Limits, Password, Pfx, Profile, WriteOptions, write_pfx};
+//! use pfxgen_x509::CertificateParams;
+//!
+//! let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256)?;
+//! let cert = CertificateParams::default().self_signed(&key)?;
+//! let password = Password::from_str_copy("Correct-Horse-9!");
+//! let options = WriteOptions { iterations: 2048, ..WriteOptions::default() };
+//! let der = write_pfx(&key, &cert, &[], &password, &options)?;
+//!
+//! let opened = Pfx::parse(&der, &Limits::default())?.open(&password, &Limits::default())?;
+//! assert_eq!(opened.keys.len(), 1);
+//! assert_eq!(opened.certificates.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
+mod asn1;
+pub mod ber;
+mod cipher;
+mod encode;
+mod encryption;
+mod error;
+pub mod kdf;
+mod limits;
+mod mac_data;
+pub mod oid;
+mod password;
+mod pfx;
+mod safe_bag;
+
+pub use crate::{
+    cipher::Cipher,
+    encode::{
+        DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS, PASSWORDLESS_ITERATIONS, Profile,
+        WriteOptions, write_pfx,
+    },
+    encryption::{EncryptionScheme, Pbkdf2Params},
+    error::{DerProblem, Error, IterationProblem, Location},
+    kdf::Hash,
+    limits::{DotNetLimits, Limits},
+    mac_data::{MacAlgorithm, MacData},
+    password::{Password, PasswordForm},
+    pfx::{BagReport, CertEntry, Content, KeyEntry, MacStatus, Opened, Pfx},
+    safe_bag::{Attributes, BagKind, SafeBag},
+};

@@ -1,0 +1,579 @@
+//! Password-based encryption schemes: PBES2 (RFC 8018) and the PKCS#12
+//! PBE algorithms (RFC 7292, Appendix C).
+//!
+//! ```text
+//! PBES2-params ::= SEQUENCE {
+//!     keyDerivationFunc AlgorithmIdentifier {{PBES2-KDFs}},
+//!     encryptionScheme  AlgorithmIdentifier {{PBES2-Encs}} }
+//! PBKDF2-params ::= SEQUENCE {
+//!     salt CHOICE { specified OCTET STRING, otherSource AlgorithmIdentifier },
+//!     iterationCount INTEGER (1..MAX),
+//!     keyLength INTEGER (1..MAX) OPTIONAL,
+//!     prf AlgorithmIdentifier {{PBKDF2-PRFs}} DEFAULT algid-hmacWithSHA1 }
+//! pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER }
+//! ```
+
+use core::fmt;
+
+use pfxgen_x509::der_encode;
+use zeroize::Zeroizing;
+
+use crate::{
+    Error, Limits, Password, PasswordForm,
+    asn1::{Tlv, tag},
+    cipher::{self, Cipher, DecryptProblem},
+    kdf::{self, Hash, KdfPurpose},
+    oid,
+    password::kdf_candidates,
+};
+
+/// PBKDF2 parameters as read or written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pbkdf2Params {
+    /// The salt.
+    pub salt: Vec<u8>,
+    /// Iteration count (already checked against the limits).
+    pub iterations: u32,
+    /// The keyLength field, if present.
+    pub key_length: Option<u32>,
+    /// The HMAC hash (the PRF; SHA-1 when the field is absent).
+    pub prf: Hash,
+}
+
+/// How a bag or a SafeContents is encrypted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncryptionScheme {
+    /// PBES2 with PBKDF2 and a CBC cipher. Uses the UTF-8 password.
+    Pbes2 {
+        /// The key derivation.
+        kdf: Pbkdf2Params,
+        /// The cipher.
+        cipher: Cipher,
+        /// The IV.
+        iv: Vec<u8>,
+    },
+    /// A PKCS#12 PBE algorithm (PKCS#12 KDF over SHA-1). Uses the BMPString
+    /// password.
+    ///
+    /// ## Security warning
+    /// Legacy: weak KDF and ciphers (3DES, RC2). Written only by the
+    /// `compat` profile, and then only with 3-key 3DES.
+    Pkcs12Pbe {
+        /// The cipher.
+        cipher: Cipher,
+        /// The salt.
+        salt: Vec<u8>,
+        /// Iteration count (already checked against the limits).
+        iterations: u32,
+    },
+}
+
+impl fmt::Display for EncryptionScheme {
+    /// As OpenSSL's `pkcs12 -info` puts it, e.g.
+    /// `PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Pbes2 { kdf, cipher, .. } => write!(
+                f,
+                "PBES2, PBKDF2, {}, Iteration {}, PRF hmacWith{}",
+                cipher.name(),
+                kdf.iterations,
+                kdf.prf.name().to_ascii_uppercase()
+            ),
+            Self::Pkcs12Pbe {
+                cipher, iterations, ..
+            } => write!(
+                f,
+                "{}, Iteration {iterations}",
+                oid::name_of(pkcs12_pbe_oid(*cipher).as_bytes()).unwrap_or("PKCS#12 PBE")
+            ),
+        }
+    }
+}
+
+fn pkcs12_pbe_oid(cipher: Cipher) -> der::asn1::ObjectIdentifier {
+    match cipher {
+        Cipher::DesEde2 => oid::PBE_SHA1_2DES,
+        Cipher::Rc2 { effective_bits: 40 } => oid::PBE_SHA1_RC2_40,
+        Cipher::Rc2 { .. } => oid::PBE_SHA1_RC2_128,
+        _ => oid::PBE_SHA1_3DES,
+    }
+}
+
+/// An unsupported scheme is still described for reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UnsupportedScheme(pub String);
+
+impl EncryptionScheme {
+    /// The iteration count.
+    #[must_use]
+    pub fn iterations(&self) -> u32 {
+        match self {
+            Self::Pbes2 { kdf, .. } => kdf.iterations,
+            Self::Pkcs12Pbe { iterations, .. } => *iterations,
+        }
+    }
+
+    /// The cipher.
+    #[must_use]
+    pub fn cipher(&self) -> Cipher {
+        match self {
+            Self::Pbes2 { cipher, .. } | Self::Pkcs12Pbe { cipher, .. } => *cipher,
+        }
+    }
+
+    /// Whether this is a PBES2 scheme.
+    #[must_use]
+    pub fn is_pbes2(&self) -> bool {
+        matches!(self, Self::Pbes2 { .. })
+    }
+
+    /// KDF iterations one decryption attempt costs (the PKCS#12 KDF runs
+    /// twice: key and IV).
+    #[must_use]
+    pub fn cost(&self) -> u64 {
+        match self {
+            Self::Pbes2 { kdf, .. } => u64::from(kdf.iterations),
+            Self::Pkcs12Pbe { iterations, .. } => 2 * u64::from(*iterations),
+        }
+    }
+
+    /// Parses an encryption AlgorithmIdentifier. Iteration counts are checked
+    /// against `limits` here, before anything is derived.
+    pub(crate) fn parse(
+        alg: &Tlv<'_>,
+        limits: &Limits,
+    ) -> Result<Result<Self, UnsupportedScheme>, Error> {
+        let mut r = alg.reader();
+        let id = r.oid("encryption AlgorithmIdentifier.algorithm")?;
+        let params = if r.is_empty() {
+            None
+        } else {
+            Some(r.read_any("encryption AlgorithmIdentifier.parameters")?)
+        };
+        r.finish("encryption AlgorithmIdentifier")?;
+        let pkcs12_cipher = match id.value {
+            v if v == oid::PBE_SHA1_3DES.as_bytes() => Some(Cipher::DesEde3),
+            v if v == oid::PBE_SHA1_2DES.as_bytes() => Some(Cipher::DesEde2),
+            v if v == oid::PBE_SHA1_RC2_128.as_bytes() => Some(Cipher::Rc2 {
+                effective_bits: 128,
+            }),
+            v if v == oid::PBE_SHA1_RC2_40.as_bytes() => Some(Cipher::Rc2 { effective_bits: 40 }),
+            _ => None,
+        };
+        if let Some(cipher) = pkcs12_cipher {
+            let params =
+                params.ok_or_else(|| id.invalid("pkcs-12PbeParams", "parameters are missing"))?;
+            if params.tag != tag::SEQUENCE {
+                return Err(params.invalid("pkcs-12PbeParams", "parameters are not a SEQUENCE"));
+            }
+            let mut p = params.reader();
+            let salt = p.octet_string("pkcs-12PbeParams.salt")?;
+            let iterations = p
+                .integer("pkcs-12PbeParams.iterations")?
+                .iterations("pkcs-12PbeParams.iterations", limits)?;
+            p.finish("pkcs-12PbeParams")?;
+            return Ok(Ok(Self::Pkcs12Pbe {
+                cipher,
+                salt: salt.value.to_vec(),
+                iterations,
+            }));
+        }
+        if id.value != oid::PBES2.as_bytes() {
+            return Ok(Err(UnsupportedScheme(oid::describe(id.value))));
+        }
+        let params = params.ok_or_else(|| id.invalid("PBES2-params", "parameters are missing"))?;
+        if params.tag != tag::SEQUENCE {
+            return Err(params.invalid("PBES2-params", "parameters are not a SEQUENCE"));
+        }
+        let mut p = params.reader();
+        let kdf_alg = p.sequence("PBES2-params.keyDerivationFunc")?;
+        let enc_alg = p.sequence("PBES2-params.encryptionScheme")?;
+        p.finish("PBES2-params")?;
+
+        let mut k = kdf_alg.reader();
+        let kdf_id = k.oid("PBES2 keyDerivationFunc.algorithm")?;
+        if kdf_id.value != oid::PBKDF2.as_bytes() {
+            return Ok(Err(UnsupportedScheme(format!(
+                "PBES2 with key derivation {}",
+                oid::describe(kdf_id.value)
+            ))));
+        }
+        let kdf_params = k.sequence("PBKDF2-params")?;
+        k.finish("PBES2 keyDerivationFunc")?;
+        let kdf = parse_pbkdf2(&kdf_params, limits)?;
+
+        let mut e = enc_alg.reader();
+        let enc_id = e.oid("PBES2 encryptionScheme.algorithm")?;
+        let cipher = match enc_id.value {
+            v if v == oid::AES128_CBC.as_bytes() => Cipher::Aes128,
+            v if v == oid::AES192_CBC.as_bytes() => Cipher::Aes192,
+            v if v == oid::AES256_CBC.as_bytes() => Cipher::Aes256,
+            v if v == oid::DES_EDE3_CBC.as_bytes() => Cipher::DesEde3,
+            v if v == oid::DES_CBC.as_bytes() => Cipher::Des,
+            other => {
+                return Ok(Err(UnsupportedScheme(format!(
+                    "PBES2 with cipher {}",
+                    oid::describe(other)
+                ))));
+            }
+        };
+        let iv = e.octet_string("PBES2 encryptionScheme IV")?;
+        e.finish("PBES2 encryptionScheme")?;
+        if iv.value.len() != cipher.block_len() {
+            return Err(iv.invalid(
+                "PBES2 encryptionScheme IV",
+                format!(
+                    "{} needs a {}-byte IV, found {} bytes",
+                    cipher.name(),
+                    cipher.block_len(),
+                    iv.value.len()
+                ),
+            ));
+        }
+        if let Some(len) = kdf.key_length {
+            if usize::try_from(len).ok() != Some(cipher.key_len()) {
+                return Err(kdf_params.invalid(
+                    "PBKDF2-params.keyLength",
+                    format!(
+                        "{len} bytes does not match {} ({} bytes)",
+                        cipher.name(),
+                        cipher.key_len()
+                    ),
+                ));
+            }
+        }
+        Ok(Ok(Self::Pbes2 {
+            kdf,
+            cipher,
+            iv: iv.value.to_vec(),
+        }))
+    }
+
+    /// Decrypts, trying the password forms the scheme allows. Returns the
+    /// plaintext and the form that worked. A plaintext is accepted only if the
+    /// padding is right and `plausible` says it looks like the expected DER.
+    pub(crate) fn decrypt(
+        &self,
+        password: &Password,
+        ciphertext: &[u8],
+        plausible: impl Fn(&[u8]) -> bool,
+    ) -> Result<(Zeroizing<Vec<u8>>, PasswordForm), DecryptProblem> {
+        let mut last = DecryptProblem::Padding;
+        match self {
+            Self::Pbes2 { kdf, cipher, iv } => {
+                let key = kdf::pbkdf2(
+                    kdf.prf,
+                    password.utf8(),
+                    &kdf.salt,
+                    kdf.iterations,
+                    cipher.key_len(),
+                );
+                let plain = cipher::decrypt(*cipher, &key, iv, ciphertext)?;
+                if plausible(&plain) {
+                    Ok((plain, PasswordForm::AsGiven))
+                } else {
+                    Err(DecryptProblem::Padding)
+                }
+            }
+            Self::Pkcs12Pbe {
+                cipher,
+                salt,
+                iterations,
+            } => {
+                for (form, bmp) in kdf_candidates(password) {
+                    let key = kdf::pkcs12_kdf(
+                        Hash::Sha1,
+                        &bmp,
+                        salt,
+                        KdfPurpose::Key,
+                        *iterations,
+                        cipher.key_len(),
+                    );
+                    let iv = kdf::pkcs12_kdf(
+                        Hash::Sha1,
+                        &bmp,
+                        salt,
+                        KdfPurpose::Iv,
+                        *iterations,
+                        cipher.block_len(),
+                    );
+                    match cipher::decrypt(*cipher, &key, &iv, ciphertext) {
+                        Ok(plain) if plausible(&plain) => return Ok((plain, form)),
+                        Ok(_) => last = DecryptProblem::Padding,
+                        Err(e) => last = e,
+                    }
+                }
+                Err(last)
+            }
+        }
+    }
+
+    /// The password forms a decryption may try (for cost accounting).
+    pub(crate) fn attempts(&self, password: &Password) -> u64 {
+        match self {
+            Self::Pbes2 { .. } => 1,
+            Self::Pkcs12Pbe { .. } => kdf_candidates(password).len() as u64,
+        }
+    }
+
+    /// Encrypts with this scheme's parameters.
+    pub(crate) fn encrypt(&self, password: &Password, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+        let bug = |_| Error::InvalidOptions {
+            reason: "internal error: cipher parameters of the wrong size".to_owned(),
+        };
+        match self {
+            Self::Pbes2 { kdf, cipher, iv } => {
+                let key = kdf::pbkdf2(
+                    kdf.prf,
+                    password.utf8(),
+                    &kdf.salt,
+                    kdf.iterations,
+                    cipher.key_len(),
+                );
+                cipher::encrypt(*cipher, &key, iv, plaintext).map_err(bug)
+            }
+            Self::Pkcs12Pbe {
+                cipher,
+                salt,
+                iterations,
+            } => {
+                let bmp = password.bmp();
+                let key = kdf::pkcs12_kdf(
+                    Hash::Sha1,
+                    &bmp,
+                    salt,
+                    KdfPurpose::Key,
+                    *iterations,
+                    cipher.key_len(),
+                );
+                let iv = kdf::pkcs12_kdf(
+                    Hash::Sha1,
+                    &bmp,
+                    salt,
+                    KdfPurpose::Iv,
+                    *iterations,
+                    cipher.block_len(),
+                );
+                cipher::encrypt(*cipher, &key, &iv, plaintext).map_err(bug)
+            }
+        }
+    }
+
+    /// The DER AlgorithmIdentifier, in OpenSSL's layout (PRF explicit,
+    /// keyLength omitted).
+    pub(crate) fn to_der(&self) -> Vec<u8> {
+        match self {
+            Self::Pbes2 { kdf, cipher, iv } => {
+                let prf = der_encode::sequence(&[
+                    &der_encode::oid(&kdf.prf.hmac_oid()),
+                    &der_encode::null(),
+                ]);
+                let mut kdf_fields = vec![
+                    der_encode::octet_string(&kdf.salt),
+                    der_encode::integer_u64(u64::from(kdf.iterations)),
+                ];
+                if let Some(len) = kdf.key_length {
+                    kdf_fields.push(der_encode::integer_u64(u64::from(len)));
+                }
+                kdf_fields.push(prf);
+                let kdf_parts: Vec<&[u8]> = kdf_fields.iter().map(Vec::as_slice).collect();
+                let kdf_alg = der_encode::sequence(&[
+                    &der_encode::oid(&oid::PBKDF2),
+                    &der_encode::sequence(&kdf_parts),
+                ]);
+                let cipher_oid = match cipher {
+                    Cipher::Aes128 => oid::AES128_CBC,
+                    Cipher::Aes192 => oid::AES192_CBC,
+                    Cipher::DesEde3 => oid::DES_EDE3_CBC,
+                    _ => oid::AES256_CBC,
+                };
+                let enc_alg = der_encode::sequence(&[
+                    &der_encode::oid(&cipher_oid),
+                    &der_encode::octet_string(iv),
+                ]);
+                der_encode::sequence(&[
+                    &der_encode::oid(&oid::PBES2),
+                    &der_encode::sequence(&[&kdf_alg, &enc_alg]),
+                ])
+            }
+            Self::Pkcs12Pbe {
+                cipher,
+                salt,
+                iterations,
+            } => der_encode::sequence(&[
+                &der_encode::oid(&pkcs12_pbe_oid(*cipher)),
+                &der_encode::sequence(&[
+                    &der_encode::octet_string(salt),
+                    &der_encode::integer_u64(u64::from(*iterations)),
+                ]),
+            ]),
+        }
+    }
+}
+
+/// Parses PBKDF2-params.
+pub(crate) fn parse_pbkdf2(params: &Tlv<'_>, limits: &Limits) -> Result<Pbkdf2Params, Error> {
+    let mut p = params.reader();
+    let salt = match p.peek_tag() {
+        Some(tag::OCTET_STRING) => p.octet_string("PBKDF2-params.salt")?.value.to_vec(),
+        Some(tag::SEQUENCE) => {
+            let other = p.sequence("PBKDF2-params.salt")?;
+            return Err(other.invalid(
+                "PBKDF2-params.salt",
+                "the salt is 'otherSource', which RFC 8018 reserves and no implementation defines",
+            ));
+        }
+        _ => p.octet_string("PBKDF2-params.salt")?.value.to_vec(),
+    };
+    let iterations = p
+        .integer("PBKDF2-params.iterationCount")?
+        .iterations("PBKDF2 iterationCount", limits)?;
+    let mut key_length = None;
+    if p.peek_tag() == Some(tag::INTEGER) {
+        let kl = p.integer("PBKDF2-params.keyLength")?;
+        let value = kl.small_uint("PBKDF2-params.keyLength")?;
+        if value == 0 || value > 1024 {
+            return Err(kl.invalid(
+                "PBKDF2-params.keyLength",
+                format!("{value} bytes is not a usable key length"),
+            ));
+        }
+        key_length = Some(u32::try_from(value).unwrap_or(u32::MAX));
+    }
+    let mut prf = Hash::Sha1;
+    if let Some(prf_alg) = p.read_optional(tag::SEQUENCE, "PBKDF2-params.prf")? {
+        let mut a = prf_alg.reader();
+        let prf_id = a.oid("PBKDF2-params.prf.algorithm")?;
+        prf = Hash::from_hmac_oid(prf_id.value).ok_or_else(|| Error::Unsupported {
+            what: "PBKDF2-params.prf",
+            detail: format!("pseudo-random function {}", oid::describe(prf_id.value)),
+        })?;
+        if !a.is_empty() {
+            a.read_any("PBKDF2-params.prf.parameters")?
+                .expect_null("PBKDF2-params.prf.parameters")?;
+        }
+        a.finish("PBKDF2-params.prf")?;
+    }
+    p.finish("PBKDF2-params")?;
+    Ok(Pbkdf2Params {
+        salt,
+        iterations,
+        key_length,
+        prf,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asn1::Reader;
+
+    fn parse(der: &[u8]) -> Result<Result<EncryptionScheme, UnsupportedScheme>, Error> {
+        let mut r = Reader::top(der, "test");
+        let alg = r.sequence("alg").unwrap();
+        EncryptionScheme::parse(&alg, &Limits::default())
+    }
+
+    fn pbes2() -> EncryptionScheme {
+        EncryptionScheme::Pbes2 {
+            kdf: Pbkdf2Params {
+                salt: vec![1; 16],
+                iterations: 2048,
+                key_length: None,
+                prf: Hash::Sha256,
+            },
+            cipher: Cipher::Aes256,
+            iv: vec![2; 16],
+        }
+    }
+
+    #[test]
+    fn encode_parse_round_trip() {
+        let schemes = [
+            pbes2(),
+            EncryptionScheme::Pkcs12Pbe {
+                cipher: Cipher::DesEde3,
+                salt: vec![3; 8],
+                iterations: 2048,
+            },
+        ];
+        for s in schemes {
+            let der = s.to_der();
+            assert_eq!(parse(&der).unwrap().unwrap(), s);
+        }
+        assert_eq!(
+            pbes2().to_string(),
+            "PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256"
+        );
+    }
+
+    #[test]
+    fn encrypt_decrypt_with_each_password_form() {
+        let pbe = EncryptionScheme::Pkcs12Pbe {
+            cipher: Cipher::DesEde3,
+            salt: vec![3; 8],
+            iterations: 10,
+        };
+        let ct = pbe.encrypt(&Password::absent(), b"\x30\x00").unwrap();
+        let (plain, form) = pbe
+            .decrypt(&Password::empty(), &ct, |p| p == b"\x30\x00")
+            .unwrap();
+        assert_eq!(
+            (plain.as_slice(), form),
+            (&b"\x30\x00"[..], PasswordForm::Absent)
+        );
+        let ct = pbes2()
+            .encrypt(&Password::from_str_copy("pässword"), b"data")
+            .unwrap();
+        assert!(
+            pbes2()
+                .decrypt(&Password::from_str_copy("password"), &ct, |_| true)
+                .is_err()
+        );
+        let (plain, _) = pbes2()
+            .decrypt(&Password::from_str_copy("pässword"), &ct, |_| true)
+            .unwrap();
+        assert_eq!(plain.as_slice(), b"data");
+    }
+
+    #[test]
+    fn hostile_parameters() {
+        // IV of 15 and 17 bytes.
+        for len in [15usize, 17] {
+            let bad = EncryptionScheme::Pbes2 {
+                kdf: Pbkdf2Params {
+                    salt: vec![1; 16],
+                    iterations: 2048,
+                    key_length: None,
+                    prf: Hash::Sha256,
+                },
+                cipher: Cipher::Aes256,
+                iv: vec![2; len],
+            };
+            let err = parse(&bad.to_der()).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("needs a 16-byte IV, found {len} bytes")),
+                "{err}"
+            );
+        }
+        // keyLength that does not match AES-256.
+        let bad = EncryptionScheme::Pbes2 {
+            kdf: Pbkdf2Params {
+                salt: vec![1; 16],
+                iterations: 2048,
+                key_length: Some(16),
+                prf: Hash::Sha256,
+            },
+            cipher: Cipher::Aes256,
+            iv: vec![2; 16],
+        };
+        assert!(
+            parse(&bad.to_der())
+                .unwrap_err()
+                .to_string()
+                .contains("does not match AES-256-CBC")
+        );
+    }
+}

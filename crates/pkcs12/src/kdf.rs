@@ -1,0 +1,335 @@
+//! Key derivation and MAC primitives: the PKCS#12 KDF, PBKDF2 and HMAC.
+
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use sha1::Sha1;
+use sha2::{
+    Sha224, Sha256, Sha384, Sha512,
+    digest::{Digest, block_api::BlockSizeUser, block_api::EagerHash},
+};
+use zeroize::Zeroizing;
+
+use crate::oid;
+
+/// Hash functions used by PKCS#12 MACs and KDFs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Hash {
+    /// SHA-1.
+    ///
+    /// ## Security warning
+    /// Only for the legacy (`compat`) profile and for reading old files.
+    /// HMAC-SHA1 and the PKCS#12 KDF over SHA-1 are not broken as such, but
+    /// weak by today's standards.
+    Sha1,
+    /// SHA-224.
+    Sha224,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl Hash {
+    /// Digest length in bytes.
+    #[must_use]
+    pub const fn output_len(self) -> usize {
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha224 => 28,
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+
+    /// Name as OpenSSL prints it (`sha256`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "sha1",
+            Self::Sha224 => "sha224",
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
+
+    /// The hash for a digest-algorithm OID (content bytes).
+    pub(crate) fn from_digest_oid(bytes: &[u8]) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|h| h.digest_oid().as_bytes() == bytes)
+    }
+
+    /// The hash for an HMAC PRF OID (content bytes).
+    pub(crate) fn from_hmac_oid(bytes: &[u8]) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|h| h.hmac_oid().as_bytes() == bytes)
+    }
+
+    const ALL: [Self; 5] = [
+        Self::Sha1,
+        Self::Sha224,
+        Self::Sha256,
+        Self::Sha384,
+        Self::Sha512,
+    ];
+
+    /// The digest algorithm OID.
+    #[must_use]
+    pub const fn digest_oid(self) -> der::asn1::ObjectIdentifier {
+        match self {
+            Self::Sha1 => oid::SHA1,
+            Self::Sha224 => oid::SHA224,
+            Self::Sha256 => oid::SHA256,
+            Self::Sha384 => oid::SHA384,
+            Self::Sha512 => oid::SHA512,
+        }
+    }
+
+    /// The `hmacWithSHA*` OID.
+    #[must_use]
+    pub const fn hmac_oid(self) -> der::asn1::ObjectIdentifier {
+        match self {
+            Self::Sha1 => oid::HMAC_SHA1,
+            Self::Sha224 => oid::HMAC_SHA224,
+            Self::Sha256 => oid::HMAC_SHA256,
+            Self::Sha384 => oid::HMAC_SHA384,
+            Self::Sha512 => oid::HMAC_SHA512,
+        }
+    }
+}
+
+macro_rules! dispatch {
+    ($hash:expr, $f:ident ( $($arg:expr),* )) => {
+        match $hash {
+            Hash::Sha1 => $f::<Sha1>($($arg),*),
+            Hash::Sha224 => $f::<Sha224>($($arg),*),
+            Hash::Sha256 => $f::<Sha256>($($arg),*),
+            Hash::Sha384 => $f::<Sha384>($($arg),*),
+            Hash::Sha512 => $f::<Sha512>($($arg),*),
+        }
+    };
+}
+
+/// Purpose byte of the PKCS#12 KDF (RFC 7292, Appendix B.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KdfPurpose {
+    /// `ID = 1`: encryption key.
+    Key = 1,
+    /// `ID = 2`: initialisation vector.
+    Iv = 2,
+    /// `ID = 3`: MAC key.
+    Mac = 3,
+}
+
+/// The PKCS#12 key derivation function (RFC 7292, Appendix B.2).
+///
+/// `password` is the BMPString form with terminator (see
+/// [`crate::Password::bmp`]). The caller has already checked `iterations`
+/// against its limits.
+///
+/// ## Security warning
+/// RFC 7292 deprecates this KDF for new uses; pfxgen writes it only for the
+/// MAC (which .NET requires) and the `compat` profile.
+#[must_use]
+pub fn pkcs12_kdf(
+    hash: Hash,
+    password: &[u8],
+    salt: &[u8],
+    purpose: KdfPurpose,
+    iterations: u32,
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
+    dispatch!(
+        hash,
+        pkcs12_kdf_generic(password, salt, purpose as u8, iterations, len)
+    )
+}
+
+fn pkcs12_kdf_generic<D: Digest + BlockSizeUser>(
+    password: &[u8],
+    salt: &[u8],
+    id: u8,
+    iterations: u32,
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
+    let v = D::block_size();
+    let u = <D as Digest>::output_size();
+    let diversifier = vec![id; v];
+    // S and P: salt and password repeated to a multiple of v bytes.
+    let repeat = |input: &[u8]| -> Zeroizing<Vec<u8>> {
+        if input.is_empty() {
+            return Zeroizing::new(Vec::new());
+        }
+        let n = input.len().div_ceil(v) * v;
+        Zeroizing::new(input.iter().copied().cycle().take(n).collect())
+    };
+    let mut i_buf = repeat(salt);
+    i_buf.extend_from_slice(&repeat(password));
+
+    let mut out = Zeroizing::new(Vec::with_capacity(len + u));
+    let mut b = Zeroizing::new(vec![0u8; v]);
+    while out.len() < len {
+        let mut a = D::new()
+            .chain_update(&diversifier)
+            .chain_update(&*i_buf)
+            .finalize();
+        for _ in 1..iterations {
+            a = D::digest(&a);
+        }
+        out.extend_from_slice(&a);
+        if out.len() >= len {
+            break;
+        }
+        // B = A repeated to v bytes; each v-byte block I_j += B + 1.
+        for (dst, src) in b.iter_mut().zip(a.iter().cycle()) {
+            *dst = *src;
+        }
+        for block in i_buf.chunks_mut(v) {
+            let mut carry: u16 = 1;
+            for (x, y) in block.iter_mut().rev().zip(b.iter().rev()) {
+                let sum = u16::from(*x) + u16::from(*y) + carry;
+                *x = sum.to_le_bytes()[0];
+                carry = sum >> 8;
+            }
+        }
+    }
+    out.truncate(len);
+    out
+}
+
+/// PBKDF2 with HMAC over `hash` (RFC 8018, Section 5.2).
+#[must_use]
+pub fn pbkdf2(
+    hash: Hash,
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    dispatch!(hash, pbkdf2_generic(password, salt, iterations, &mut out));
+    out
+}
+
+fn pbkdf2_generic<D: EagerHash>(password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
+    pbkdf2::pbkdf2_hmac::<D>(password, salt, iterations, out);
+}
+
+/// HMAC of `data` under `key`.
+#[must_use]
+pub fn hmac(hash: Hash, key: &[u8], data: &[u8]) -> Vec<u8> {
+    dispatch!(hash, hmac_generic(key, data))
+}
+
+fn hmac_generic<D: EagerHash>(key: &[u8], data: &[u8]) -> Vec<u8> {
+    // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
+    match <Hmac<D>>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(data);
+            mac.finalize().into_bytes().to_vec()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Constant-time comparison of a computed MAC with the stored one.
+#[must_use]
+pub fn mac_matches(hash: Hash, key: &[u8], data: &[u8], expected: &[u8]) -> bool {
+    dispatch!(hash, hmac_verify_generic(key, data, expected))
+}
+
+fn hmac_verify_generic<D: EagerHash>(key: &[u8], data: &[u8], expected: &[u8]) -> bool {
+    match <Hmac<D>>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(data);
+            mac.verify_slice(expected).is_ok()
+        }
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Vectors from RustCrypto's pkcs12 crate (tests/kdf.rs), which were
+    /// checked against OpenSSL's `PKCS12_key_gen_utf8`.
+    #[test]
+    fn pkcs12_kdf_matches_openssl_vectors() {
+        let pass = crate::Password::from_str_copy("ge@äheim").bmp();
+        let salt = [1, 2, 3, 4, 5, 6, 7, 8];
+        let cases = [
+            (
+                KdfPurpose::Key,
+                32,
+                "fae4d4957a3cc781e1180b9d4fb79c1e0c8579b746a3177e5b0768a3118bf863",
+            ),
+            (
+                KdfPurpose::Iv,
+                32,
+                "e5ff813bc6547de5155b14d2fada85b3201a977349db6e26ccc998d9e8f83d6c",
+            ),
+            (
+                KdfPurpose::Mac,
+                32,
+                "136355ed9434516682534f46d63956db5ff06b844702c2c1f3b46321e2524a4d",
+            ),
+            (
+                KdfPurpose::Key,
+                20,
+                "fae4d4957a3cc781e1180b9d4fb79c1e0c8579b7",
+            ),
+        ];
+        for (purpose, len, expected) in cases {
+            assert_eq!(
+                *pkcs12_kdf(Hash::Sha256, &pass, &salt, purpose, 100, len),
+                hex(expected),
+                "{purpose:?}"
+            );
+        }
+    }
+
+    /// Output longer than one hash block exercises the I_j += B + 1 step.
+    #[test]
+    fn pkcs12_kdf_multi_block_is_prefix_consistent() {
+        let pass = crate::Password::from_str_copy("x").bmp();
+        let long = pkcs12_kdf(Hash::Sha1, &pass, b"salt", KdfPurpose::Key, 3, 100);
+        let short = pkcs12_kdf(Hash::Sha1, &pass, b"salt", KdfPurpose::Key, 3, 24);
+        assert_eq!(&long[..24], &short[..]);
+        assert_ne!(&long[20..40], &long[..20]);
+    }
+
+    /// RFC 6070 PBKDF2-HMAC-SHA1 test vector 2.
+    #[test]
+    fn pbkdf2_rfc6070() {
+        assert_eq!(
+            *pbkdf2(Hash::Sha1, b"password", b"salt", 2, 20),
+            hex("ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957")
+        );
+    }
+
+    /// RFC 4231 test case 2 (HMAC-SHA-256).
+    #[test]
+    fn hmac_rfc4231() {
+        let data = b"what do ya want for nothing?";
+        let mac = hmac(Hash::Sha256, b"Jefe", data);
+        assert_eq!(
+            mac,
+            hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        );
+        assert!(mac_matches(Hash::Sha256, b"Jefe", data, &mac));
+        assert!(!mac_matches(Hash::Sha256, b"Jefe", data, &mac[..31]));
+    }
+}

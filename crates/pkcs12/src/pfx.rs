@@ -1,0 +1,754 @@
+//! The PFX: decoding without a password (structure), and opening with one.
+//!
+//! ```text
+//! PFX ::= SEQUENCE {
+//!     version  INTEGER {v3(3)}(v3,...),
+//!     authSafe ContentInfo,
+//!     macData  MacData OPTIONAL }
+//! AuthenticatedSafe ::= SEQUENCE OF ContentInfo
+//!     -- Data if unencrypted, EncryptedData if password-encrypted,
+//!     -- EnvelopedData if public key-encrypted
+//! ContentInfo ::= SEQUENCE {
+//!     contentType ContentType,
+//!     content     [0] EXPLICIT ANY DEFINED BY contentType OPTIONAL }
+//! EncryptedData ::= SEQUENCE {
+//!     version              CMSVersion,
+//!     encryptedContentInfo EncryptedContentInfo,
+//!     unprotectedAttrs     [1] IMPLICIT UnprotectedAttributes OPTIONAL }
+//! EncryptedContentInfo ::= SEQUENCE {
+//!     contentType                ContentType,
+//!     contentEncryptionAlgorithm ContentEncryptionAlgorithmIdentifier,
+//!     encryptedContent           [0] IMPLICIT EncryptedContent OPTIONAL }
+//! ```
+//! ([RFC 7292, Sections 4 and 4.1](https://www.rfc-editor.org/rfc/rfc7292#section-4);
+//! [RFC 5652, Section 8](https://www.rfc-editor.org/rfc/rfc5652#section-8)).
+
+use std::{borrow::Cow, rc::Rc};
+
+use pfxgen_keygen::PrivateKey;
+use pfxgen_x509::Certificate;
+use zeroize::Zeroizing;
+
+use crate::{
+    Error, Limits, Password, PasswordForm,
+    asn1::{Reader, Tlv, tag},
+    ber,
+    encryption::{EncryptionScheme, UnsupportedScheme},
+    error::Location,
+    mac_data::{self, MacData},
+    oid,
+    safe_bag::{Attributes, BagBudget, BagKind, BagValue, SafeBag, parse_safe_contents},
+};
+
+/// One ContentInfo of the AuthenticatedSafe.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Content {
+    /// Unencrypted SafeContents (`id-data`).
+    Data {
+        /// The bags, readable without a password.
+        bags: Vec<SafeBag>,
+    },
+    /// Password-encrypted SafeContents (`id-encryptedData`).
+    Encrypted {
+        /// The encryption scheme, or a description of an unsupported one.
+        scheme: Result<EncryptionScheme, String>,
+        /// The ciphertext.
+        ciphertext: Vec<u8>,
+        /// Where the EncryptedData starts.
+        at: Location,
+    },
+    /// Public-key encrypted SafeContents (`id-envelopedData`): not supported
+    /// (.NET rejects it too).
+    Enveloped,
+    /// Any other content type.
+    Other {
+        /// Its OID.
+        content_type: String,
+    },
+}
+
+/// A PFX decoded without a password: its structure, MAC parameters and
+/// whatever is not encrypted.
+#[derive(Clone, Debug)]
+pub struct Pfx {
+    version: u64,
+    was_ber: bool,
+    mac: Option<MacData>,
+    auth_safe: Vec<u8>,
+    contents: Vec<Content>,
+}
+
+/// Whether and how the MAC was verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MacStatus {
+    /// The file has no MacData: its integrity cannot be checked.
+    Absent,
+    /// The MAC verified with the password in this form.
+    Verified(PasswordForm),
+}
+
+/// Where a bag was found and how it was protected.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BagReport {
+    /// Position among all bags, in file order (0-based).
+    pub index: usize,
+    /// Bag type.
+    pub kind: BagKind,
+    /// Which ContentInfo of the AuthenticatedSafe holds it (0-based).
+    pub content_index: usize,
+    /// The encryption of that ContentInfo (None: plain `data`).
+    pub content_encryption: Option<EncryptionScheme>,
+    /// The encryption of the bag itself (shrouded keys).
+    pub bag_encryption: Option<EncryptionScheme>,
+    /// Whether it sat inside a safeContentsBag.
+    pub nested: bool,
+    /// Its attributes.
+    pub attributes: Attributes,
+}
+
+/// A private key from the PFX.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct KeyEntry {
+    /// Index of its bag in [`Opened::bags`].
+    pub bag: usize,
+    /// The bag's attributes.
+    pub attributes: Attributes,
+    /// The key, or why it could not be loaded (e.g. Ed25519).
+    pub key: Result<PrivateKey, pfxgen_keygen::Error>,
+}
+
+/// A certificate from the PFX.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CertEntry {
+    /// Index of its bag in [`Opened::bags`].
+    pub bag: usize,
+    /// The bag's attributes.
+    pub attributes: Attributes,
+    /// The certificate, or why it could not be parsed.
+    pub certificate: Result<Certificate, pfxgen_x509::Error>,
+}
+
+/// A PFX opened with its password: every bag decrypted and decoded.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Opened {
+    /// The MAC verdict.
+    pub mac: MacStatus,
+    /// All bags in file order (nested ones flattened after their parent).
+    pub bags: Vec<BagReport>,
+    /// The private keys.
+    pub keys: Vec<KeyEntry>,
+    /// The certificates.
+    pub certificates: Vec<CertEntry>,
+    /// Sum of the iteration counts of every key derivation run.
+    pub iterations_spent: u64,
+    /// Content types that were skipped (neither data nor encryptedData).
+    pub skipped_contents: Vec<String>,
+}
+
+/// Counts iterations against [`Limits::max_total_iterations`] before the
+/// work is done.
+struct IterationBudget {
+    spent: u64,
+    limit: u64,
+}
+
+impl IterationBudget {
+    fn charge(&mut self, cost: u64) -> Result<(), Error> {
+        let total = self.spent.saturating_add(cost);
+        if total > self.limit {
+            return Err(Error::LimitExceeded {
+                limit: "the total of iteration counts needed to open the file",
+                value: total,
+                max: self.limit,
+            });
+        }
+        self.spent = total;
+        Ok(())
+    }
+}
+
+fn ber_error(e: ber::BerError, within: &str) -> Error {
+    Error::Malformed {
+        what: "BER encoding",
+        problem: e.problem,
+        at: Location {
+            within: within.to_owned(),
+            offset: e.offset,
+        },
+    }
+}
+
+/// A normalised embedded encoding: bytes, base offset, location label.
+type Nested<'a> = (Cow<'a, [u8]>, usize, Rc<str>);
+
+/// Normalises `tlv`'s value (an embedded encoding) and returns it with the
+/// base offset and label for a reader: exact offsets when it was DER already.
+fn nested<'a>(
+    value: &'a [u8],
+    parent: &Tlv<'_>,
+    value_offset: usize,
+    label: &str,
+    limits: &Limits,
+) -> Result<Nested<'a>, Error> {
+    let normalised = ber::normalize(value, limits.max_depth).map_err(|e| {
+        let mut err = ber_error(e, parent.within());
+        if let Error::Malformed { at, .. } = &mut err {
+            at.offset += value_offset;
+        }
+        err
+    })?;
+    Ok(match normalised {
+        Cow::Borrowed(b) => (Cow::Borrowed(b), value_offset, Rc::clone(parent.within())),
+        Cow::Owned(o) => (
+            Cow::Owned(o),
+            0,
+            Rc::from(format!("{label} (after BER normalisation)")),
+        ),
+    })
+}
+
+impl Pfx {
+    /// Decodes a PFX (DER or BER) without a password.
+    ///
+    /// Everything that can be checked without the password is checked here:
+    /// structure, versions, algorithm parameters, iteration counts (against
+    /// `limits`, before any derivation), bag counts.
+    ///
+    /// # Errors
+    /// [`Error::InputTooLarge`], [`Error::Malformed`], [`Error::InvalidValue`],
+    /// [`Error::IterationCount`], [`Error::LimitExceeded`], [`Error::Unsupported`].
+    pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, Error> {
+        if bytes.len() > limits.max_input_size {
+            return Err(Error::InputTooLarge {
+                size: bytes.len(),
+                limit: limits.max_input_size,
+            });
+        }
+        let normalised =
+            ber::normalize(bytes, limits.max_depth).map_err(|e| ber_error(e, "the file"))?;
+        let was_ber = matches!(normalised, Cow::Owned(_));
+        let label = if was_ber {
+            "the file (after BER normalisation)"
+        } else {
+            "the file"
+        };
+        let mut top = Reader::top(&normalised, label);
+        let pfx = top.sequence("PFX")?;
+        top.finish("PFX")?;
+        let mut r = pfx.reader();
+        let version_tlv = r.integer("PFX.version")?;
+        let version = version_tlv.small_uint("PFX.version")?;
+        if version != 3 {
+            return Err(version_tlv.invalid(
+                "PFX.version",
+                format!("version {version}; PKCS#12 v1.1 files are version 3"),
+            ));
+        }
+        let auth_safe_ci = r.sequence("PFX.authSafe")?;
+        let mac = mac_data::parse_optional(&mut r, limits)?;
+        r.finish("PFX")?;
+
+        let (content_type, content) = content_info(&auth_safe_ci, "PFX.authSafe")?;
+        if content_type.value == oid::SIGNED_DATA.as_bytes() {
+            return Err(Error::Unsupported {
+                what: "PFX.authSafe",
+                detail:
+                    "public-key integrity mode (signedData); only password integrity is supported"
+                        .to_owned(),
+            });
+        }
+        if content_type.value != oid::DATA.as_bytes() {
+            return Err(content_type.invalid(
+                "PFX.authSafe.contentType",
+                format!("must be data, found {}", oid::describe(content_type.value)),
+            ));
+        }
+        let content = content.ok_or_else(|| {
+            auth_safe_ci.invalid(
+                "PFX.authSafe",
+                "ContentInfo of type data has no [0] content",
+            )
+        })?;
+        let octets = data_octets(&content, "PFX.authSafe.content")?;
+        let auth_safe = octets.value.to_vec();
+
+        let (safe_der, base, within) = nested(
+            octets.value,
+            &octets,
+            octets.value_offset(),
+            "the AuthenticatedSafe",
+            limits,
+        )?;
+        let mut ar = Reader::new(&safe_der, base, within);
+        let seq = ar.sequence("AuthenticatedSafe")?;
+        ar.finish("AuthenticatedSafe")?;
+        let mut items = seq.reader();
+        let mut contents = Vec::new();
+        let mut budget = BagBudget { count: 0 };
+        while !items.is_empty() {
+            if contents.len() >= limits.max_contents {
+                return Err(Error::LimitExceeded {
+                    limit: "the number of ContentInfos in the AuthenticatedSafe",
+                    value: contents.len() as u64 + 1,
+                    max: limits.max_contents as u64,
+                });
+            }
+            let ci = items.sequence("AuthenticatedSafe ContentInfo")?;
+            contents.push(parse_content(&ci, limits, &mut budget)?);
+        }
+        Ok(Self {
+            version,
+            was_ber,
+            mac,
+            auth_safe,
+            contents,
+        })
+    }
+
+    /// The PFX version (always 3 once parsed).
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Whether the file was BER and had to be normalised.
+    #[must_use]
+    pub fn was_ber(&self) -> bool {
+        self.was_ber
+    }
+
+    /// The MAC, if the file has one.
+    #[must_use]
+    pub fn mac(&self) -> Option<&MacData> {
+        self.mac.as_ref()
+    }
+
+    /// The ContentInfos of the AuthenticatedSafe.
+    #[must_use]
+    pub fn contents(&self) -> &[Content] {
+        &self.contents
+    }
+
+    /// Certificates readable without a password (in unencrypted contents).
+    #[must_use]
+    pub fn unencrypted_certificates(&self) -> Vec<Result<Certificate, pfxgen_x509::Error>> {
+        let mut out = Vec::new();
+        for content in &self.contents {
+            if let Content::Data { bags } = content {
+                collect_certs(bags, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Opens the file: verifies the MAC (if any), decrypts every encrypted
+    /// content and key, and decodes keys and certificates.
+    ///
+    /// An empty password is also tried as an absent one (and vice versa),
+    /// and a non-ASCII password also in OpenSSL 1.x's byte-wise form, for the
+    /// parts protected by the PKCS#12 KDF.
+    ///
+    /// # Errors
+    /// [`Error::WrongPassword`], [`Error::IntegrityCheckFailed`],
+    /// [`Error::MacMismatch`], [`Error::PasswordRequired`],
+    /// [`Error::DecryptionFailed`], [`Error::LimitExceeded`],
+    /// [`Error::Unsupported`], and decoding errors of decrypted contents.
+    pub fn open(&self, password: &Password, limits: &Limits) -> Result<Opened, Error> {
+        let mut budget = IterationBudget {
+            spent: 0,
+            limit: limits.max_total_iterations,
+        };
+        let mac = match &self.mac {
+            None => MacStatus::Absent,
+            Some(mac) => {
+                budget.charge(mac.cost().saturating_mul(mac.attempts(password)))?;
+                match mac.verify(password, &self.auth_safe) {
+                    Some(form) => MacStatus::Verified(form),
+                    None => return Err(self.diagnose_mac_failure(password, limits, &mut budget)),
+                }
+            }
+        };
+        let mut opened = Opened {
+            mac,
+            bags: Vec::new(),
+            keys: Vec::new(),
+            certificates: Vec::new(),
+            iterations_spent: 0,
+            skipped_contents: Vec::new(),
+        };
+        let mut bag_budget = BagBudget { count: 0 };
+        for (index, content) in self.contents.iter().enumerate() {
+            match content {
+                Content::Data { bags } => {
+                    self.take_bags(
+                        bags,
+                        index,
+                        None,
+                        false,
+                        password,
+                        limits,
+                        &mut budget,
+                        &mut opened,
+                    )?;
+                }
+                Content::Encrypted {
+                    scheme, ciphertext, ..
+                } => {
+                    let scheme = scheme.as_ref().map_err(|detail| Error::Unsupported {
+                        what: "EncryptedData.contentEncryptionAlgorithm",
+                        detail: detail.clone(),
+                    })?;
+                    budget.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
+                    let within = format!("the decrypted SafeContents of ContentInfo #{index}");
+                    let (plain, _form) = scheme
+                        .decrypt(password, ciphertext, |p| plausible_safe_contents(p, limits))
+                        .map_err(|_| {
+                            if password.is_absent() {
+                                Error::PasswordRequired
+                            } else {
+                                Error::DecryptionFailed {
+                                    what: format!(
+                                        "the encrypted SafeContents (ContentInfo #{index})"
+                                    ),
+                                }
+                            }
+                        })?;
+                    let normalised = ber::normalize(&plain, limits.max_depth)
+                        .map_err(|e| ber_error(e, &within))?;
+                    let normalised = Zeroizing::new(normalised.into_owned());
+                    let mut r = Reader::top(&normalised, &within);
+                    let bags = parse_safe_contents(&mut r, limits, &mut bag_budget, 0)?;
+                    self.take_bags(
+                        &bags,
+                        index,
+                        Some(scheme),
+                        false,
+                        password,
+                        limits,
+                        &mut budget,
+                        &mut opened,
+                    )?;
+                }
+                Content::Enveloped => {
+                    return Err(Error::Unsupported {
+                        what: "AuthenticatedSafe",
+                        detail: "public-key privacy mode (envelopedData)".to_owned(),
+                    });
+                }
+                Content::Other { content_type } => {
+                    opened.skipped_contents.push(content_type.clone())
+                }
+            }
+        }
+        opened.iterations_spent = budget.spent;
+        Ok(opened)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn take_bags(
+        &self,
+        bags: &[SafeBag],
+        content_index: usize,
+        content_encryption: Option<&EncryptionScheme>,
+        nested: bool,
+        password: &Password,
+        limits: &Limits,
+        budget: &mut IterationBudget,
+        opened: &mut Opened,
+    ) -> Result<(), Error> {
+        for bag in bags {
+            let index = opened.bags.len();
+            opened.bags.push(BagReport {
+                index,
+                kind: bag.kind.clone(),
+                content_index,
+                content_encryption: content_encryption.cloned(),
+                bag_encryption: bag.encryption().cloned(),
+                nested,
+                attributes: bag.attributes.clone(),
+            });
+            match &bag.value {
+                BagValue::Key(der) => opened.keys.push(KeyEntry {
+                    bag: index,
+                    attributes: bag.attributes.clone(),
+                    key: load_key(der, limits),
+                }),
+                BagValue::ShroudedKey { scheme, ciphertext } => {
+                    let scheme = scheme.as_ref().map_err(|UnsupportedScheme(detail)| {
+                        Error::Unsupported {
+                            what: "EncryptedPrivateKeyInfo.encryptionAlgorithm",
+                            detail: detail.clone(),
+                        }
+                    })?;
+                    budget.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
+                    let (plain, _form) = scheme
+                        .decrypt(password, ciphertext, plausible_der_sequence)
+                        .map_err(|_| {
+                            if password.is_absent() {
+                                Error::PasswordRequired
+                            } else {
+                                Error::DecryptionFailed {
+                                    what: format!("the private key in bag {index}"),
+                                }
+                            }
+                        })?;
+                    opened.keys.push(KeyEntry {
+                        bag: index,
+                        attributes: bag.attributes.clone(),
+                        key: load_key(&plain, limits),
+                    });
+                }
+                BagValue::X509(der) => opened.certificates.push(CertEntry {
+                    bag: index,
+                    attributes: bag.attributes.clone(),
+                    certificate: Certificate::from_der(der),
+                }),
+                BagValue::Nested(inner) => {
+                    self.take_bags(
+                        inner,
+                        content_index,
+                        content_encryption,
+                        true,
+                        password,
+                        limits,
+                        budget,
+                        opened,
+                    )?;
+                }
+                BagValue::OtherCertificate | BagValue::Opaque => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells a wrong password from an altered file, as far as possible: if
+    /// the password decrypts something, the MAC failure means alteration.
+    fn diagnose_mac_failure(
+        &self,
+        password: &Password,
+        limits: &Limits,
+        budget: &mut IterationBudget,
+    ) -> Error {
+        if password.is_absent() {
+            return Error::PasswordRequired;
+        }
+        let mut tried_any = false;
+        for content in &self.contents {
+            let attempt = match content {
+                Content::Encrypted {
+                    scheme: Ok(scheme),
+                    ciphertext,
+                    ..
+                } => Some((scheme, ciphertext.as_slice(), true)),
+                Content::Data { bags } => bags.iter().find_map(|b| match &b.value {
+                    BagValue::ShroudedKey {
+                        scheme: Ok(s),
+                        ciphertext,
+                    } => Some((s, ciphertext.as_slice(), false)),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            let Some((scheme, ciphertext, is_safe_contents)) = attempt else {
+                continue;
+            };
+            tried_any = true;
+            if budget
+                .charge(scheme.cost().saturating_mul(scheme.attempts(password)))
+                .is_err()
+            {
+                break;
+            }
+            let ok = if is_safe_contents {
+                scheme
+                    .decrypt(password, ciphertext, |p| plausible_safe_contents(p, limits))
+                    .is_ok()
+            } else {
+                scheme
+                    .decrypt(password, ciphertext, plausible_der_sequence)
+                    .is_ok()
+            };
+            return if ok {
+                Error::IntegrityCheckFailed
+            } else {
+                Error::WrongPassword
+            };
+        }
+        if tried_any {
+            Error::WrongPassword
+        } else {
+            Error::MacMismatch
+        }
+    }
+}
+
+fn collect_certs(bags: &[SafeBag], out: &mut Vec<Result<Certificate, pfxgen_x509::Error>>) {
+    for bag in bags {
+        if let Some(der) = bag.certificate_der() {
+            out.push(Certificate::from_der(der));
+        }
+        collect_certs(bag.nested(), out);
+    }
+}
+
+/// Loads a PKCS#8 key (BER tolerated).
+fn load_key(der: &[u8], limits: &Limits) -> Result<PrivateKey, pfxgen_keygen::Error> {
+    match ber::normalize(der, limits.max_depth) {
+        Ok(normalised) => {
+            let owned = Zeroizing::new(normalised.into_owned());
+            PrivateKey::from_pkcs8_der(&owned)
+        }
+        Err(e) => Err(pfxgen_keygen::Error::Encoding {
+            what: "PKCS#8 private key",
+            detail: e.problem.to_string(),
+        }),
+    }
+}
+
+/// A decrypted key must at least be a SEQUENCE that normalises.
+fn plausible_der_sequence(plain: &[u8]) -> bool {
+    plain.first() == Some(&tag::SEQUENCE) && ber::normalize(plain, 64).is_ok()
+}
+
+/// A decrypted SafeContents must be a SEQUENCE of SEQUENCEs.
+fn plausible_safe_contents(plain: &[u8], limits: &Limits) -> bool {
+    let Ok(normalised) = ber::normalize(plain, limits.max_depth) else {
+        return false;
+    };
+    let mut r = Reader::top(&normalised, "plaintext");
+    let Ok(seq) = r.sequence("SafeContents") else {
+        return false;
+    };
+    let mut inner = seq.reader();
+    r.is_empty() && (inner.is_empty() || inner.sequence("SafeBag").is_ok())
+}
+
+/// Splits a ContentInfo into its type and optional `[0]` content.
+fn content_info<'a>(ci: &Tlv<'a>, what: &'static str) -> Result<(Tlv<'a>, Option<Tlv<'a>>), Error> {
+    let mut r = ci.reader();
+    let content_type = r.oid(what)?;
+    let content = match r.read_optional(tag::CONTEXT_0, what)? {
+        Some(wrapper) => {
+            let mut w = wrapper.reader();
+            let inner = w.read_any(what)?;
+            w.finish(what)?;
+            Some(inner)
+        }
+        None => None,
+    };
+    r.finish(what)?;
+    Ok((content_type, content))
+}
+
+/// The OCTET STRING of a data ContentInfo's content.
+fn data_octets<'a>(content: &Tlv<'a>, what: &'static str) -> Result<Tlv<'a>, Error> {
+    if content.tag != tag::OCTET_STRING {
+        return Err(content.invalid(
+            what,
+            format!(
+                "data content must be an OCTET STRING, found tag 0x{:02X}",
+                content.tag
+            ),
+        ));
+    }
+    Ok(content.clone())
+}
+
+fn parse_content(ci: &Tlv<'_>, limits: &Limits, budget: &mut BagBudget) -> Result<Content, Error> {
+    let (content_type, content) = content_info(ci, "AuthenticatedSafe ContentInfo")?;
+    let ct = content_type.value;
+    if ct == oid::DATA.as_bytes() {
+        let content = content.ok_or_else(|| {
+            ci.invalid(
+                "AuthenticatedSafe ContentInfo",
+                "ContentInfo of type data has no [0] content",
+            )
+        })?;
+        let octets = data_octets(&content, "AuthenticatedSafe data content")?;
+        let (der, base, within) = nested(
+            octets.value,
+            &octets,
+            octets.value_offset(),
+            "a SafeContents",
+            limits,
+        )?;
+        let mut r = Reader::new(&der, base, within);
+        let bags = parse_safe_contents(&mut r, limits, budget, 0)?;
+        Ok(Content::Data { bags })
+    } else if ct == oid::ENCRYPTED_DATA.as_bytes() {
+        let content = content.ok_or_else(|| {
+            ci.invalid(
+                "AuthenticatedSafe ContentInfo",
+                "ContentInfo of type encryptedData has no [0] content",
+            )
+        })?;
+        if content.tag != tag::SEQUENCE {
+            return Err(content.invalid("EncryptedData", "not a SEQUENCE"));
+        }
+        let mut r = content.reader();
+        let version = r.integer("EncryptedData.version")?;
+        let v = version.small_uint("EncryptedData.version")?;
+        if v != 0 && v != 2 {
+            return Err(version.invalid(
+                "EncryptedData.version",
+                format!("version {v}; expected 0 (or 2)"),
+            ));
+        }
+        let eci = r.sequence("EncryptedData.encryptedContentInfo")?;
+        let _unprotected = r.read_optional(tag::CONTEXT_1, "EncryptedData.unprotectedAttrs")?;
+        r.finish("EncryptedData")?;
+        let mut e = eci.reader();
+        let inner_type = e.oid("EncryptedContentInfo.contentType")?;
+        if inner_type.value != oid::DATA.as_bytes() {
+            return Err(inner_type.invalid(
+                "EncryptedContentInfo.contentType",
+                format!("must be data, found {}", oid::describe(inner_type.value)),
+            ));
+        }
+        let alg = e.sequence("EncryptedContentInfo.contentEncryptionAlgorithm")?;
+        let ciphertext = match e.peek_tag() {
+            Some(tag::IMPLICIT_0) => e
+                .read_any("EncryptedContentInfo.encryptedContent")?
+                .value
+                .to_vec(),
+            Some(tag::CONTEXT_0) => {
+                // BER: a constructed [0] IMPLICIT OCTET STRING of pieces.
+                let pieces = e.read_any("EncryptedContentInfo.encryptedContent")?;
+                let mut p = pieces.reader();
+                let mut out = Vec::new();
+                while !p.is_empty() {
+                    out.extend_from_slice(
+                        p.octet_string("EncryptedContentInfo.encryptedContent piece")?
+                            .value,
+                    );
+                }
+                out
+            }
+            _ => {
+                return Err(eci.invalid(
+                    "EncryptedContentInfo",
+                    "EncryptedData has no encryptedContent (nothing to decrypt)",
+                ));
+            }
+        };
+        e.finish("EncryptedContentInfo")?;
+        let scheme = EncryptionScheme::parse(&alg, limits)?.map_err(|UnsupportedScheme(d)| d);
+        Ok(Content::Encrypted {
+            scheme,
+            ciphertext,
+            at: content.location(),
+        })
+    } else if ct == oid::ENVELOPED_DATA.as_bytes() {
+        Ok(Content::Enveloped)
+    } else {
+        Ok(Content::Other {
+            content_type: oid::describe(ct),
+        })
+    }
+}

@@ -1,0 +1,251 @@
+//! What pfxgen writes, pfxgen reads back: every algorithm, both profiles,
+//! ASCII, non-ASCII and empty passwords; and the writer's refusals.
+
+use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+use pfxgen_pkcs12::{
+    Cipher, Content, EncryptionScheme, Error, Hash, Limits, MacAlgorithm, MacStatus, Password,
+    PasswordForm, Pfx, Profile, WriteOptions, write_pfx,
+};
+use pfxgen_x509::{Certificate, CertificateParams};
+
+fn make(alg: KeyAlgorithm) -> (PrivateKey, Certificate) {
+    let key = PrivateKey::generate(alg).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    (key, cert)
+}
+
+fn options(profile: Profile, iterations: u32) -> WriteOptions {
+    WriteOptions {
+        profile,
+        iterations,
+        friendly_name: Some("token signing €".to_owned()),
+    }
+}
+
+#[test]
+fn every_algorithm_profile_and_password_round_trips() {
+    let limits = Limits::default();
+    for alg in KeyAlgorithm::ALL {
+        let (key, cert) = make(alg);
+        for profile in [Profile::Modern, Profile::Compat] {
+            for pw in ["Correct-Horse-9!", "Pässwörd€-2026!x", ""] {
+                let password = Password::from_str_copy(pw);
+                let der = write_pfx(&key, &cert, &[], &password, &options(profile, 2048)).unwrap();
+                let pfx = Pfx::parse(&der, &limits).unwrap();
+                assert!(!pfx.was_ber());
+                let opened = pfx
+                    .open(&password, &limits)
+                    .unwrap_or_else(|e| panic!("{alg} {profile:?} {pw:?}: {e}"));
+                assert_eq!(opened.mac, MacStatus::Verified(PasswordForm::AsGiven));
+                assert_eq!(opened.keys.len(), 1);
+                assert_eq!(opened.certificates.len(), 1);
+                let back_key = opened.keys[0].key.as_ref().unwrap();
+                let back_cert = opened.certificates[0].certificate.as_ref().unwrap();
+                assert_eq!(back_cert, &cert);
+                assert!(back_key.matches(&cert.public_key().unwrap()));
+                let k = &opened.keys[0].attributes;
+                let c = &opened.certificates[0].attributes;
+                assert_eq!(k.local_key_id, c.local_key_id);
+                assert_eq!(k.local_key_id.as_deref(), Some(&cert.sha1_thumbprint()[..]));
+                assert_eq!(k.friendly_name.as_deref(), Some("token signing €"));
+                assert!(k.anomalies.is_empty() && c.anomalies.is_empty());
+                if !pw.is_empty() {
+                    let wrong = pfx
+                        .open(&Password::from_str_copy("wrong password"), &limits)
+                        .unwrap_err();
+                    assert!(matches!(wrong, Error::WrongPassword), "{wrong}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn modern_profile_uses_the_promised_algorithms() {
+    let (key, cert) = make(KeyAlgorithm::EcdsaP256);
+    let der = write_pfx(
+        &key,
+        &cert,
+        &[],
+        &Password::from_str_copy("x-Secret-1234"),
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    let pfx = Pfx::parse(&der, &Limits::default()).unwrap();
+    let mac = pfx.mac().unwrap();
+    assert_eq!(
+        mac.algorithm,
+        MacAlgorithm::Pkcs12Hmac {
+            hash: Hash::Sha256,
+            salt: match &mac.algorithm {
+                MacAlgorithm::Pkcs12Hmac { salt, .. } => salt.clone(),
+                _ => unreachable!(),
+            },
+            iterations: 200_000
+        }
+    );
+    assert_eq!(mac.mac_salt_len, 16);
+    let [
+        Content::Encrypted {
+            scheme: Ok(EncryptionScheme::Pbes2 { kdf, cipher, iv }),
+            ..
+        },
+        Content::Data { bags },
+    ] = pfx.contents()
+    else {
+        panic!("layout: {:?}", pfx.contents())
+    };
+    assert_eq!(
+        (*cipher, kdf.prf, kdf.iterations, kdf.salt.len(), iv.len()),
+        (Cipher::Aes256, Hash::Sha256, 200_000, 16, 16)
+    );
+    let key_scheme = bags[0].encryption().unwrap();
+    assert!(matches!(
+        key_scheme,
+        EncryptionScheme::Pbes2 {
+            cipher: Cipher::Aes256,
+            ..
+        }
+    ));
+    assert_eq!(key_scheme.iterations(), 200_000);
+}
+
+#[test]
+fn compat_profile_uses_3des_and_sha1() {
+    let (key, cert) = make(KeyAlgorithm::Rsa2048);
+    let opts = WriteOptions {
+        profile: Profile::Compat,
+        ..WriteOptions::default()
+    };
+    let der = write_pfx(
+        &key,
+        &cert,
+        &[],
+        &Password::from_str_copy("x-Secret-1234"),
+        &opts,
+    )
+    .unwrap();
+    let pfx = Pfx::parse(&der, &Limits::default()).unwrap();
+    assert!(matches!(
+        pfx.mac().unwrap().algorithm,
+        MacAlgorithm::Pkcs12Hmac {
+            hash: Hash::Sha1,
+            ..
+        }
+    ));
+    let [
+        Content::Encrypted {
+            scheme: Ok(cert_scheme),
+            ..
+        },
+        Content::Data { bags },
+    ] = pfx.contents()
+    else {
+        panic!()
+    };
+    for scheme in [cert_scheme, bags[0].encryption().unwrap()] {
+        assert!(
+            matches!(
+                scheme,
+                EncryptionScheme::Pkcs12Pbe {
+                    cipher: Cipher::DesEde3,
+                    ..
+                }
+            ),
+            "{scheme}"
+        );
+    }
+}
+
+#[test]
+fn empty_password_file_also_opens_as_absent() {
+    let (key, cert) = make(KeyAlgorithm::EcdsaP256);
+    let der = write_pfx(
+        &key,
+        &cert,
+        &[],
+        &Password::empty(),
+        &WriteOptions::for_password(Profile::Modern, &Password::empty()),
+    )
+    .unwrap();
+    let pfx = Pfx::parse(&der, &Limits::default()).unwrap();
+    assert_eq!(pfx.mac().unwrap().iterations(), 2048);
+    let opened = pfx.open(&Password::absent(), &Limits::default()).unwrap();
+    assert_eq!(opened.mac, MacStatus::Verified(PasswordForm::Empty));
+}
+
+#[test]
+fn writer_refuses_a_key_that_is_not_the_certificates() {
+    let (_, cert) = make(KeyAlgorithm::EcdsaP256);
+    let (other, _) = make(KeyAlgorithm::EcdsaP256);
+    let err = write_pfx(
+        &other,
+        &cert,
+        &[],
+        &Password::from_str_copy("pw-Secret-1234"),
+        &WriteOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::KeyCertificateMismatch));
+}
+
+#[test]
+fn writer_validates_iterations() {
+    let (key, cert) = make(KeyAlgorithm::EcdsaP256);
+    let pw = Password::from_str_copy("pw-Secret-1234");
+    for bad in [0, 999, 300_001, u32::MAX] {
+        let opts = WriteOptions {
+            iterations: bad,
+            ..WriteOptions::default()
+        };
+        assert!(
+            matches!(
+                write_pfx(&key, &cert, &[], &pw, &opts),
+                Err(Error::InvalidOptions { .. })
+            ),
+            "{bad}"
+        );
+    }
+    let opts = WriteOptions {
+        iterations: 300_000,
+        ..WriteOptions::default()
+    };
+    assert!(write_pfx(&key, &cert, &[], &pw, &opts).is_ok());
+}
+
+#[test]
+fn flipped_mac_byte_is_an_integrity_failure_not_a_wrong_password() {
+    let (key, cert) = make(KeyAlgorithm::EcdsaP256);
+    let pw = Password::from_str_copy("pw-Secret-1234");
+    let mut der = write_pfx(&key, &cert, &[], &pw, &options(Profile::Modern, 2048)).unwrap();
+    // The MAC value is the 32 bytes after the last `04 20` before the salt.
+    let mac_pos = der.windows(2).rposition(|w| w == [0x04, 0x20]).unwrap() + 2;
+    der[mac_pos] ^= 0x01;
+    let err = Pfx::parse(&der, &Limits::default())
+        .unwrap()
+        .open(&pw, &Limits::default())
+        .unwrap_err();
+    assert!(matches!(err, Error::IntegrityCheckFailed), "{err}");
+}
+
+#[test]
+fn chain_certificates_are_written_after_the_end_entity() {
+    let (key, cert) = make(KeyAlgorithm::EcdsaP256);
+    let (_, ca) = make(KeyAlgorithm::EcdsaP384);
+    let pw = Password::from_str_copy("pw-Secret-1234");
+    let der = write_pfx(
+        &key,
+        &cert,
+        std::slice::from_ref(&ca),
+        &pw,
+        &options(Profile::Modern, 2048),
+    )
+    .unwrap();
+    let opened = Pfx::parse(&der, &Limits::default())
+        .unwrap()
+        .open(&pw, &Limits::default())
+        .unwrap();
+    assert_eq!(opened.certificates.len(), 2);
+    assert_eq!(opened.certificates[1].certificate.as_ref().unwrap(), &ca);
+    assert!(opened.certificates[1].attributes.local_key_id.is_none());
+}
