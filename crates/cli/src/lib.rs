@@ -1,1 +1,72 @@
-//! placeholder
+//! The `pfxgen` command line, as a library so that its pieces (argument
+//! parsing, the appsettings.json editor, the password policy) can be tested
+//! and fuzzed directly. `main.rs` only calls [`main_with_args`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
+use std::{ffi::OsString, process::ExitCode};
+
+pub mod args;
+pub mod error;
+pub mod fault;
+pub mod fsutil;
+pub mod generate;
+pub mod help;
+pub mod json;
+pub mod password;
+pub mod policy;
+
+pub use crate::error::{Exit, Failure};
+
+/// Runs the command line and returns its exit status. Errors are printed to
+/// standard error with their causes and a hint.
+#[must_use]
+pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
+    match run(args) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::from(failure.exit.code())
+        }
+    }
+}
+
+/// Dispatches to a command.
+///
+/// # Errors
+/// The command's [`Failure`].
+pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
+    if args.is_empty() {
+        eprint!("{}\n{}", help::TOP, help::EXIT_CODES);
+        return Err(Failure::usage("no command given"));
+    }
+    let command = args.remove(0);
+    let command = command.to_str().unwrap_or_default();
+    match command {
+        "generate" | "gen" => generate::run(args).map(|()| Exit::Success),
+        "help" | "--help" | "-h" => {
+            let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
+            match topic {
+                "generate" => print!("{}\n{}", help::GENERATE, help::EXIT_CODES),
+                _ => print!("{}\n{}", help::TOP, help::EXIT_CODES),
+            }
+            Ok(Exit::Success)
+        }
+        "version" | "--version" | "-V" => {
+            println!("pfxgen {}", env!("CARGO_PKG_VERSION"));
+            Ok(Exit::Success)
+        }
+        other => Err(Failure::usage(format!("unknown command {other:?}"))),
+    }
+}

@@ -1,0 +1,139 @@
+//! Small helpers over `lexopt` for option values.
+
+use std::{ffi::OsString, path::PathBuf, str::FromStr};
+
+use zeroize::Zeroizing;
+
+use crate::error::Failure;
+
+/// Turns a lexopt error into a usage failure.
+pub fn lexopt_failure(e: lexopt::Error) -> Failure {
+    Failure::usage(e.to_string())
+}
+
+/// The value of option `name` as UTF-8 (held in a zeroizing buffer, since
+/// some values are passwords).
+///
+/// # Errors
+/// A usage failure if the value is missing or not UTF-8.
+pub fn value_string(parser: &mut lexopt::Parser, name: &str) -> Result<Zeroizing<String>, Failure> {
+    let raw = parser
+        .value()
+        .map_err(|_| Failure::usage(format!("{name} needs a value")))?;
+    os_string(raw, name)
+}
+
+/// An OS string argument as UTF-8.
+///
+/// # Errors
+/// A usage failure if it is not UTF-8.
+pub fn os_string(raw: OsString, name: &str) -> Result<Zeroizing<String>, Failure> {
+    raw.into_string()
+        .map(Zeroizing::new)
+        .map_err(|_| Failure::usage(format!("the value of {name} is not valid UTF-8")))
+}
+
+/// The value of option `name` as a path.
+///
+/// # Errors
+/// A usage failure if the value is missing or empty.
+pub fn value_path(parser: &mut lexopt::Parser, name: &str) -> Result<PathBuf, Failure> {
+    let raw = parser
+        .value()
+        .map_err(|_| Failure::usage(format!("{name} needs a value")))?;
+    if raw.is_empty() {
+        return Err(Failure::usage(format!("{name} needs a non-empty path")));
+    }
+    Ok(PathBuf::from(raw))
+}
+
+/// The value of option `name`, parsed.
+///
+/// # Errors
+/// A usage failure naming the option and the problem.
+pub fn value_parsed<T>(parser: &mut lexopt::Parser, name: &str) -> Result<T, Failure>
+where
+    T: FromStr,
+    T::Err: core::fmt::Display,
+{
+    let text = value_string(parser, name)?;
+    text.trim()
+        .parse()
+        .map_err(|e| Failure::usage(format!("invalid value {:?} for {name}: {e}", text.as_str())))
+}
+
+/// Parses a number of days: a positive integer within `max`.
+///
+/// # Errors
+/// A usage failure for 0, negatives, non-numbers and values above `max`.
+pub fn parse_days(text: &str, name: &str, max: u32) -> Result<u32, Failure> {
+    let t = text.trim();
+    let value: i64 = t
+        .parse()
+        .map_err(|_| Failure::usage(format!("{name} must be a whole number of days, not {t:?}")))?;
+    if value < 1 {
+        return Err(Failure::usage(format!(
+            "{name} must be at least 1 day, not {value}"
+        )));
+    }
+    if value > i64::from(max) {
+        return Err(Failure::usage(format!(
+            "{name} of {value} days is more than the {max}-day ({} years) maximum; rotate the certificate instead",
+            max / 365
+        )));
+    }
+    u32::try_from(value).map_err(|_| Failure::usage(format!("{name} is out of range")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days() {
+        assert_eq!(parse_days("365", "--days", 7305).unwrap(), 365);
+        assert_eq!(parse_days(" 1 ", "--days", 7305).unwrap(), 1);
+        for bad in ["0", "-1", "abc", "1.5", "7306", "99999999999999999999", ""] {
+            assert!(parse_days(bad, "--days", 7305).is_err(), "{bad}");
+        }
+    }
+}
+
+/// A command-line item, detached from the parser so option handlers can
+/// read values while matching.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// `--name` (or `--name=value`, whose value the parser then yields).
+    Long(String),
+    /// `-c`.
+    Short(char),
+    /// A positional value.
+    Value(OsString),
+}
+
+impl Arg {
+    /// A usage failure saying this item was not expected here.
+    #[must_use]
+    pub fn unexpected(&self) -> Failure {
+        match self {
+            Self::Long(name) => Failure::usage(format!("unknown option --{name}")),
+            Self::Short(c) => Failure::usage(format!("unknown option -{c}")),
+            Self::Value(v) => {
+                Failure::usage(format!("unexpected argument {:?}", v.to_string_lossy()))
+            }
+        }
+    }
+}
+
+/// The next item.
+///
+/// # Errors
+/// A usage failure (e.g. a value given to a flag with `--flag=value`).
+pub fn next(parser: &mut lexopt::Parser) -> Result<Option<Arg>, Failure> {
+    Ok(match parser.next().map_err(lexopt_failure)? {
+        None => None,
+        Some(lexopt::Arg::Long(name)) => Some(Arg::Long(name.to_owned())),
+        Some(lexopt::Arg::Short(c)) => Some(Arg::Short(c)),
+        Some(lexopt::Arg::Value(v)) => Some(Arg::Value(v)),
+    })
+}

@@ -1,0 +1,255 @@
+//! Files that are never half-written and never silently replaced.
+//!
+//! Every file pfxgen writes goes through [`PreparedFile`]: the bytes are
+//! written to a temporary file in the target folder (created exclusively,
+//! mode 0600 on Unix), flushed to disk with `fsync`, optionally checked, and
+//! only then moved into place with one atomic step: a hard link when the
+//! target must not exist (so a file that appeared meanwhile is never
+//! replaced), or `rename` when replacing is intended. The folder is synced
+//! afterwards so the new name survives a power cut. A temporary file that
+//! is not committed is removed when it is dropped.
+
+use std::{
+    fs::{self, File, OpenOptions},
+    io::{self, Write as _},
+    path::{Path, PathBuf},
+};
+
+use crate::{
+    error::{Exit, Failure},
+    fault,
+};
+
+/// How [`PreparedFile::commit`] installs the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Install {
+    /// Fail if the target exists.
+    NoClobber,
+    /// Atomically replace the target if it exists.
+    Replace,
+}
+
+/// Describes an I/O failure for an operator: what we were doing, where, and
+/// the OS's reason in plain words.
+pub fn io_failure(action: &str, path: &Path, e: &io::Error) -> Failure {
+    let reason = match e.kind() {
+        io::ErrorKind::NotFound => "it does not exist".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        io::ErrorKind::AlreadyExists => "it already exists".to_owned(),
+        io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_owned(),
+        io::ErrorKind::StorageFull => "no space left on the device".to_owned(),
+        io::ErrorKind::NotADirectory => "a path component is not a folder".to_owned(),
+        io::ErrorKind::IsADirectory => "it is a folder".to_owned(),
+        _ => e.to_string(),
+    };
+    Failure::new(
+        Exit::Output,
+        format!("cannot {action} {}: {reason}", path.display()),
+    )
+}
+
+/// A fully written, synced temporary file waiting to be installed.
+#[derive(Debug)]
+pub struct PreparedFile {
+    temp: PathBuf,
+    target: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Drop for PreparedFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+fn random_suffix() -> String {
+    pfxgen_keygen::random_bytes(6)
+        .map(|b| pfxgen_x509::hex_lower(&b))
+        .unwrap_or_else(|_| "0".to_owned())
+}
+
+/// Creates `path` exclusively with owner-only permissions.
+pub fn create_private(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+impl PreparedFile {
+    /// Writes `bytes` to a new temporary file next to `dir/name` and syncs it.
+    ///
+    /// # Errors
+    /// An exit-5 [`Failure`] naming the folder and the reason (missing,
+    /// read-only, full). Nothing is left behind.
+    pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<Self, Failure> {
+        match fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => {
+                return Err(Failure::new(
+                    Exit::Output,
+                    format!("{} is not a folder", dir.display()),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(io_failure("use the output folder", dir, &e)),
+        }
+        let temp = dir.join(format!(".{name}.{}.tmp", random_suffix()));
+        let mut prepared = Self {
+            temp: temp.clone(),
+            target: dir.join(name),
+            dir: dir.to_path_buf(),
+            committed: true,
+        };
+        let mut file =
+            create_private(&temp).map_err(|e| io_failure("create a file in", dir, &e))?;
+        // From here on the temporary file exists: remove it on any failure.
+        prepared.committed = false;
+        let written = fault::inject("write-temp")
+            .and_then(|()| file.write_all(bytes))
+            .and_then(|()| fault::inject("fsync-temp"))
+            .and_then(|()| file.sync_all());
+        written.map_err(|e| io_failure("write", &temp, &e))?;
+        Ok(prepared)
+    }
+
+    /// The temporary file (to read back and check before committing).
+    #[must_use]
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// The final path.
+    #[must_use]
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Moves the file into place and syncs the folder.
+    ///
+    /// # Errors
+    /// An exit-5 [`Failure`]; the temporary file is removed and the target is
+    /// untouched.
+    pub fn commit(mut self, install: Install) -> Result<PathBuf, Failure> {
+        fault::inject("install").map_err(|e| io_failure("install", &self.target, &e))?;
+        match install {
+            Install::NoClobber => match fs::hard_link(&self.temp, &self.target) {
+                Ok(()) => {
+                    let _ = fs::remove_file(&self.temp);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    return Err(io_failure("create", &self.target, &e).with_hint(
+                        "use --force to replace it (the old file is kept as a backup)",
+                    ));
+                }
+                // File systems without hard links (FAT, some network shares):
+                // fall back to rename after a last existence check.
+                Err(_) if !self.target.exists() => {
+                    fs::rename(&self.temp, &self.target)
+                        .map_err(|e| io_failure("install", &self.target, &e))?;
+                }
+                Err(e) => return Err(io_failure("install", &self.target, &e)),
+            },
+            Install::Replace => {
+                fs::rename(&self.temp, &self.target)
+                    .map_err(|e| io_failure("install", &self.target, &e))?;
+            }
+        }
+        self.committed = true;
+        sync_dir(&self.dir);
+        Ok(self.target.clone())
+    }
+}
+
+/// Syncs a folder so that renames and new names in it are durable. Best
+/// effort: not every platform can open a folder for syncing.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Copies `source` to `dest` (which must not exist) with mode 0600, synced.
+///
+/// # Errors
+/// The I/O error; a partial `dest` is removed.
+pub fn copy_private(source: &Path, dest: &Path) -> io::Result<()> {
+    let bytes = fs::read(source)?;
+    let mut file = create_private(dest)?;
+    let result = fault::inject("backup-write")
+        .and_then(|()| file.write_all(&bytes))
+        .and_then(|()| file.sync_all());
+    if result.is_err() {
+        let _ = fs::remove_file(dest);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("pfxgen-fsutil-{tag}-{}", random_suffix()));
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn no_clobber_refuses_and_leaves_nothing() {
+        let dir = tempdir("noclobber");
+        fs::write(dir.join("f"), b"old").unwrap();
+        let p = PreparedFile::write(&dir, "f", b"new").unwrap();
+        let err = p.commit(Install::NoClobber).unwrap_err();
+        assert_eq!(err.exit, Exit::Output);
+        assert_eq!(fs::read(dir.join("f")).unwrap(), b"old");
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            1,
+            "temporary file left behind"
+        );
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn replace_and_private_mode() {
+        let dir = tempdir("replace");
+        fs::write(dir.join("f"), b"old").unwrap();
+        let p = PreparedFile::write(&dir, "f", b"new").unwrap();
+        p.commit(Install::Replace).unwrap();
+        assert_eq!(fs::read(dir.join("f")).unwrap(), b"new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(
+                fs::metadata(dir.join("f")).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn missing_folder_is_a_clear_error() {
+        let dir = std::env::temp_dir().join("pfxgen-does-not-exist-7f3a");
+        let err = PreparedFile::write(&dir, "f", b"x").unwrap_err();
+        assert!(err.message.contains("does not exist"), "{}", err.message);
+    }
+
+    #[test]
+    fn dropped_file_is_removed() {
+        let dir = tempdir("drop");
+        let p = PreparedFile::write(&dir, "f", b"x").unwrap();
+        let temp = p.temp_path().to_path_buf();
+        assert!(temp.exists());
+        drop(p);
+        assert!(!temp.exists());
+        fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,637 @@
+//! `pfxgen generate`: key, self-signed certificate and PFX in one step.
+
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+};
+
+use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+use pfxgen_pkcs12::{Limits, Password, Pfx, Profile, WriteOptions, write_pfx};
+use pfxgen_x509::{
+    Certificate, CertificateParams, DistinguishedName, ExtendedKeyUsage, SanEntry, UtcTime,
+    hex_upper,
+};
+
+use crate::{
+    args::{self, Arg, os_string, parse_days, value_parsed, value_path, value_string},
+    error::{Exit, Failure, from_pkcs12},
+    fsutil::{Install, PreparedFile, copy_private, io_failure},
+    json::{Json, Obj},
+    password::{Origin, PasswordArgs, enforce_policy},
+    policy,
+};
+
+/// Longest validity accepted, in days (20 years). A token-signing key has
+/// no reason to outlive this; rotate instead.
+pub const MAX_DAYS: u32 = 7305;
+/// Default validity, as in the vendor's scripts.
+pub const DEFAULT_DAYS: u32 = 365;
+/// Default file name, as the identity server expects.
+pub const DEFAULT_NAME: &str = "openssl.pfx";
+
+/// The certificate and PFX options, shared with `rotate`.
+#[derive(Debug)]
+pub struct NewCertificateArgs {
+    /// Password sources.
+    pub password: PasswordArgs,
+    /// `--generate-password FILE`.
+    pub generate_password: Option<PathBuf>,
+    /// `--allow-weak-password`.
+    pub allow_weak: bool,
+    /// `--days` / `--valid-days` / third positional.
+    pub days: Option<u32>,
+    /// `--algorithm`.
+    pub algorithm: KeyAlgorithm,
+    /// `--subject`.
+    pub subject: Option<DistinguishedName>,
+    /// `--san` (repeatable, comma-separated).
+    pub sans: Vec<SanEntry>,
+    /// `--eku` (repeatable, comma-separated).
+    pub ekus: Vec<ExtendedKeyUsage>,
+    /// `--profile`.
+    pub profile: Profile,
+    /// `--iterations`.
+    pub iterations: Option<u32>,
+    /// `--friendly-name`.
+    pub friendly_name: Option<String>,
+}
+
+impl Default for NewCertificateArgs {
+    fn default() -> Self {
+        Self {
+            password: PasswordArgs::default(),
+            generate_password: None,
+            allow_weak: false,
+            days: None,
+            algorithm: KeyAlgorithm::Rsa2048,
+            subject: None,
+            sans: Vec::new(),
+            ekus: Vec::new(),
+            profile: Profile::Modern,
+            iterations: None,
+            friendly_name: None,
+        }
+    }
+}
+
+impl NewCertificateArgs {
+    /// Handles one of the shared options. Returns whether `arg` was one.
+    ///
+    /// # Errors
+    /// A usage failure for a bad value.
+    pub fn parse(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
+        if self.password.parse(arg, parser)? {
+            return Ok(true);
+        }
+        let Arg::Long(name) = arg else {
+            return Ok(false);
+        };
+        match name.as_str() {
+            "generate-password" => {
+                self.generate_password = Some(value_path(parser, "--generate-password")?)
+            }
+            "allow-weak-password" => self.allow_weak = true,
+            "days" | "valid-days" => {
+                let text = value_string(parser, "--days")?;
+                self.set_days(&text)?;
+            }
+            "algorithm" | "key-algorithm" => {
+                self.algorithm = value_parsed(parser, "--algorithm")?;
+            }
+            "subject" => {
+                let text = value_string(parser, "--subject")?;
+                self.subject = Some(
+                    text.parse()
+                        .map_err(|e| Failure::usage(format!("--subject: {e}")))?,
+                );
+            }
+            "san" => {
+                let text = value_string(parser, "--san")?;
+                for item in text.split(',').filter(|s| !s.trim().is_empty()) {
+                    self.sans.push(
+                        item.parse()
+                            .map_err(|e| Failure::usage(format!("--san: {e}")))?,
+                    );
+                }
+            }
+            "eku" => {
+                let text = value_string(parser, "--eku")?;
+                for item in text.split(',').filter(|s| !s.trim().is_empty()) {
+                    self.ekus.push(
+                        item.parse()
+                            .map_err(|e| Failure::usage(format!("--eku: {e}")))?,
+                    );
+                }
+            }
+            "profile" => {
+                let text = value_string(parser, "--profile")?;
+                self.profile = Profile::from_name(text.trim()).ok_or_else(|| {
+                    Failure::usage(format!(
+                        "unknown profile {:?} (expected modern or compat)",
+                        text.as_str()
+                    ))
+                })?;
+            }
+            "iterations" => {
+                let text = value_string(parser, "--iterations")?;
+                let n: u32 = text.trim().parse().map_err(|_| {
+                    Failure::usage(format!(
+                        "--iterations must be a whole number, not {:?}",
+                        text.as_str()
+                    ))
+                })?;
+                if !(pfxgen_pkcs12::MIN_ITERATIONS..=pfxgen_pkcs12::MAX_ITERATIONS).contains(&n) {
+                    return Err(Failure::usage(format!(
+                        "--iterations {n} is outside {}..={} (the upper bound is .NET's default per-derivation limit)",
+                        pfxgen_pkcs12::MIN_ITERATIONS,
+                        pfxgen_pkcs12::MAX_ITERATIONS
+                    )));
+                }
+                self.iterations = Some(n);
+            }
+            "friendly-name" => {
+                let text = value_string(parser, "--friendly-name")?;
+                if text.is_empty()
+                    || text.chars().count() > 256
+                    || text.chars().any(char::is_control)
+                {
+                    return Err(Failure::usage(
+                        "--friendly-name must be 1 to 256 characters without control characters",
+                    ));
+                }
+                self.friendly_name = Some(text.to_string());
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Sets the validity from text, refusing a second, different value.
+    ///
+    /// # Errors
+    /// A usage failure.
+    pub fn set_days(&mut self, text: &str) -> Result<(), Failure> {
+        let days = parse_days(text, "the validity", MAX_DAYS)?;
+        if self.days.is_some_and(|d| d != days) {
+            return Err(Failure::usage(
+                "the validity is given twice with different values",
+            ));
+        }
+        self.days = Some(days);
+        Ok(())
+    }
+
+    /// Resolves the password for a new file: generated, from its source, or
+    /// prompted (twice); applies the policy.
+    ///
+    /// # Errors
+    /// Exit 2 for conflicting sources, exit 3 for no source or a weak password.
+    pub fn new_password(&self) -> Result<(Password, Origin), Failure> {
+        if self.generate_password.is_some() {
+            if self.password.given() {
+                return Err(Failure::usage(
+                    "--generate-password cannot be combined with another password source",
+                ));
+            }
+            let pw = policy::generate().map_err(|e| {
+                Failure::new(Exit::Internal, format!("cannot generate a password: {e}"))
+            })?;
+            return Ok((Password::new(pw), Origin::Generated));
+        }
+        let (password, origin) = self.password.read("the new PFX", true)?.ok_or_else(|| {
+            Failure::new(Exit::Password, "no password given and no terminal to ask for one").with_hint(
+                "use --password-file FILE, --password-env VAR, --password-stdin, --generate-password FILE, \
+                 or --no-password for a deliberately password-less file",
+            )
+        })?;
+        enforce_policy(&password, &origin, self.allow_weak)?;
+        Ok((password, origin))
+    }
+
+    /// Makes the key, the certificate and the PFX bytes.
+    ///
+    /// # Errors
+    /// Internal failures only (RNG, encoding).
+    pub fn build(&self, password: &Password) -> Result<Built, Failure> {
+        let key = PrivateKey::generate(self.algorithm)
+            .map_err(|e| Failure::new(Exit::Internal, format!("cannot generate the key: {e}")))?;
+        let subject = match &self.subject {
+            Some(s) => s.clone(),
+            None => default_subject(),
+        };
+        let params = CertificateParams {
+            subject,
+            subject_alt_names: self.sans.clone(),
+            extended_key_usages: self.ekus.clone(),
+            not_before: None,
+            validity_days: self.days.unwrap_or(DEFAULT_DAYS),
+        };
+        let certificate = params
+            .self_signed(&key)
+            .map_err(|e| Failure::new(Exit::Usage, format!("cannot make the certificate: {e}")))?;
+        let mut options = WriteOptions::for_password(self.profile, password);
+        if let Some(n) = self.iterations {
+            options.iterations = n;
+        }
+        options.friendly_name.clone_from(&self.friendly_name);
+        let pfx = write_pfx(&key, &certificate, &[], password, &options)
+            .map_err(|e| from_pkcs12("cannot write the PFX", &e))?;
+        Ok(Built {
+            key,
+            certificate,
+            pfx,
+            iterations: options.iterations,
+            profile: self.profile,
+        })
+    }
+}
+
+/// A freshly made key, certificate and PFX.
+#[derive(Debug)]
+pub struct Built {
+    /// The private key.
+    pub key: PrivateKey,
+    /// Its self-signed certificate.
+    pub certificate: Certificate,
+    /// The PFX bytes.
+    pub pfx: Vec<u8>,
+    /// Iterations used.
+    pub iterations: u32,
+    /// Profile used.
+    pub profile: Profile,
+}
+
+/// `CN=<hostname> token signing`, or `CN=pfxgen token signing`: a name that
+/// tells instances apart (each must have its own certificate).
+fn default_subject() -> DistinguishedName {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        });
+    host.and_then(|h| DistinguishedName::common_name(&format!("{h} token signing")).ok())
+        .or_else(|| DistinguishedName::common_name("pfxgen token signing").ok())
+        .unwrap_or_else(DistinguishedName::empty)
+}
+
+/// Reads `path` back from disk and checks that it opens with `password` and
+/// holds exactly `key` and `certificate`.
+///
+/// # Errors
+/// An internal failure if it does not: the file must not be installed.
+pub fn verify_written(
+    path: &Path,
+    password: &Password,
+    key: &PrivateKey,
+    certificate: &Certificate,
+) -> Result<(), Failure> {
+    let bytes = std::fs::read(path).map_err(|e| io_failure("read back", path, &e))?;
+    let limits = Limits::default();
+    let opened = Pfx::parse(&bytes, &limits)
+        .and_then(|p| p.open(password, &limits))
+        .map_err(|e| from_pkcs12("the file just written does not open", &e))?;
+    let ok = opened.keys.len() == 1
+        && opened.certificates.len() == 1
+        && opened
+            .keys
+            .first()
+            .and_then(|k| k.key.as_ref().ok())
+            .is_some_and(|k| k.matches(&key.public_key()))
+        && opened
+            .certificates
+            .first()
+            .and_then(|c| c.certificate.as_ref().ok())
+            == Some(certificate);
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            Exit::Internal,
+            "the file just written does not contain the key and certificate it should",
+        ))
+    }
+}
+
+/// Describes the PFX protection for reports.
+#[must_use]
+pub fn protection_summary(profile: Profile, iterations: u32) -> String {
+    match profile {
+        Profile::Compat => format!(
+            "compat: pbeWithSHAAnd3-KeyTripleDES-CBC for key and certificate, HMAC-SHA1 MAC, {iterations} iterations"
+        ),
+        _ => format!(
+            "modern: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for key and certificate, HMAC-SHA256 MAC, {iterations} iterations"
+        ),
+    }
+}
+
+/// The certificate facts every command prints.
+#[must_use]
+pub fn certificate_json(cert: &Certificate, key_algorithm: &str) -> Obj {
+    Obj::new()
+        .field("key_algorithm", key_algorithm)
+        .field("signature_algorithm", cert.signature_algorithm_name())
+        .field("subject", cert.subject())
+        .field("issuer", cert.issuer())
+        .field("serial", cert.serial_hex())
+        .field("not_before", cert.not_before().to_string())
+        .field("not_after", cert.not_after().to_string())
+        .field("sha1_thumbprint", hex_upper(&cert.sha1_thumbprint()))
+        .field("sha256_fingerprint", hex_upper(&cert.sha256_fingerprint()))
+}
+
+fn origin_name(origin: &Origin) -> &'static str {
+    match origin {
+        Origin::Prompt => "prompt",
+        Origin::File(_) => "file",
+        Origin::Env(_) => "environment",
+        Origin::Stdin => "stdin",
+        Origin::Argv => "argument",
+        Origin::None => "none",
+        Origin::Generated => "generated",
+    }
+}
+
+/// Checks that `name` is a plain file name.
+///
+/// # Errors
+/// A usage failure otherwise.
+pub fn check_file_name(name: &str) -> Result<(), Failure> {
+    let bad = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.contains('/')
+        || name.contains('\\')
+        || name.contains('\0')
+        || name.chars().any(char::is_control);
+    if bad {
+        Err(Failure::usage(format!(
+            "--name must be a plain file name, not {name:?}"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// Runs `pfxgen generate`.
+///
+/// # Errors
+/// A [`Failure`] with its exit status; nothing is left behind.
+pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
+    let mut cert_args = NewCertificateArgs::default();
+    let mut out_dir: Option<PathBuf> = None;
+    let mut name = DEFAULT_NAME.to_owned();
+    let mut force = false;
+    let mut json = false;
+    let mut positionals: Vec<OsString> = Vec::new();
+
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = args::next(&mut parser)? {
+        if cert_args.parse(&arg, &mut parser)? {
+            continue;
+        }
+        match &arg {
+            Arg::Long(n) if matches!(n.as_str(), "out" | "output-path" | "output-dir") => {
+                let dir = value_path(&mut parser, "--out")?;
+                if out_dir.replace(dir).is_some() {
+                    return Err(Failure::usage("the output folder is given twice"));
+                }
+            }
+            Arg::Short('o') => {
+                let dir = value_path(&mut parser, "--out")?;
+                if out_dir.replace(dir).is_some() {
+                    return Err(Failure::usage("the output folder is given twice"));
+                }
+            }
+            Arg::Long(n) if n == "name" => {
+                name = value_string(&mut parser, "--name")?.to_string();
+                check_file_name(&name)?;
+            }
+            Arg::Long(n) if n == "force" => force = true,
+            Arg::Long(n) if n == "json" => json = true,
+            Arg::Long(n) if n == "help" => {
+                print!("{}", crate::help::GENERATE);
+                return Ok(());
+            }
+            Arg::Short('h') => {
+                print!("{}", crate::help::GENERATE);
+                return Ok(());
+            }
+            Arg::Value(v) => positionals.push(v.clone()),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    // Drop-in form: generate PASSWORD OUTPUT_DIR VALID_DAYS.
+    if positionals.len() > 3 {
+        return Err(Failure::usage(
+            "too many arguments (expected at most PASSWORD OUTPUT_DIR VALID_DAYS)",
+        ));
+    }
+    let mut positionals = positionals.into_iter();
+    if let Some(pw) = positionals.next() {
+        cert_args.password.set_argv(os_string(pw, "PASSWORD")?)?;
+    }
+    if let Some(dir) = positionals.next() {
+        if out_dir.replace(PathBuf::from(dir)).is_some() {
+            return Err(Failure::usage(
+                "the output folder is given twice (OUTPUT_DIR and --out)",
+            ));
+        }
+    }
+    if let Some(days) = positionals.next() {
+        let text = os_string(days, "VALID_DAYS")?;
+        cert_args.set_days(&text)?;
+    }
+    let out_dir = out_dir.unwrap_or_else(|| PathBuf::from("."));
+
+    // Cheap checks first: never generate a key only to fail on the output.
+    let target = out_dir.join(&name);
+    match std::fs::metadata(&out_dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(Failure::new(
+                Exit::Output,
+                format!("{} is not a folder", out_dir.display()),
+            ));
+        }
+        Err(e) => return Err(io_failure("use the output folder", &out_dir, &e)),
+    }
+    if target.exists() && !force {
+        return Err(
+            Failure::new(Exit::Output, format!("{} already exists", target.display())).with_hint(
+                "use --force to replace it (the old file is kept as a timestamped backup)",
+            ),
+        );
+    }
+    if let Some(pw_file) = &cert_args.generate_password {
+        if pw_file.exists() {
+            return Err(Failure::new(
+                Exit::Output,
+                format!(
+                    "{} already exists; pfxgen will not overwrite a password file",
+                    pw_file.display()
+                ),
+            ));
+        }
+    }
+
+    let (password, origin) = cert_args.new_password()?;
+    let built = cert_args.build(&password)?;
+
+    let prepared = PreparedFile::write(&out_dir, &name, &built.pfx)?;
+    verify_written(
+        prepared.temp_path(),
+        &password,
+        &built.key,
+        &built.certificate,
+    )?;
+
+    let mut backup = None;
+    if force && target.exists() {
+        let stamp =
+            UtcTime::now().map_or_else(|| "unknown-time".to_owned(), UtcTime::to_compact_string);
+        let path = out_dir.join(format!("{name}.{stamp}.bak"));
+        copy_private(&target, &path)
+            .map_err(|e| io_failure("back up the existing file to", &path, &e))?;
+        backup = Some(path);
+    }
+
+    let mut password_file = None;
+    if let Some(pw_path) = &cert_args.generate_password {
+        let (dir, file) = split_path(pw_path)?;
+        let secret = std::str::from_utf8(password.utf8()).unwrap_or_default();
+        let mut text = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
+        text.push_str(secret);
+        text.push('\n');
+        let p = PreparedFile::write(&dir, &file, text.as_bytes())?;
+        password_file = Some(p.commit(Install::NoClobber)?);
+    }
+
+    let install = if force {
+        Install::Replace
+    } else {
+        Install::NoClobber
+    };
+    let installed = match prepared.commit(install) {
+        Ok(path) => path,
+        Err(failure) => {
+            // Undo everything this run created; the old file is untouched.
+            for created in [password_file.as_deref(), backup.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                let _ = std::fs::remove_file(created);
+            }
+            return Err(failure);
+        }
+    };
+
+    report(
+        &installed,
+        &built,
+        &origin,
+        password_file.as_deref(),
+        backup.as_deref(),
+        json,
+    );
+    Ok(())
+}
+
+/// Splits a file path into its folder (default `.`) and file name.
+///
+/// # Errors
+/// A usage failure for a path without a file name.
+pub fn split_path(path: &Path) -> Result<(PathBuf, String), Failure> {
+    let file = path
+        .file_name()
+        .and_then(|f| f.to_str())
+        .ok_or_else(|| Failure::usage(format!("{} is not a file path", path.display())))?
+        .to_owned();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((dir, file))
+}
+
+fn report(
+    path: &Path,
+    built: &Built,
+    origin: &Origin,
+    password_file: Option<&Path>,
+    backup: Option<&Path>,
+    json: bool,
+) {
+    let cert = &built.certificate;
+    let kind = built.key.kind();
+    let alg_name = kind
+        .key_algorithm()
+        .map_or_else(|| kind.to_string(), |a| a.name().to_owned());
+    let days = cert.not_before().days_until(cert.not_after());
+    if json {
+        let mut obj = Obj::new().field("path", path.display().to_string());
+        for (k, v) in certificate_json(cert, &alg_name).into_fields() {
+            obj.push(&k, v);
+        }
+        let obj = obj
+            .field("jws_alg", built.key.jws_algorithm().name())
+            .field("validity_days", days)
+            .field("profile", built.profile.name())
+            .field(
+                "protection",
+                protection_summary(built.profile, built.iterations),
+            )
+            .field("iterations", built.iterations)
+            .field("password_source", origin_name(origin))
+            .field(
+                "password_file",
+                password_file.map(|p| p.display().to_string()),
+            )
+            .field("backup", backup.map(|p| p.display().to_string()))
+            .field("verified", true);
+        println!("{}", Json::from(obj).pretty());
+        return;
+    }
+    println!("Created {}", path.display());
+    println!("  Key algorithm:       {kind} ({alg_name})");
+    println!(
+        "  Signature algorithm: {} (JWS {})",
+        cert.signature_algorithm_name(),
+        built.key.jws_algorithm()
+    );
+    println!("  Subject:             {}", cert.subject());
+    println!("  Valid from:          {}", cert.not_before());
+    println!("  Valid until:         {} ({days} days)", cert.not_after());
+    println!("  Serial:              {}", cert.serial_hex());
+    println!(
+        "  SHA-1 thumbprint:    {}  (the kid the identity server will publish)",
+        hex_upper(&cert.sha1_thumbprint())
+    );
+    println!(
+        "  SHA-256 fingerprint: {}",
+        hex_upper(&cert.sha256_fingerprint())
+    );
+    println!(
+        "  Protection:          {}",
+        protection_summary(built.profile, built.iterations)
+    );
+    if let Some(p) = password_file {
+        println!(
+            "  Password:            generated, written to {} (mode 0600); keep it in a password manager",
+            p.display()
+        );
+    } else if matches!(origin, Origin::None) {
+        println!("  Password:            none (--no-password)");
+    }
+    if let Some(b) = backup {
+        println!("  Previous file:       kept as {}", b.display());
+    }
+    println!(
+        "  Verified:            re-read from disk; MAC and decryption OK, key matches certificate"
+    );
+}

@@ -1,0 +1,94 @@
+//! Usage texts. The exit-status table is the same one the README shows.
+
+/// Exit statuses, shown by every `--help`.
+pub const EXIT_CODES: &str = "\
+EXIT STATUS
+    0   success
+    1   check failed: verify found a problem, audit has findings
+    2   usage error: unknown option, bad value, missing argument
+    3   password problem: wrong password, no password source, weak password refused
+    4   input problem: missing, unreadable, damaged, hostile or over-limit file
+    5   output problem: output exists (no --force), folder missing or read-only,
+        disk full; nothing was changed
+    6   unsupported: the input uses an algorithm or feature pfxgen does not implement
+    7   locked: another pfxgen is rotating the same service folder
+    70  internal error (a bug; please report it)
+";
+
+/// `pfxgen help`.
+pub const TOP: &str = "\
+pfxgen - make, check and rotate the PKCS#12 (openssl.pfx) token-signing
+certificate of an identity server, without OpenSSL.
+
+USAGE
+    pfxgen <COMMAND> [OPTIONS]
+
+COMMANDS
+    generate   make a key, a self-signed certificate and the PFX
+    inspect    show everything about a PFX (any producer), with verdicts
+    verify     pass/fail check that the identity server can sign with a PFX
+    rotate     install a new certificate in a service folder, with backup
+    rollback   restore the previous certificate of a service folder
+    audit      find shared or expiring certificates across environments
+    jwks       print the JWKS the identity server publishes for certificates
+    help       this text, or `pfxgen help <COMMAND>`
+    version    print the version
+
+PASSWORDS (all commands)
+    With no option, pfxgen asks at the terminal (without echo). Otherwise:
+    --password-file FILE   first line of FILE
+    --password-env VAR     the environment variable VAR
+    --password-stdin       one line from standard input
+    --no-password          no password (an empty one)
+    --pem-password PW      on the command line: works, but other users can see
+                           it (ps, /proc, shell history); pfxgen warns
+";
+
+/// `pfxgen generate --help`.
+pub const GENERATE: &str = "\
+pfxgen generate - make a key, a self-signed certificate and the PFX
+
+USAGE
+    pfxgen generate [OPTIONS]
+    pfxgen generate PASSWORD OUTPUT_DIR VALID_DAYS      (the vendor script's form)
+
+    Writes OUTPUT_DIR/openssl.pfx atomically with mode 0600, re-reads it to
+    check the MAC, decryption and key, and only then reports success. An
+    existing file is never replaced without --force; with it, the old file
+    is kept as NAME.<UTC time>.bak.
+
+OPTIONS
+    --algorithm ALG       rsa-2048 (default), rsa-3072, rsa-4096,
+                          ecdsa-p256, ecdsa-p384, ecdsa-p521
+    --days N              validity in days, 1 to 7305 (default 365);
+                          also --valid-days
+    --out DIR             output folder (default: current folder);
+                          also --output-path, -o
+    --name NAME           file name (default openssl.pfx)
+    --subject DN          e.g. \"CN=id.example.com,O=Example\"
+                          (default: CN=<host name> token signing)
+    --san LIST            subjectAltName entries: dns:NAME, ip:ADDR,
+                          email:ADDR, uri:URI (comma-separated, repeatable)
+    --eku LIST            extended key usages (serverAuth, clientAuth, ...);
+                          none by default
+    --profile P           modern (default): PBES2 AES-256-CBC, PBKDF2-SHA256,
+                          HMAC-SHA256 MAC; compat: 3DES and HMAC-SHA1 for
+                          Windows Server 2016 / Windows 10 before 1709
+    --iterations N        KDF and MAC iterations, 1000 to 300000
+                          (default 200000; 2048 without a password)
+    --friendly-name NAME  friendlyName attribute on key and certificate
+    --force               replace an existing file (keeping a backup)
+    --json                print the result as one JSON object
+
+PASSWORD OPTIONS
+    (no option)               prompt twice at the terminal
+    --password-file FILE      --password-env VAR      --password-stdin
+    --generate-password FILE  make a strong random password, write it to
+                              FILE (mode 0600) and use it
+    --no-password             a deliberately password-less file
+    --pem-password PW, or the PASSWORD argument: visible to other users
+    --allow-weak-password     accept a password that breaks the policy
+                              (at least 12 characters; upper- and lower-case
+                              letters, digits, specials; no common words or
+                              patterns)
+";

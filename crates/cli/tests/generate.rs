@@ -1,0 +1,455 @@
+//! `pfxgen generate` behaviour: forms of invocation, password handling,
+//! refusals and exit statuses, and that nothing is ever half-written or
+//! silently replaced.
+
+mod common;
+
+use common::{STRONG, TempDir, is_root, open, pfxgen, pfxgen_with};
+
+const PW_ENV: [&str; 2] = ["--password-env", "PFXGEN_TEST_PW"];
+
+fn generate(dir: &TempDir, extra: &[&str]) -> common::Run {
+    let mut args = vec!["generate", "--algorithm", "ecdsa-p256"];
+    args.extend_from_slice(&PW_ENV);
+    args.extend_from_slice(extra);
+    pfxgen(dir.path(), &args, Some(STRONG))
+}
+
+#[test]
+fn vendor_positional_form_works_and_warns_about_argv() {
+    let dir = TempDir::new("positional");
+    let out = dir.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let run = pfxgen(dir.path(), &["generate", STRONG, "out", "90"], None).success();
+    assert!(
+        run.stderr()
+            .contains("warning: a password on the command line"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        !run.stdout().contains(STRONG) && !run.stderr().contains(STRONG),
+        "password echoed\n{}",
+        run.describe()
+    );
+    let opened = open(&out.join("openssl.pfx"), STRONG);
+    let cert = opened.certificates[0].certificate.as_ref().unwrap();
+    assert_eq!(cert.not_before().days_until(cert.not_after()), 90);
+    assert_eq!(
+        cert.signature_algorithm_name(),
+        "sha256WithRSAEncryption",
+        "default is rsa-2048"
+    );
+    #[cfg(unix)]
+    assert_eq!(common::mode(&out.join("openssl.pfx")), 0o600);
+}
+
+#[test]
+fn powershell_option_names_work() {
+    let dir = TempDir::new("ps-names");
+    let run = pfxgen(
+        dir.path(),
+        &[
+            "generate",
+            "--pem-password",
+            STRONG,
+            "--output-path",
+            ".",
+            "--valid-days",
+            "10",
+            "--algorithm",
+            "ecdsa-p256",
+        ],
+        None,
+    )
+    .success();
+    assert!(run.stderr().contains("warning"), "{}", run.describe());
+    let opened = open(&dir.join("openssl.pfx"), STRONG);
+    let cert = opened.certificates[0].certificate.as_ref().unwrap();
+    assert_eq!(cert.not_before().days_until(cert.not_after()), 10);
+}
+
+#[test]
+fn existing_file_is_refused_without_force_and_backed_up_with_it() {
+    let dir = TempDir::new("force");
+    std::fs::write(dir.join("openssl.pfx"), b"previous bytes").unwrap();
+    generate(&dir, &[])
+        .fails_with(5)
+        .stderr_contains("already exists");
+    assert_eq!(
+        std::fs::read(dir.join("openssl.pfx")).unwrap(),
+        b"previous bytes"
+    );
+    assert_eq!(
+        dir.entries(),
+        ["openssl.pfx"],
+        "nothing else may be left behind"
+    );
+
+    let run = generate(&dir, &["--force", "--json"]).success();
+    let entries = dir.entries();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let backup = entries
+        .iter()
+        .find(|e| e.starts_with("openssl.pfx.") && e.ends_with(".bak"))
+        .unwrap();
+    assert_eq!(std::fs::read(dir.join(backup)).unwrap(), b"previous bytes");
+    #[cfg(unix)]
+    assert_eq!(common::mode(&dir.join(backup)), 0o600);
+    assert!(
+        run.stdout()
+            .contains(&format!("\"backup\": \"./{backup}\"")),
+        "{}",
+        run.describe()
+    );
+    open(&dir.join("openssl.pfx"), STRONG);
+}
+
+#[test]
+fn missing_output_folder_is_exit_5() {
+    let dir = TempDir::new("missing");
+    generate(&dir, &["--out", "nope"])
+        .fails_with(5)
+        .stderr_contains("does not exist");
+    assert!(dir.entries().is_empty());
+}
+
+#[test]
+fn output_folder_that_is_a_file_is_exit_5() {
+    let dir = TempDir::new("notdir");
+    std::fs::write(dir.join("f"), b"x").unwrap();
+    generate(&dir, &["--out", "f"])
+        .fails_with(5)
+        .stderr_contains("not a folder");
+}
+
+#[test]
+fn read_only_folder_is_exit_5_and_leaves_nothing() {
+    let dir = TempDir::new("readonly");
+    let ro = dir.join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    if is_root() {
+        // Root ignores permission bits: simulate EROFS at the first write instead.
+        let args = [
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+            "--out",
+            "ro",
+        ];
+        let run = pfxgen_with(
+            dir.path(),
+            &args,
+            &[
+                ("PFXGEN_TEST_PW", STRONG),
+                ("PFXGEN_FAULT", "write-temp=erofs"),
+            ],
+            None,
+        );
+        run.fails_with(5).stderr_contains("read-only");
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+            generate(&dir, &["--out", "ro"])
+                .fails_with(5)
+                .stderr_contains("permission denied");
+        }
+    }
+    assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 0);
+}
+
+#[test]
+fn disk_full_is_exit_5_and_leaves_nothing() {
+    let dir = TempDir::new("enospc");
+    for fault in ["write-temp=enospc", "fsync-temp=enospc", "install=enospc"] {
+        let args = [
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ];
+        let run = pfxgen_with(
+            dir.path(),
+            &args,
+            &[("PFXGEN_TEST_PW", STRONG), ("PFXGEN_FAULT", fault)],
+            None,
+        );
+        run.fails_with(5).stderr_contains("no space left");
+        assert!(
+            dir.entries().is_empty(),
+            "{fault}: left {:?}",
+            dir.entries()
+        );
+    }
+}
+
+#[test]
+fn failed_install_with_force_keeps_the_old_file() {
+    let dir = TempDir::new("force-fail");
+    std::fs::write(dir.join("openssl.pfx"), b"old").unwrap();
+    let args = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+        "--force",
+    ];
+    let run = pfxgen_with(
+        dir.path(),
+        &args,
+        &[("PFXGEN_TEST_PW", STRONG), ("PFXGEN_FAULT", "install=eio")],
+        None,
+    );
+    run.fails_with(5);
+    assert_eq!(std::fs::read(dir.join("openssl.pfx")).unwrap(), b"old");
+    assert_eq!(
+        dir.entries(),
+        ["openssl.pfx"],
+        "the backup of a failed run is removed again"
+    );
+}
+
+#[test]
+fn weak_passwords_are_refused_with_reasons() {
+    let dir = TempDir::new("weak");
+    let run = pfxgen(
+        dir.path(),
+        &["generate", "--password-env", "PFXGEN_TEST_PW"],
+        Some("Password123!"),
+    );
+    run.fails_with(3)
+        .stderr_contains("too weak")
+        .stderr_contains("common word");
+    let run = pfxgen(
+        dir.path(),
+        &["generate", "--password-env", "PFXGEN_TEST_PW"],
+        Some("short"),
+    );
+    let run = run
+        .fails_with(3)
+        .stderr_contains("at least 12")
+        .stderr_contains("upper-case");
+    assert!(
+        !run.stderr().contains("short\""),
+        "the password itself must not be echoed"
+    );
+    assert!(dir.entries().is_empty());
+    let args = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+        "--allow-weak-password",
+    ];
+    pfxgen(dir.path(), &args, Some("short"))
+        .success()
+        .stderr_contains("weak password accepted");
+    open(&dir.join("openssl.pfx"), "short");
+}
+
+#[test]
+fn no_password_source_without_terminal_is_exit_3() {
+    let dir = TempDir::new("nopw");
+    pfxgen(dir.path(), &["generate"], None)
+        .fails_with(3)
+        .stderr_contains("no password given");
+    assert!(
+        dir.entries().is_empty(),
+        "never a silent password-less file"
+    );
+}
+
+#[test]
+fn two_password_sources_are_a_usage_error() {
+    let dir = TempDir::new("twosources");
+    pfxgen(
+        dir.path(),
+        &[
+            "generate",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+            "--no-password",
+        ],
+        Some(STRONG),
+    )
+    .fails_with(2);
+}
+
+#[test]
+fn password_file_stdin_and_generated() {
+    let dir = TempDir::new("sources");
+    std::fs::write(dir.join("pw.txt"), format!("{STRONG}\r\n")).unwrap();
+    pfxgen(
+        dir.path(),
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--password-file",
+            "pw.txt",
+            "--name",
+            "a.pfx",
+        ],
+        None,
+    )
+    .success();
+    open(&dir.join("a.pfx"), STRONG);
+
+    let args = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--password-stdin",
+        "--name",
+        "b.pfx",
+    ];
+    pfxgen_with(dir.path(), &args, &[], Some(&format!("{STRONG}\n"))).success();
+    open(&dir.join("b.pfx"), STRONG);
+
+    let args = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--generate-password",
+        "gen.txt",
+        "--name",
+        "c.pfx",
+    ];
+    let run = pfxgen(dir.path(), &args, None).success();
+    let generated = std::fs::read_to_string(dir.join("gen.txt")).unwrap();
+    let generated = generated.trim_end();
+    assert_eq!(generated.chars().count(), 24);
+    assert!(!run.stdout().contains(generated) && !run.stderr().contains(generated));
+    #[cfg(unix)]
+    assert_eq!(common::mode(&dir.join("gen.txt")), 0o600);
+    open(&dir.join("c.pfx"), generated);
+    // An existing password file is never overwritten.
+    let args = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--generate-password",
+        "gen.txt",
+        "--name",
+        "d.pfx",
+    ];
+    pfxgen(dir.path(), &args, None).fails_with(5);
+    assert!(!dir.join("d.pfx").exists());
+}
+
+#[test]
+fn no_password_makes_an_openssl_style_passwordless_file() {
+    let dir = TempDir::new("nopassword");
+    pfxgen(
+        dir.path(),
+        &["generate", "--algorithm", "ecdsa-p256", "--no-password"],
+        None,
+    )
+    .success();
+    let bytes = std::fs::read(dir.join("openssl.pfx")).unwrap();
+    let pfx = pfxgen_pkcs12::Pfx::parse(&bytes, &pfxgen_pkcs12::Limits::default()).unwrap();
+    assert_eq!(pfx.mac().unwrap().iterations(), 2048);
+    open(&dir.join("openssl.pfx"), "");
+}
+
+#[test]
+fn bad_values_are_usage_errors() {
+    let dir = TempDir::new("usage");
+    for extra in [
+        &["--days", "0"][..],
+        &["--days", "-5"],
+        &["--days", "7306"],
+        &["--days", "ten"],
+        &["--algorithm", "rsa-1024"],
+        &["--algorithm", "ed25519"],
+        &["--iterations", "999"],
+        &["--iterations", "300001"],
+        &["--profile", "fast"],
+        &["--subject", "XX=bad"],
+        &["--san", "dns:-bad-"],
+        &["--name", "../escape.pfx"],
+        &["--unknown-option"],
+    ] {
+        let mut args = vec!["generate", "--password-env", "PFXGEN_TEST_PW"];
+        args.extend_from_slice(extra);
+        pfxgen(dir.path(), &args, Some(STRONG)).fails_with(2);
+    }
+    assert!(dir.entries().is_empty());
+}
+
+#[test]
+fn subject_san_eku_friendly_name_and_iterations_are_applied() {
+    let dir = TempDir::new("options");
+    let run = generate(
+        &dir,
+        &[
+            "--subject",
+            "CN=id.example.com,O=Example",
+            "--san",
+            "dns:id.example.com,ip:192.0.2.1",
+            "--eku",
+            "serverAuth",
+            "--friendly-name",
+            "Token signing",
+            "--iterations",
+            "5000",
+            "--days",
+            "7305",
+        ],
+    )
+    .success();
+    assert!(
+        run.stdout()
+            .contains("Subject:             CN=id.example.com,O=Example"),
+        "{}",
+        run.describe()
+    );
+    let opened = open(&dir.join("openssl.pfx"), STRONG);
+    let cert = opened.certificates[0].certificate.as_ref().unwrap();
+    assert_eq!(
+        cert.extensions().subject_alt_names,
+        ["DNS:id.example.com", "IP:192.0.2.1"]
+    );
+    assert_eq!(
+        cert.extensions().extended_key_usage,
+        Some((false, vec!["serverAuth".to_owned()]))
+    );
+    assert_eq!(
+        opened.keys[0].attributes.friendly_name.as_deref(),
+        Some("Token signing")
+    );
+    assert!(
+        cert.not_after().civil().year >= 2046,
+        "20 years crosses 2050: GeneralizedTime"
+    );
+    let bytes = std::fs::read(dir.join("openssl.pfx")).unwrap();
+    let pfx = pfxgen_pkcs12::Pfx::parse(&bytes, &pfxgen_pkcs12::Limits::default()).unwrap();
+    assert_eq!(pfx.mac().unwrap().iterations(), 5000);
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let dir = TempDir::new("help");
+    let run = pfxgen(dir.path(), &["help", "generate"], None).success();
+    for needle in [
+        "EXIT STATUS",
+        "70  internal error",
+        "--generate-password",
+        "PASSWORD OUTPUT_DIR VALID_DAYS",
+    ] {
+        assert!(
+            run.stdout().contains(needle),
+            "{needle}\n{}",
+            run.describe()
+        );
+    }
+    pfxgen(dir.path(), &[], None).fails_with(2);
+    pfxgen(dir.path(), &["frobnicate"], None).fails_with(2);
+}

@@ -1,0 +1,504 @@
+//! `pfxgen generate` output, checked with the real `openssl` command line.
+//!
+//! For every key algorithm x profile x {ASCII, non-ASCII, empty} password:
+//! the PFX opens with the right password and not with a wrong one; `openssl
+//! pkcs12 -info` shows the promised schemes and iteration counts; the key
+//! passes `openssl pkey -check` and matches the certificate; the certificate
+//! verifies against itself and has the promised signature algorithm,
+//! validity and extensions; data signed with the key verifies with the
+//! certificate; and pfxgen's reported thumbprint is OpenSSL's.
+
+use pfxgen_interop::{TempDir, openssl, pfxgen, require_openssl};
+
+const ASCII: &str = "Correct-Horse-Battery-9!";
+const NON_ASCII: &str = "Pässwörd€-2026!x";
+const DAYS: u64 = 30;
+
+struct Case {
+    algorithm: &'static str,
+    profile: &'static str,
+}
+
+impl Case {
+    fn signature_algorithm(&self) -> &'static str {
+        match self.algorithm {
+            "ecdsa-p256" => "ecdsa-with-SHA256",
+            "ecdsa-p384" => "ecdsa-with-SHA384",
+            "ecdsa-p521" => "ecdsa-with-SHA512",
+            _ => "sha256WithRSAEncryption",
+        }
+    }
+
+    fn digest(&self) -> &'static str {
+        match self.algorithm {
+            "ecdsa-p384" => "-sha384",
+            "ecdsa-p521" => "-sha512",
+            _ => "-sha256",
+        }
+    }
+
+    fn key_description(&self) -> &'static str {
+        match self.algorithm {
+            "rsa-2048" => "Private-Key: (2048 bit",
+            "rsa-3072" => "Private-Key: (3072 bit",
+            "rsa-4096" => "Private-Key: (4096 bit",
+            "ecdsa-p256" => "ASN1 OID: prime256v1",
+            "ecdsa-p384" => "ASN1 OID: secp384r1",
+            _ => "ASN1 OID: secp521r1",
+        }
+    }
+}
+
+/// `2026-11-29T19:34:40Z` as OpenSSL prints it: `Nov 29 19:34:40 2026 GMT`.
+fn openssl_date(rfc3339: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month: usize = rfc3339[5..7].parse().unwrap();
+    let day: u32 = rfc3339[8..10].parse().unwrap();
+    format!(
+        "{} {:>2} {} {} GMT",
+        MONTHS[month - 1],
+        day,
+        &rfc3339[11..19],
+        &rfc3339[0..4]
+    )
+}
+
+/// Pulls `"key": "value"` out of pfxgen's JSON output.
+fn json_field(json: &str, key: &str) -> String {
+    let needle = format!("\"{key}\": \"");
+    let start = json
+        .find(&needle)
+        .unwrap_or_else(|| panic!("{key} missing in {json}"))
+        + needle.len();
+    json[start..].split('"').next().unwrap().to_owned()
+}
+
+fn check(case: &Case, password: &str) {
+    let dir = TempDir::new("gen-openssl");
+    let d = dir.path();
+    let secret = (!password.is_empty()).then_some(password);
+    let mut args = vec![
+        "generate",
+        "--algorithm",
+        case.algorithm,
+        "--profile",
+        case.profile,
+        "--days",
+        "30",
+        "--out",
+        ".",
+        "--name",
+        "t.pfx",
+        "--json",
+    ];
+    if secret.is_some() {
+        args.extend(["--password-env", "PFXGEN_TEST_PW"]);
+    } else {
+        args.push("--no-password");
+    }
+    let made = pfxgen(&args, secret, d).success();
+    let json = made.stdout();
+    let label = format!("{} {} password={password:?}", case.algorithm, case.profile);
+
+    // Opens with the right password; shows the promised schemes.
+    let passin = if secret.is_some() {
+        "env:PFXGEN_TEST_PW"
+    } else {
+        "pass:"
+    };
+    let info = openssl(
+        [
+            "pkcs12", "-info", "-noout", "-in", "t.pfx", "-passin", passin,
+        ],
+        secret,
+        d,
+    )
+    .success();
+    let info_text = info.stderr() + &info.stdout();
+    let iterations = if secret.is_some() { 200_000 } else { 2048 };
+    let (mac, scheme) = match case.profile {
+        "modern" => (
+            format!("MAC: sha256, Iteration {iterations}"),
+            format!("PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"),
+        ),
+        _ => (
+            format!("MAC: sha1, Iteration {iterations}"),
+            format!("pbeWithSHA1And3-KeyTripleDES-CBC, Iteration {iterations}"),
+        ),
+    };
+    assert!(
+        info_text.contains(&mac),
+        "{label}: MAC\n{}",
+        info.describe()
+    );
+    assert!(
+        info_text.contains(&format!("PKCS7 Encrypted data: {scheme}")),
+        "{label}: certificates\n{}",
+        info.describe()
+    );
+    assert!(
+        info_text.contains(&format!("Shrouded Keybag: {scheme}")),
+        "{label}: key\n{}",
+        info.describe()
+    );
+    assert!(!info_text.contains("RC2"), "{label}: no RC2 anywhere");
+    let salt = if case.profile == "modern" {
+        "salt length: 16"
+    } else {
+        "salt length: 8"
+    };
+    assert!(
+        info_text.contains(salt),
+        "{label}: MAC salt\n{}",
+        info.describe()
+    );
+
+    // A wrong password fails.
+    let wrong = openssl(
+        [
+            "pkcs12",
+            "-info",
+            "-noout",
+            "-in",
+            "t.pfx",
+            "-passin",
+            "env:PFXGEN_TEST_PW",
+        ],
+        Some("Wrong-Password-1!"),
+        d,
+    );
+    assert!(
+        !wrong.output.status.success(),
+        "{label}: a wrong password opened the file\n{}",
+        wrong.describe()
+    );
+    assert!(
+        wrong.stderr().contains("Mac verify error"),
+        "{label}\n{}",
+        wrong.describe()
+    );
+
+    // Key and certificate out.
+    openssl(
+        [
+            "pkcs12", "-in", "t.pfx", "-nocerts", "-nodes", "-passin", passin, "-out", "key.pem",
+        ],
+        secret,
+        d,
+    )
+    .success();
+    openssl(
+        [
+            "pkcs12", "-in", "t.pfx", "-nokeys", "-clcerts", "-passin", passin, "-out", "cert.pem",
+        ],
+        secret,
+        d,
+    )
+    .success();
+    let check_key = openssl(["pkey", "-in", "key.pem", "-check", "-noout"], None, d).success();
+    assert!(
+        check_key.stdout().contains("Key is valid"),
+        "{label}\n{}",
+        check_key.describe()
+    );
+    let key_text = openssl(["pkey", "-in", "key.pem", "-noout", "-text"], None, d)
+        .success()
+        .stdout();
+    assert!(
+        key_text.contains(case.key_description()),
+        "{label}: key type\n{key_text}"
+    );
+
+    // The key matches the certificate.
+    let from_key = openssl(["pkey", "-in", "key.pem", "-pubout"], None, d)
+        .success()
+        .stdout();
+    let from_cert = openssl(["x509", "-in", "cert.pem", "-noout", "-pubkey"], None, d)
+        .success()
+        .stdout();
+    assert_eq!(from_key, from_cert, "{label}: key and certificate differ");
+    std::fs::write(d.join("pub.pem"), &from_cert).unwrap();
+
+    // The self-signature verifies.
+    let verify = openssl(
+        ["verify", "-check_ss_sig", "-CAfile", "cert.pem", "cert.pem"],
+        None,
+        d,
+    )
+    .success();
+    assert!(
+        verify.stdout().contains("cert.pem: OK"),
+        "{label}\n{}",
+        verify.describe()
+    );
+
+    // Signature algorithm, extensions, no EKU.
+    let text = openssl(["x509", "-in", "cert.pem", "-noout", "-text"], None, d)
+        .success()
+        .stdout();
+    assert!(
+        text.contains(&format!(
+            "Signature Algorithm: {}",
+            case.signature_algorithm()
+        )),
+        "{label}\n{text}"
+    );
+    assert!(text.contains("Version: 3 (0x2)"), "{label}\n{text}");
+    assert!(
+        text.contains("X509v3 Basic Constraints: critical\n                CA:FALSE"),
+        "{label}\n{text}"
+    );
+    assert!(
+        text.contains("X509v3 Key Usage: critical\n                Digital Signature\n"),
+        "{label}\n{text}"
+    );
+    assert!(
+        text.contains("X509v3 Subject Key Identifier"),
+        "{label}\n{text}"
+    );
+    assert!(
+        text.contains("X509v3 Authority Key Identifier"),
+        "{label}\n{text}"
+    );
+    assert!(
+        !text.contains("Extended Key Usage"),
+        "{label}: no EKU by default\n{text}"
+    );
+
+    // Validity: starts when pfxgen says, ends 30 days later.
+    let dates = openssl(
+        [
+            "x509",
+            "-in",
+            "cert.pem",
+            "-noout",
+            "-startdate",
+            "-enddate",
+        ],
+        None,
+        d,
+    )
+    .success()
+    .stdout();
+    assert!(
+        dates.contains(&format!(
+            "notBefore={}",
+            openssl_date(&json_field(&json, "not_before"))
+        )),
+        "{label}\n{dates}\n{json}"
+    );
+    assert!(
+        dates.contains(&format!(
+            "notAfter={}",
+            openssl_date(&json_field(&json, "not_after"))
+        )),
+        "{label}\n{dates}\n{json}"
+    );
+    let secs = DAYS * 86_400;
+    openssl(
+        [
+            "x509",
+            "-in",
+            "cert.pem",
+            "-noout",
+            "-checkend",
+            &(secs - 120).to_string(),
+        ],
+        None,
+        d,
+    )
+    .success();
+    openssl(
+        [
+            "x509",
+            "-in",
+            "cert.pem",
+            "-noout",
+            "-checkend",
+            &(secs + 120).to_string(),
+        ],
+        None,
+        d,
+    )
+    .fails_with(1);
+
+    // pfxgen's thumbprint is OpenSSL's SHA-1 fingerprint.
+    let fp = openssl(
+        ["x509", "-in", "cert.pem", "-noout", "-fingerprint", "-sha1"],
+        None,
+        d,
+    )
+    .success()
+    .stdout();
+    let openssl_thumbprint = fp.trim().rsplit('=').next().unwrap().replace(':', "");
+    assert_eq!(
+        openssl_thumbprint,
+        json_field(&json, "sha1_thumbprint"),
+        "{label}"
+    );
+
+    // Data signed with the extracted key verifies with the certificate.
+    std::fs::write(d.join("data.txt"), b"header.payload").unwrap();
+    openssl(
+        [
+            "dgst",
+            case.digest(),
+            "-sign",
+            "key.pem",
+            "-out",
+            "sig.bin",
+            "data.txt",
+        ],
+        None,
+        d,
+    )
+    .success();
+    let ok = openssl(
+        [
+            "dgst",
+            case.digest(),
+            "-verify",
+            "pub.pem",
+            "-signature",
+            "sig.bin",
+            "data.txt",
+        ],
+        None,
+        d,
+    )
+    .success();
+    assert!(
+        ok.stdout().contains("Verified OK"),
+        "{label}\n{}",
+        ok.describe()
+    );
+}
+
+fn all_passwords(algorithm: &'static str, profile: &'static str) {
+    require_openssl();
+    let case = Case { algorithm, profile };
+    for password in [ASCII, NON_ASCII, ""] {
+        check(&case, password);
+    }
+}
+
+#[test]
+fn rsa_2048_modern() {
+    all_passwords("rsa-2048", "modern");
+}
+#[test]
+fn rsa_2048_compat() {
+    all_passwords("rsa-2048", "compat");
+}
+#[test]
+fn rsa_3072_modern() {
+    all_passwords("rsa-3072", "modern");
+}
+#[test]
+fn rsa_3072_compat() {
+    all_passwords("rsa-3072", "compat");
+}
+#[test]
+fn rsa_4096_modern() {
+    all_passwords("rsa-4096", "modern");
+}
+#[test]
+fn rsa_4096_compat() {
+    all_passwords("rsa-4096", "compat");
+}
+#[test]
+fn ecdsa_p256_modern() {
+    all_passwords("ecdsa-p256", "modern");
+}
+#[test]
+fn ecdsa_p256_compat() {
+    all_passwords("ecdsa-p256", "compat");
+}
+#[test]
+fn ecdsa_p384_modern() {
+    all_passwords("ecdsa-p384", "modern");
+}
+#[test]
+fn ecdsa_p384_compat() {
+    all_passwords("ecdsa-p384", "compat");
+}
+#[test]
+fn ecdsa_p521_modern() {
+    all_passwords("ecdsa-p521", "modern");
+}
+#[test]
+fn ecdsa_p521_compat() {
+    all_passwords("ecdsa-p521", "compat");
+}
+
+#[test]
+fn pfxgen_reads_what_it_wrote_with_a_non_ascii_password_and_openssl_agrees_on_the_key() {
+    require_openssl();
+    // Cross-check in the other direction: OpenSSL re-exports our key and
+    // certificate into its own PFX; our library opens OpenSSL's file.
+    let dir = TempDir::new("gen-reexport");
+    let d = dir.path();
+    pfxgen(
+        [
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            ".",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ],
+        Some(NON_ASCII),
+        d,
+    )
+    .success();
+    openssl(
+        [
+            "pkcs12",
+            "-in",
+            "openssl.pfx",
+            "-nodes",
+            "-passin",
+            "env:PFXGEN_TEST_PW",
+            "-out",
+            "all.pem",
+        ],
+        Some(NON_ASCII),
+        d,
+    )
+    .success();
+    openssl(
+        [
+            "pkcs12",
+            "-export",
+            "-in",
+            "all.pem",
+            "-out",
+            "theirs.pfx",
+            "-passout",
+            "env:PFXGEN_TEST_PW",
+        ],
+        Some(NON_ASCII),
+        d,
+    )
+    .success();
+    let ours = std::fs::read(d.join("openssl.pfx")).unwrap();
+    let theirs = std::fs::read(d.join("theirs.pfx")).unwrap();
+    let limits = pfxgen_pkcs12::Limits::default();
+    let pw = pfxgen_pkcs12::Password::from_str_copy(NON_ASCII);
+    let a = pfxgen_pkcs12::Pfx::parse(&ours, &limits)
+        .unwrap()
+        .open(&pw, &limits)
+        .unwrap();
+    let b = pfxgen_pkcs12::Pfx::parse(&theirs, &limits)
+        .unwrap()
+        .open(&pw, &limits)
+        .unwrap();
+    let cert_a = a.certificates[0].certificate.as_ref().unwrap();
+    let cert_b = b.certificates[0].certificate.as_ref().unwrap();
+    assert_eq!(cert_a, cert_b);
+    let key_b = b.keys[0].key.as_ref().unwrap();
+    assert!(key_b.matches(&cert_a.public_key().unwrap()));
+}
