@@ -92,3 +92,50 @@ PASSWORD OPTIONS
                               letters, digits, specials; no common words or
                               patterns)
 ";
+
+/// `pfxgen inspect --help`.
+pub const INSPECT: &str = "\
+pfxgen inspect - show everything about a PFX, with verdicts
+
+USAGE
+    pfxgen inspect FILE [--json] [password options]
+
+    Reads PFX files from any producer (OpenSSL 1.x/3.x, Windows, Java
+    keytool, NSS; DER or BER). Without a password it first tries the empty
+    one, then asks at a terminal; otherwise it shows what can be read
+    without one.
+
+    Shows: the MAC (algorithm, iterations, salt length), each bag (type,
+    encryption, iterations, attributes), each certificate (subject, issuer,
+    serial, validity and days left, signature algorithm, key, SHA-1
+    thumbprint, SHA-256 fingerprint, extensions), each key and the
+    certificate it matches, the chain, and verdicts: can the identity server
+    sign with it; can Windows Server 2016 / Windows 10 before 1709 import it;
+    is it inside .NET 9's default loader limits; weak algorithms and low
+    iteration counts.
+
+    --json prints one JSON object (field names are stable; see README).
+";
+
+/// `pfxgen verify --help`.
+pub const VERIFY: &str = "\
+pfxgen verify - pass/fail: can the identity server sign with this PFX?
+
+USAGE
+    pfxgen verify FILE [--min-days N] [--json] [password options]
+
+CHECKS (exit 0 only when all pass)
+    password                 the password opens the file
+    mac                      the MAC is present and verifies
+    single-key               exactly one private key
+    key-matches-certificate  the key belongs to the end-entity certificate
+    algorithm-supported      RSA >= 2048, or ECDSA P-256/SHA-256,
+                             P-384/SHA-384, P-521/SHA-512
+    issuer-signature         self-signed: verifies; CA-issued: the issuer in
+                             the file verifies it with a supported key
+    validity                 valid now and for at least --min-days more days
+                             (default 30)
+    dotnet-loader-limits     inside .NET 9's default PKCS#12 loader limits
+    token-self-test          a JWT signed like the identity server's tokens
+                             (alg, kid, x5t) verifies with the certificate
+";

@@ -18,14 +18,20 @@
 use std::{ffi::OsString, process::ExitCode};
 
 pub mod args;
+pub mod b64;
 pub mod error;
 pub mod fault;
 pub mod fsutil;
 pub mod generate;
 pub mod help;
+pub mod inspect;
 pub mod json;
+pub mod jwt;
+pub mod loader;
 pub mod password;
 pub mod policy;
+pub mod verdict;
+pub mod verify;
 
 pub use crate::error::{Exit, Failure};
 
@@ -55,10 +61,14 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
     let command = command.to_str().unwrap_or_default();
     match command {
         "generate" | "gen" => generate::run(args).map(|()| Exit::Success),
+        "inspect" | "info" => inspect::run(args).map(|()| Exit::Success),
+        "verify" | "check" => verify::run(args).map(|()| Exit::Success),
         "help" | "--help" | "-h" => {
             let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
             match topic {
                 "generate" => print!("{}\n{}", help::GENERATE, help::EXIT_CODES),
+                "inspect" => print!("{}\n{}", help::INSPECT, help::EXIT_CODES),
+                "verify" => print!("{}\n{}", help::VERIFY, help::EXIT_CODES),
                 _ => print!("{}\n{}", help::TOP, help::EXIT_CODES),
             }
             Ok(Exit::Success)

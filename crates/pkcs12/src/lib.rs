@@ -44,6 +44,7 @@
     )
 )]
 
+mod analysis;
 mod asn1;
 pub mod ber;
 mod cipher;
@@ -59,6 +60,7 @@ mod pfx;
 mod safe_bag;
 
 pub use crate::{
+    analysis::Chain,
     cipher::Cipher,
     encode::{
         DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS, PASSWORDLESS_ITERATIONS, Profile,

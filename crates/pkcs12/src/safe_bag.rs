@@ -364,14 +364,20 @@ fn parse_attributes(set: &Tlv<'_>, limits: &Limits) -> Result<Attributes, Error>
 
 /// Decodes a BMPString (UTF-16BE). Odd lengths and unpaired surrogates are
 /// errors; characters from the whole Basic Multilingual Plane (and beyond,
-/// through surrogate pairs, as Windows writes them) decode.
+/// through surrogate pairs, as Windows writes them) decode. Windows ends
+/// friendly names with a NUL terminator, which is dropped; a NUL anywhere
+/// else is an error.
 pub(crate) fn decode_bmp(bytes: &[u8]) -> Result<String, String> {
     if !bytes.len().is_multiple_of(2) {
         return Err(format!("a BMPString of {} bytes (odd length)", bytes.len()));
     }
-    let units = bytes
+    let mut units: Vec<u16> = bytes
         .chunks_exact(2)
-        .filter_map(|c| <[u8; 2]>::try_from(c).ok().map(u16::from_be_bytes));
+        .filter_map(|c| <[u8; 2]>::try_from(c).ok().map(u16::from_be_bytes))
+        .collect();
+    while units.last() == Some(&0) {
+        units.pop();
+    }
     let mut out = String::with_capacity(bytes.len() / 2);
     for decoded in char::decode_utf16(units) {
         match decoded {

@@ -1,0 +1,420 @@
+//! What a PFX means for its consumers: can the identity server sign with
+//! it, can old Windows import it, is it inside .NET's loader limits, and
+//! what is weak about it. The rules come from ../shared/BRIEF.md (the
+//! consumer's documented behaviour); each reason says which rule failed.
+
+use pfxgen_keygen::{Curve, HashAlgorithm, KeyKind, SignatureAlgorithm};
+use pfxgen_pkcs12::{
+    BagKind, Cipher, Content, DotNetLimits, EncryptionScheme, Hash, MacAlgorithm, Opened, Pfx,
+};
+use pfxgen_x509::{Certificate, UtcTime};
+
+/// A yes/no answer with the reasons for "no" (and notes for "yes").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether the answer is yes.
+    pub ok: bool,
+    /// Why not (or notes).
+    pub reasons: Vec<String>,
+}
+
+impl Verdict {
+    fn from_reasons(reasons: Vec<String>) -> Self {
+        Self {
+            ok: reasons.is_empty(),
+            reasons,
+        }
+    }
+}
+
+/// Iteration counts above this are not flagged as low.
+pub const LOW_ITERATIONS: u32 = 100_000;
+
+/// One key derivation the file requires, for limit checks and warnings.
+#[derive(Clone, Debug)]
+pub struct KdfUse {
+    /// What it protects.
+    pub what: String,
+    /// Its iteration count.
+    pub iterations: u32,
+    /// The scheme, when it is an encryption.
+    pub scheme: Option<EncryptionScheme>,
+}
+
+/// Every key derivation visible in the file (all of them once opened).
+#[must_use]
+pub fn kdf_uses(pfx: &Pfx, opened: Option<&Opened>) -> Vec<KdfUse> {
+    let mut uses = Vec::new();
+    if let Some(mac) = pfx.mac() {
+        uses.push(KdfUse {
+            what: "MAC".to_owned(),
+            iterations: mac.iterations(),
+            scheme: None,
+        });
+    }
+    for (i, content) in pfx.contents().iter().enumerate() {
+        match content {
+            Content::Encrypted { scheme: Ok(s), .. } => uses.push(KdfUse {
+                what: format!("encrypted contents #{i}"),
+                iterations: s.iterations(),
+                scheme: Some(s.clone()),
+            }),
+            Content::Data { bags } if opened.is_none() => {
+                for (j, bag) in bags.iter().enumerate() {
+                    if let Some(s) = bag.encryption() {
+                        uses.push(KdfUse {
+                            what: format!("key in contents #{i}, bag {j}"),
+                            iterations: s.iterations(),
+                            scheme: Some(s.clone()),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(o) = opened {
+        for bag in &o.bags {
+            if let Some(s) = &bag.bag_encryption {
+                uses.push(KdfUse {
+                    what: format!("key in bag {}", bag.index),
+                    iterations: s.iterations(),
+                    scheme: Some(s.clone()),
+                });
+            }
+        }
+    }
+    uses
+}
+
+/// Whether the identity server can sign with this file, and the JWS `alg`
+/// it would use.
+#[must_use]
+pub fn identity_server(opened: &Opened) -> (Verdict, Option<&'static str>) {
+    let mut reasons = Vec::new();
+    let mut alg = None;
+    match opened.keys.len() {
+        0 => reasons.push("the file holds no private key".to_owned()),
+        1 => {}
+        n => reasons.push(format!(
+            "the file holds {n} private keys; the identity server needs exactly one"
+        )),
+    }
+    let pairs = opened.key_certificates();
+    if let Some(entry) = opened.keys.first() {
+        match &entry.key {
+            Err(e) => reasons.push(format!("the private key cannot be used: {e}")),
+            Ok(key) => {
+                if let Some(r) = key_problem(key.kind()) {
+                    reasons.push(r);
+                } else {
+                    alg = Some(key.jws_algorithm().name());
+                }
+                match pairs.first().copied().flatten() {
+                    None => reasons
+                        .push("the private key matches no certificate in the file".to_owned()),
+                    Some(i) => {
+                        if let Some(Ok(cert)) =
+                            opened.certificates.get(i).map(|c| c.certificate.as_ref())
+                        {
+                            reasons.extend(signature_problems(opened, i, cert, key.kind()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if reasons.is_empty() {
+        (Verdict::from_reasons(reasons), alg)
+    } else {
+        (Verdict::from_reasons(reasons), None)
+    }
+}
+
+/// Why a key type cannot sign tokens, if it cannot.
+#[must_use]
+pub fn key_problem(kind: KeyKind) -> Option<String> {
+    match kind {
+        KeyKind::Rsa { bits } if bits < 2048 => Some(format!(
+            "RSA {bits}: the identity server refuses RSA keys under 2048 bits for signing"
+        )),
+        _ => None,
+    }
+}
+
+/// Whether `hash` is the one the identity server pairs with `curve`.
+fn curve_hash_ok(curve: Curve, hash: HashAlgorithm) -> bool {
+    curve.hash() == hash
+}
+
+/// Problems with how certificate `index` is signed: the algorithm must be
+/// one the identity server accepts, and an ECDSA signature must use the hash
+/// that goes with the signer's curve (P-256/SHA-256, P-384/SHA-384,
+/// P-521/SHA-512).
+fn signature_problems(
+    opened: &Opened,
+    index: usize,
+    cert: &Certificate,
+    own_kind: KeyKind,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let alg = match cert.signature_algorithm() {
+        Ok(a) => a,
+        Err(_) => {
+            out.push(format!(
+                "the certificate is signed with {}, which the identity server does not accept",
+                cert.signature_algorithm_name()
+            ));
+            return out;
+        }
+    };
+    if alg == SignatureAlgorithm::RsaPkcs1Sha1 {
+        out.push(
+            "the certificate is signed with SHA-1 (sha1WithRSAEncryption), which is not accepted"
+                .to_owned(),
+        );
+    }
+    // The signer: the key itself when self-signed, else the issuer in the file.
+    let signer = if cert.is_self_issued() {
+        Some(own_kind)
+    } else {
+        let chain = opened.chain(index);
+        chain
+            .certificates
+            .get(1)
+            .and_then(|&j| opened.certificates.get(j))
+            .and_then(|c| c.certificate.as_ref().ok())
+            .and_then(|c| c.public_key().ok())
+            .map(|k| k.kind())
+    };
+    match (signer, alg.is_rsa()) {
+        (Some(KeyKind::Ec(curve)), false) if !curve_hash_ok(curve, alg.hash()) => out.push(format!(
+            "the certificate is signed by a {curve} key with {}; the identity server accepts {curve} only with {}",
+            alg.hash().name(),
+            curve.hash().name()
+        )),
+        (Some(KeyKind::Rsa { bits }), true) if bits < 2048 => {
+            out.push(format!("the certificate is signed by an RSA {bits} key; at least 2048 bits are required"));
+        }
+        (Some(kind), is_rsa) if matches!(kind, KeyKind::Rsa { .. }) != is_rsa => {
+            out.push(format!("the signature algorithm {} does not fit the signing {kind} key", alg.name()));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Whether Windows Server 2016 / Windows 10 before 1709 can import the
+/// file: they know only the PKCS#12 PBE algorithms (3DES, RC2) and an
+/// HMAC-SHA1 MAC.
+#[must_use]
+pub fn legacy_windows(pfx: &Pfx, opened: Option<&Opened>) -> Verdict {
+    let mut reasons = Vec::new();
+    match pfx.mac().map(|m| &m.algorithm) {
+        Some(MacAlgorithm::Pbmac1 { .. }) => reasons.push("the MAC is PBMAC1, which old Windows does not know".to_owned()),
+        Some(MacAlgorithm::Pkcs12Hmac { hash, .. }) if *hash != Hash::Sha1 => reasons.push(format!(
+            "the MAC uses {}; old Windows requires HMAC-SHA1 (Windows 10 RTM rejects SHA-256 even with 3DES)",
+            hash.name().to_ascii_uppercase()
+        )),
+        _ => {}
+    }
+    let mut pbes2 = false;
+    for u in kdf_uses(pfx, opened) {
+        if u.scheme.as_ref().is_some_and(EncryptionScheme::is_pbes2) {
+            pbes2 = true;
+        }
+    }
+    if pbes2 {
+        reasons.push(
+            "PBES2/AES encryption: old Windows fails with \"The specified network password is not correct.\"; \
+             it needs pbeWithSHAAnd3-KeyTripleDES-CBC (pfxgen's --profile compat)"
+                .to_owned(),
+        );
+    }
+    if pfx
+        .contents()
+        .iter()
+        .any(|c| matches!(c, Content::Enveloped))
+    {
+        reasons.push("public-key encrypted contents (envelopedData)".to_owned());
+    }
+    Verdict::from_reasons(reasons)
+}
+
+/// Whether the file is inside .NET 9's default `Pkcs12LoaderLimits`.
+/// Returns the verdict and the total iteration count.
+#[must_use]
+pub fn dotnet_limits(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> (Verdict, u64) {
+    let mut reasons = Vec::new();
+    let uses = kdf_uses(pfx, opened);
+    let total: u64 = uses.iter().map(|u| u64::from(u.iterations)).sum();
+    if let Some(mac) = pfx.mac() {
+        if !mac.dotnet_supported() {
+            reasons.push(".NET does not implement PBMAC1 MACs".to_owned());
+        }
+        if u64::from(mac.iterations()) > DotNetLimits::MAX_MAC_ITERATIONS {
+            reasons.push(format!(
+                "MAC iterations {} > {}",
+                mac.iterations(),
+                DotNetLimits::MAX_MAC_ITERATIONS
+            ));
+        }
+    }
+    for u in uses.iter().filter(|u| u.scheme.is_some()) {
+        if u64::from(u.iterations) > DotNetLimits::MAX_KDF_ITERATIONS {
+            reasons.push(format!(
+                "{}: {} iterations > {}",
+                u.what,
+                u.iterations,
+                DotNetLimits::MAX_KDF_ITERATIONS
+            ));
+        }
+        if let Some(EncryptionScheme::Pkcs12Pbe {
+            cipher: Cipher::Rc2 { .. },
+            ..
+        }) = &u.scheme
+        {
+            // RC2 is readable by .NET on Windows and Linux (managed implementation).
+        }
+    }
+    if total > DotNetLimits::MAX_TOTAL_ITERATIONS {
+        reasons.push(format!(
+            "{total} iterations in total > {}",
+            DotNetLimits::MAX_TOTAL_ITERATIONS
+        ));
+    }
+    if pfx
+        .contents()
+        .iter()
+        .any(|c| matches!(c, Content::Enveloped))
+    {
+        reasons.push(".NET rejects envelopedData contents".to_owned());
+    }
+    if let Some(o) = opened {
+        if o.keys.len() > DotNetLimits::MAX_KEYS {
+            reasons.push(format!(
+                "{} keys > {}",
+                o.keys.len(),
+                DotNetLimits::MAX_KEYS
+            ));
+        }
+        if o.certificates.len() > DotNetLimits::MAX_CERTIFICATES {
+            reasons.push(format!(
+                "{} certificates > {}",
+                o.certificates.len(),
+                DotNetLimits::MAX_CERTIFICATES
+            ));
+        }
+        for bag in &o.bags {
+            for a in &bag.attributes.anomalies {
+                if a.contains("more than once") {
+                    reasons.push(format!("bag {}: {a}", bag.index));
+                }
+            }
+            if bag.nested && matches!(bag.kind, BagKind::Key | BagKind::ShroudedKey) {
+                reasons.push(format!(
+                    "bag {}: a key inside a nested safeContentsBag, which .NET ignores",
+                    bag.index
+                ));
+            }
+        }
+    }
+    if passwordless && total > DotNetLimits::MAX_PASSWORDLESS_TOTAL_ITERATIONS {
+        reasons.push(format!(
+            "password-less file with {total} iterations in total; older .NET caps password-less imports at {}",
+            DotNetLimits::MAX_PASSWORDLESS_TOTAL_ITERATIONS
+        ));
+    }
+    (Verdict::from_reasons(reasons), total)
+}
+
+/// Weak algorithms, low iteration counts, missing integrity protection.
+#[must_use]
+pub fn weaknesses(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    match pfx.mac() {
+        None => out.push("no MAC: the file's integrity cannot be checked".to_owned()),
+        Some(mac) => {
+            if let MacAlgorithm::Pkcs12Hmac {
+                hash: Hash::Sha1, ..
+            } = mac.algorithm
+            {
+                out.push("MAC: HMAC-SHA1 (legacy)".to_owned());
+            }
+        }
+    }
+    for u in kdf_uses(pfx, opened) {
+        if let Some(s) = &u.scheme {
+            let cipher = s.cipher();
+            if matches!(cipher, Cipher::Rc2 { effective_bits } if effective_bits <= 64)
+                || cipher == Cipher::Des
+            {
+                out.push(format!(
+                    "{}: {} is trivially brute-forced",
+                    u.what,
+                    cipher.name()
+                ));
+            } else if cipher.is_weak() {
+                out.push(format!("{}: {} (legacy cipher)", u.what, cipher.name()));
+            }
+            if let EncryptionScheme::Pbes2 { kdf, .. } = s {
+                if kdf.prf == Hash::Sha1 {
+                    out.push(format!("{}: PBKDF2 with HMAC-SHA1 (legacy)", u.what));
+                }
+            }
+        }
+        if !passwordless && u.iterations < LOW_ITERATIONS {
+            out.push(format!(
+                "{}: low iteration count {} (pfxgen writes {})",
+                u.what,
+                u.iterations,
+                pfxgen_pkcs12::DEFAULT_ITERATIONS
+            ));
+        }
+    }
+    if let Some(o) = opened {
+        for entry in &o.certificates {
+            if let Ok(cert) = &entry.certificate {
+                if cert.signature_algorithm().ok() == Some(SignatureAlgorithm::RsaPkcs1Sha1) {
+                    out.push(format!("certificate {}: SHA-1 signature", cert.subject()));
+                }
+            }
+        }
+        if !o.skipped_contents.is_empty() {
+            out.push(format!(
+                "contents of unknown type skipped: {}",
+                o.skipped_contents.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// Days from now until `not_after` (negative once expired).
+#[must_use]
+pub fn days_left(cert: &Certificate, now: UtcTime) -> i64 {
+    now.days_until(cert.not_after())
+}
+
+/// A validity problem of `cert` at `now` with `min_days` required, if any.
+#[must_use]
+pub fn validity_problem(cert: &Certificate, now: UtcTime, min_days: i64) -> Option<String> {
+    if now < cert.not_before() {
+        return Some(format!("not valid yet: valid from {}", cert.not_before()));
+    }
+    if now > cert.not_after() {
+        return Some(format!(
+            "expired {} days ago ({})",
+            now.days_until(cert.not_after()).unsigned_abs(),
+            cert.not_after()
+        ));
+    }
+    let left = days_left(cert, now);
+    if left < min_days {
+        return Some(format!(
+            "expires in {left} days ({}), fewer than the {min_days} required",
+            cert.not_after()
+        ));
+    }
+    None
+}

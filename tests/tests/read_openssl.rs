@@ -1,0 +1,483 @@
+//! `pfxgen inspect` and `verify` on files made by other producers, inside
+//! the test, with the recipe in the code: the `openssl` CLI in all its
+//! schemes, Java `keytool`, and NSS `pk12util` (which writes BER).
+
+use std::path::Path;
+
+use pfxgen_interop::{Run, TempDir, openssl, pfxgen, require_openssl, run};
+
+const PW: &str = "Interop-Pass-42!";
+
+/// Makes a self-signed key and certificate with openssl: `newkey` is e.g.
+/// `rsa:2048` or `ec -pkeyopt ec_paramgen_curve:P-256`.
+fn self_signed(d: &Path, name: &str, newkey: &str, digest: &str, days: &str) {
+    let mut args: Vec<String> = ["req", "-x509", "-nodes", "-newkey"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    args.extend(newkey.split(' ').map(str::to_owned));
+    for a in [
+        "-keyout",
+        &format!("{name}.key"),
+        "-out",
+        &format!("{name}.crt"),
+        "-days",
+        days,
+        "-subj",
+        &format!("/CN={name}"),
+    ] {
+        args.push(a.to_owned());
+    }
+    if !digest.is_empty() {
+        args.push(digest.to_owned());
+    }
+    openssl(&args, None, d).success();
+}
+
+fn export(d: &Path, name: &str, out: &str, extra: &[&str], password: Option<&str>) {
+    let mut args: Vec<String> = Vec::new();
+    for a in [
+        "pkcs12",
+        "-export",
+        "-inkey",
+        &format!("{name}.key"),
+        "-in",
+        &format!("{name}.crt"),
+        "-out",
+        out,
+        "-passout",
+    ] {
+        args.push(a.to_owned());
+    }
+    args.push(if password.is_some() {
+        "env:PFXGEN_TEST_PW".to_owned()
+    } else {
+        "pass:".to_owned()
+    });
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    openssl(&args, password, d).success();
+}
+
+fn verify(d: &Path, file: &str, password: Option<&str>) -> Run {
+    let mut args = vec!["verify", file];
+    if password.is_some() {
+        args.extend(["--password-env", "PFXGEN_TEST_PW"]);
+    }
+    pfxgen(&args, password, d)
+}
+
+fn inspect(d: &Path, file: &str, password: Option<&str>, json: bool) -> Run {
+    let mut args = vec!["inspect", file];
+    if password.is_some() {
+        args.extend(["--password-env", "PFXGEN_TEST_PW"]);
+    }
+    if json {
+        args.push("--json");
+    }
+    pfxgen(&args, password, d).success()
+}
+
+#[track_caller]
+fn contains(run: &Run, needle: &str) {
+    assert!(
+        run.stdout().contains(needle),
+        "stdout lacks {needle:?}\n{}",
+        run.describe()
+    );
+}
+
+#[track_caller]
+fn check_line(run: &Run, verdict: &str, name: &str) {
+    let line = format!("  {verdict}  {name}");
+    assert!(
+        run.stdout().contains(&line),
+        "expected {verdict} for {name}\n{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn openssl_default_export_verifies() {
+    require_openssl();
+    let dir = TempDir::new("ossl-default");
+    let d = dir.path();
+    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
+    export(d, "leaf", "x.pfx", &[], Some(PW));
+    verify(d, "x.pfx", Some(PW)).success();
+    let info = inspect(d, "x.pfx", Some(PW), true);
+    for needle in [
+        "\"encoding\": \"DER\"",
+        "\"hash\": \"sha256\"",
+        "\"iterations\": 2048",
+        "\"description\": \"PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256\"",
+        "\"public_key\": \"RSA 2048\"",
+        "\"jws_alg\": \"RS256\"",
+        "low iteration count 2048",
+    ] {
+        contains(&info, needle);
+    }
+}
+
+#[test]
+fn openssl_scheme_variants_all_read() {
+    require_openssl();
+    let dir = TempDir::new("ossl-variants");
+    let d = dir.path();
+    self_signed(
+        d,
+        "leaf",
+        "ec -pkeyopt ec_paramgen_curve:P-256",
+        "-sha256",
+        "400",
+    );
+    let variants: &[(&str, &[&str], &str)] = &[
+        (
+            "legacy",
+            &["-legacy"],
+            "pbeWithSHAAnd40BitRC2-CBC, Iteration 2048",
+        ),
+        (
+            "none",
+            &["-keypbe", "NONE", "-certpbe", "NONE"],
+            "\"type\": \"keyBag\"",
+        ),
+        (
+            "aes128-3des",
+            &["-keypbe", "AES-128-CBC", "-certpbe", "DES-EDE3-CBC"],
+            "PBES2, PBKDF2, 3DES-CBC, Iteration 2048",
+        ),
+        (
+            "2des-rc2",
+            &[
+                "-keypbe",
+                "PBE-SHA1-2DES",
+                "-certpbe",
+                "PBE-SHA1-RC2-128",
+                "-legacy",
+            ],
+            "pbeWithSHAAnd2-KeyTripleDES-CBC",
+        ),
+        ("mac-sha1", &["-macalg", "sha1"], "\"hash\": \"sha1\""),
+        ("mac-sha512", &["-macalg", "sha512"], "\"hash\": \"sha512\""),
+        ("iter", &["-iter", "250000", "-maciter"], "Iteration 250000"),
+    ];
+    for (name, extra, needle) in variants {
+        let file = format!("{name}.pfx");
+        export(d, "leaf", &file, extra, Some(PW));
+        verify(d, &file, Some(PW)).success();
+        contains(&inspect(d, &file, Some(PW), true), needle);
+    }
+    // -legacy (RC2-40 certificates, 3DES key, SHA-1 MAC) is what old Windows imports.
+    let legacy = inspect(d, "legacy.pfx", Some(PW), false);
+    contains(&legacy, "Windows Server 2016 / 10 < 1709: can import");
+    contains(&legacy, "RC2-40-CBC is trivially brute-forced");
+}
+
+#[test]
+fn certificates_outside_encryption_are_shown_without_a_password() {
+    require_openssl();
+    let dir = TempDir::new("ossl-certpbe-none");
+    let d = dir.path();
+    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
+    export(d, "leaf", "x.pfx", &["-certpbe", "NONE"], Some(PW));
+    let info = inspect(d, "x.pfx", None, false);
+    contains(&info, "Password:  not given");
+    contains(&info, "Subject:     CN=leaf");
+    contains(
+        &info,
+        "not opened: encrypted contents, keys and the MAC were not checked",
+    );
+    // verify insists on the password.
+    verify(d, "x.pfx", None).fails_with(3);
+}
+
+#[test]
+fn no_mac_fails_verify_on_the_mac_check_only() {
+    require_openssl();
+    let dir = TempDir::new("ossl-nomac");
+    let d = dir.path();
+    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
+    export(d, "leaf", "x.pfx", &["-nomac"], Some(PW));
+    let run = verify(d, "x.pfx", Some(PW)).fails_with(1);
+    check_line(&run, "FAIL", "mac");
+    for ok in [
+        "password",
+        "single-key",
+        "key-matches-certificate",
+        "algorithm-supported",
+        "validity",
+        "token-self-test",
+    ] {
+        check_line(&run, "PASS", ok);
+    }
+    contains(&inspect(d, "x.pfx", Some(PW), false), "MAC:       none");
+}
+
+#[test]
+fn passwordless_openssl_file_opens_without_asking() {
+    require_openssl();
+    let dir = TempDir::new("ossl-nopw");
+    let d = dir.path();
+    self_signed(
+        d,
+        "leaf",
+        "ec -pkeyopt ec_paramgen_curve:P-384",
+        "-sha384",
+        "400",
+    );
+    export(d, "leaf", "x.pfx", &[], None);
+    let run = verify(d, "x.pfx", None).success();
+    contains(&run, "the file opens without a password");
+    contains(&run, "ES384");
+}
+
+#[test]
+fn ca_intermediate_leaf_chain() {
+    require_openssl();
+    let dir = TempDir::new("ossl-chain");
+    let d = dir.path();
+    // Root and intermediate: P-384 CAs; leaf: RSA 2048 signed by the intermediate.
+    std::fs::write(
+        d.join("ca.ext"),
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n",
+    )
+    .unwrap();
+    self_signed(
+        d,
+        "root",
+        "ec -pkeyopt ec_paramgen_curve:P-384",
+        "-sha384",
+        "3650",
+    );
+    for (name, newkey, issuer, ext) in [
+        (
+            "inter",
+            "ec -pkeyopt ec_paramgen_curve:P-384",
+            "root",
+            "ca.ext",
+        ),
+        ("leaf", "rsa:2048", "inter", "leaf.ext"),
+    ] {
+        let mut req: Vec<&str> = vec!["req", "-new", "-nodes", "-newkey"];
+        req.extend(newkey.split(' '));
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        let subj = format!("/CN={name}");
+        req.extend(["-keyout", &key, "-out", &csr, "-subj", &subj]);
+        openssl(&req, None, d).success();
+        let ca = format!("{issuer}.crt");
+        let ca_key = format!("{issuer}.key");
+        let crt = format!("{name}.crt");
+        openssl(
+            [
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &ca,
+                "-CAkey",
+                &ca_key,
+                "-CAcreateserial",
+                "-out",
+                &crt,
+                "-days",
+                "400",
+                "-sha384",
+                "-extfile",
+                ext,
+            ],
+            None,
+            d,
+        )
+        .success();
+    }
+    let chain = format!(
+        "{}{}",
+        std::fs::read_to_string(d.join("inter.crt")).unwrap(),
+        std::fs::read_to_string(d.join("root.crt")).unwrap()
+    );
+    std::fs::write(d.join("chain.pem"), chain).unwrap();
+    export(d, "leaf", "x.pfx", &["-certfile", "chain.pem"], Some(PW));
+    let run = verify(d, "x.pfx", Some(PW)).success();
+    check_line(&run, "PASS", "issuer-signature");
+    let info = inspect(d, "x.pfx", Some(PW), false);
+    contains(
+        &info,
+        "ends at a self-signed certificate; signatures verify",
+    );
+    contains(&info, "(end entity)");
+    contains(&info, "Key 0 (bag");
+    let json = inspect(d, "x.pfx", Some(PW), true);
+    contains(&json, "\"complete\": true");
+    contains(&json, "\"cycle\": false");
+}
+
+#[test]
+fn unsupported_algorithms_fail_verify_with_the_reason() {
+    require_openssl();
+    let dir = TempDir::new("ossl-unsupported");
+    let d = dir.path();
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "rsa1024",
+            "rsa:1024",
+            "-sha256",
+            "refuses RSA keys under 2048 bits",
+        ),
+        (
+            "p256sha384",
+            "ec -pkeyopt ec_paramgen_curve:P-256",
+            "-sha384",
+            "accepts P-256 only with SHA-256",
+        ),
+        ("ed25519", "ed25519", "", "Ed25519"),
+    ];
+    for (name, newkey, digest, reason) in cases {
+        self_signed(d, name, newkey, digest, "400");
+        export(d, name, &format!("{name}.pfx"), &[], Some(PW));
+        let run = verify(d, &format!("{name}.pfx"), Some(PW)).fails_with(1);
+        check_line(&run, "FAIL", "algorithm-supported");
+        assert!(
+            run.stdout().contains(reason),
+            "{name}: reason {reason:?} missing\n{}",
+            run.describe()
+        );
+        let info = inspect(d, &format!("{name}.pfx"), Some(PW), false);
+        contains(&info, "Identity server:                 NOT supported");
+    }
+}
+
+#[test]
+fn wrong_password_truncation_and_tampering_have_distinct_exit_codes() {
+    require_openssl();
+    let dir = TempDir::new("ossl-damage");
+    let d = dir.path();
+    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
+    export(d, "leaf", "x.pfx", &[], Some(PW));
+    let run = verify(d, "x.pfx", Some("Not-The-Password-1")).fails_with(3);
+    assert!(
+        run.stderr().contains("wrong password"),
+        "{}",
+        run.describe()
+    );
+
+    let bytes = std::fs::read(d.join("x.pfx")).unwrap();
+    std::fs::write(d.join("truncated.pfx"), &bytes[..bytes.len() / 2]).unwrap();
+    let run = verify(d, "truncated.pfx", Some(PW)).fails_with(4);
+    assert!(run.stderr().contains("malformed PFX"), "{}", run.describe());
+    let run = pfxgen(
+        [
+            "inspect",
+            "truncated.pfx",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ],
+        Some(PW),
+        d,
+    )
+    .fails_with(4);
+    assert!(
+        run.stderr().contains("byte"),
+        "offset missing\n{}",
+        run.describe()
+    );
+
+    // Flip a byte of the MAC value (the 32 bytes after the last `04 20`).
+    let mut tampered = bytes.clone();
+    let pos = tampered
+        .windows(2)
+        .rposition(|w| w == [0x04, 0x20])
+        .unwrap()
+        + 2;
+    tampered[pos] ^= 0x01;
+    std::fs::write(d.join("tampered.pfx"), &tampered).unwrap();
+    let run = verify(d, "tampered.pfx", Some(PW)).fails_with(4);
+    assert!(
+        run.stderr().contains("altered or damaged"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn java_keytool_pkcs12_reads() {
+    require_openssl();
+    let keytool = Path::new("keytool");
+    let dir = TempDir::new("keytool");
+    let d = dir.path();
+    for (alias, alg) in [
+        ("rsa", vec!["-keyalg", "RSA", "-keysize", "2048"]),
+        ("ec", vec!["-keyalg", "EC", "-groupname", "secp256r1"]),
+    ] {
+        let store = format!("{alias}.p12");
+        let mut args = vec![
+            "-genkeypair",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            &store,
+            "-alias",
+            alias,
+            "-dname",
+            "CN=java",
+            "-validity",
+            "400",
+            "-storepass:env",
+            "PFXGEN_TEST_PW",
+        ];
+        args.extend(alg);
+        let out = run(keytool, &args, &[("PFXGEN_TEST_PW", PW)], d);
+        assert!(
+            out.output.status.success(),
+            "keytool is needed for this test (.ci/run installs a JRE)\n{}",
+            out.describe()
+        );
+        let v = verify(d, &store, Some(PW)).success();
+        contains(&v, if alias == "rsa" { "RS256" } else { "ES256" });
+        contains(
+            &inspect(d, &store, Some(PW), false),
+            &format!("friendlyName \"{alias}\""),
+        );
+    }
+}
+
+#[test]
+fn nss_pk12util_ber_export_reads() {
+    require_openssl();
+    let dir = TempDir::new("nss");
+    let d = dir.path();
+    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
+    export(d, "leaf", "in.p12", &["-name", "tok"], Some(PW));
+    std::fs::write(d.join("pw.txt"), PW).unwrap();
+    std::fs::create_dir(d.join("db")).unwrap();
+    let tool = |name: &str, args: &[&str]| {
+        let out = run(Path::new(name), args, &[], d);
+        assert!(
+            out.output.status.success(),
+            "NSS tools are needed (apt-get install libnss3-tools; .ci/run installs them)\n{}",
+            out.describe()
+        );
+    };
+    tool("certutil", &["-N", "-d", "sql:db", "--empty-password"]);
+    tool(
+        "pk12util",
+        &["-i", "in.p12", "-d", "sql:db", "-w", "pw.txt"],
+    );
+    tool(
+        "pk12util",
+        &["-o", "nss.p12", "-n", "tok", "-d", "sql:db", "-w", "pw.txt"],
+    );
+    let info = inspect(d, "nss.p12", Some(PW), true);
+    contains(&info, "\"encoding\": \"BER\"");
+    contains(&info, "\"matches_certificate\": 0");
+    // NSS uses 600,000 iterations: readable, but over .NET's default limits.
+    let run = verify(d, "nss.p12", Some(PW)).fails_with(1);
+    check_line(&run, "FAIL", "dotnet-loader-limits");
+    check_line(&run, "PASS", "token-self-test");
+}
