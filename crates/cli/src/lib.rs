@@ -22,6 +22,14 @@ pub mod b64;
 pub mod error;
 pub mod fault;
 pub mod fsutil;
+#[doc(hidden)]
+#[allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+pub mod fuzzing;
 pub mod generate;
 pub mod help;
 pub mod inspect;

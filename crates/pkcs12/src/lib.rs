@@ -51,6 +51,14 @@ mod cipher;
 mod encode;
 mod encryption;
 mod error;
+#[doc(hidden)]
+#[allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+pub mod fuzzing;
 pub mod kdf;
 mod limits;
 mod mac_data;

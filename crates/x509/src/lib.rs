@@ -38,6 +38,14 @@ mod certificate;
 pub mod der_encode;
 mod error;
 pub mod extensions;
+#[doc(hidden)]
+#[allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+pub mod fuzzing;
 mod name;
 mod params;
 mod time;

@@ -1,0 +1,182 @@
+//! Entry points for the fuzz targets in `fuzz/` (cargo-fuzz, nightly) and for
+//! the corpus replay tests that run the same functions on stable.
+//!
+//! Each function takes arbitrary bytes, must never panic, and checks a
+//! property where one exists. Limits are reduced so that the fuzzer explores
+//! parsing instead of spending its time in key derivations.
+
+use std::borrow::Cow;
+
+use crate::{
+    Limits, Password, Pfx, Profile, WriteOptions, asn1::Reader, ber, encryption::EncryptionScheme,
+};
+
+/// Limits for fuzzing: every structural limit as in production, but
+/// iteration counts capped low so one input costs microseconds.
+#[must_use]
+pub fn limits() -> Limits {
+    Limits {
+        max_iterations: 64,
+        max_total_iterations: 1024,
+        ..Limits::default()
+    }
+}
+
+/// `Pfx::parse` on arbitrary bytes; parsing twice gives the same answer.
+pub fn pfx_parse(data: &[u8]) {
+    let limits = limits();
+    let first = Pfx::parse(data, &limits);
+    let second = Pfx::parse(data, &limits);
+    assert_eq!(
+        first.is_ok(),
+        second.is_ok(),
+        "parsing is not deterministic"
+    );
+    if let Ok(pfx) = first {
+        let _ = pfx.unencrypted_certificates();
+        let _ = pfx.mac().map(|m| m.algorithm.to_string());
+    }
+}
+
+/// Parse, then open with a fixed password, the empty and the absent one,
+/// then run every analysis on what opened.
+pub fn pfx_open(data: &[u8]) {
+    let limits = limits();
+    let Ok(pfx) = Pfx::parse(data, &limits) else {
+        return;
+    };
+    for password in [
+        Password::from_str_copy("fuzz"),
+        Password::empty(),
+        Password::absent(),
+    ] {
+        if let Ok(opened) = pfx.open(&password, &limits) {
+            assert!(
+                opened.iterations_spent <= limits.max_total_iterations,
+                "iteration budget exceeded"
+            );
+            let pairs = opened.key_certificates();
+            assert_eq!(pairs.len(), opened.keys.len());
+            if let Some(ee) = opened.end_entity() {
+                let chain = opened.chain(ee);
+                assert!(
+                    chain.certificates.len() <= opened.certificates.len(),
+                    "chain longer than the file"
+                );
+            }
+        }
+    }
+}
+
+/// BER normalisation: the output is never longer than the input, is DER by
+/// our own strict reader's rules (normalising it again changes nothing),
+/// and parses element by element.
+pub fn ber_normalize(data: &[u8]) {
+    let Ok(out) = ber::normalize(data, 32) else {
+        return;
+    };
+    assert!(out.len() <= data.len(), "normalisation grew the input");
+    let again = ber::normalize(&out, 32).expect("normalised output must normalise again");
+    assert!(
+        matches!(again, Cow::Borrowed(_)),
+        "normalised output is not a fixed point"
+    );
+    assert_eq!(*again, *out);
+    walk(&mut Reader::top(&out, "fuzz"), 0);
+}
+
+/// Reads every element strictly; constructed ones recursively.
+fn walk(r: &mut Reader<'_>, depth: usize) {
+    while !r.is_empty() {
+        let tlv = r
+            .read_any("element")
+            .expect("normalised output must be strict DER");
+        if tlv.tag & 0x20 != 0 && depth < 40 {
+            walk(&mut tlv.reader(), depth + 1);
+        }
+    }
+}
+
+/// An EncryptedPrivateKeyInfo (PKCS#8 encrypted): parse the scheme, decrypt
+/// with a fixed password, load the key if it decrypts.
+pub fn encrypted_pkcs8(data: &[u8]) {
+    let limits = limits();
+    let Ok(normalised) = ber::normalize(data, limits.max_depth) else {
+        return;
+    };
+    let mut r = Reader::top(&normalised, "fuzz");
+    let Ok(epki) = r.sequence("EncryptedPrivateKeyInfo") else {
+        return;
+    };
+    let mut e = epki.reader();
+    let Ok(alg) = e.sequence("alg") else { return };
+    let Ok(ct) = e.octet_string("data") else {
+        return;
+    };
+    let Ok(Ok(scheme)) = EncryptionScheme::parse(&alg, &limits) else {
+        return;
+    };
+    if let Ok((plain, _)) = scheme.decrypt(&Password::from_str_copy("fuzz"), ct.value, |_| true) {
+        let _ = pfxgen_keygen::PrivateKey::from_pkcs8_der(&plain);
+    }
+}
+
+/// Round trip: a PFX written from fuzzer-chosen options opens to exactly
+/// the key and certificate that went in.
+pub fn pfx_roundtrip(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let profile = if selector & 1 == 0 {
+        Profile::Modern
+    } else {
+        Profile::Compat
+    };
+    // At most 63: within the fuzzing limits even when every derivation runs twice.
+    let iterations = u32::from(selector >> 2).max(1);
+    let friendly: String = String::from_utf8_lossy(rest)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
+    let Ok(key) = pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256)
+    else {
+        return;
+    };
+    let Ok(cert) = pfxgen_x509::CertificateParams::default().self_signed(&key) else {
+        return;
+    };
+    let options = WriteOptions {
+        profile,
+        iterations,
+        friendly_name: if friendly.is_empty() {
+            None
+        } else {
+            Some(friendly.clone())
+        },
+    };
+    let password = Password::empty();
+    let der =
+        crate::write_pfx(&key, &cert, &[], &password, &options).expect("writing must succeed");
+    let limits = limits();
+    let opened = Pfx::parse(&der, &limits)
+        .and_then(|p| p.open(&password, &limits))
+        .expect("our own file must open");
+    assert_eq!(opened.certificates.len(), 1);
+    assert_eq!(
+        opened.certificates[0].certificate.as_ref().ok(),
+        Some(&cert)
+    );
+    assert!(
+        opened.keys[0]
+            .key
+            .as_ref()
+            .is_ok_and(|k| k.matches(&key.public_key()))
+    );
+    if !friendly.is_empty() {
+        assert_eq!(
+            opened.keys[0].attributes.friendly_name.as_deref(),
+            Some(friendly.as_str())
+        );
+    }
+}
