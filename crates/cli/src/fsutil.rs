@@ -55,6 +55,7 @@ pub struct PreparedFile {
     target: PathBuf,
     dir: PathBuf,
     committed: bool,
+    label: String,
 }
 
 impl Drop for PreparedFile {
@@ -85,11 +86,13 @@ pub fn create_private(path: &Path) -> io::Result<File> {
 
 impl PreparedFile {
     /// Writes `bytes` to a new temporary file next to `dir/name` and syncs it.
+    /// `label` names the file in test-only fault injection (`<label>-write`,
+    /// `<label>-fsync`, `<label>-install`).
     ///
     /// # Errors
     /// An exit-5 [`Failure`] naming the folder and the reason (missing,
     /// read-only, full). Nothing is left behind.
-    pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<Self, Failure> {
+    pub fn write(dir: &Path, name: &str, bytes: &[u8], label: &str) -> Result<Self, Failure> {
         match fs::metadata(dir) {
             Ok(m) if !m.is_dir() => {
                 return Err(Failure::new(
@@ -106,14 +109,15 @@ impl PreparedFile {
             target: dir.join(name),
             dir: dir.to_path_buf(),
             committed: true,
+            label: label.to_owned(),
         };
         let mut file =
             create_private(&temp).map_err(|e| io_failure("create a file in", dir, &e))?;
         // From here on the temporary file exists: remove it on any failure.
         prepared.committed = false;
-        let written = fault::inject("write-temp")
+        let written = fault::inject(&format!("{label}-write"))
             .and_then(|()| file.write_all(bytes))
-            .and_then(|()| fault::inject("fsync-temp"))
+            .and_then(|()| fault::inject(&format!("{label}-fsync")))
             .and_then(|()| file.sync_all());
         written.map_err(|e| io_failure("write", &temp, &e))?;
         Ok(prepared)
@@ -123,6 +127,44 @@ impl PreparedFile {
     #[must_use]
     pub fn temp_path(&self) -> &Path {
         &self.temp
+    }
+
+    /// Gives the temporary file the mode and owner of `template` (the file
+    /// it will replace), so that a service account that could read the old
+    /// file can read the new one. Returns a warning when the owner cannot be
+    /// kept (changing owners needs privileges).
+    #[must_use]
+    pub fn match_permissions(&self, template: &fs::Metadata) -> Option<String> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+            let mode = template.permissions().mode() & 0o777;
+            if let Err(e) = fs::set_permissions(&self.temp, fs::Permissions::from_mode(mode)) {
+                return Some(format!(
+                    "could not keep mode {mode:o} on {}: {e}",
+                    self.target.display()
+                ));
+            }
+            let current = fs::metadata(&self.temp).ok()?;
+            if current.uid() != template.uid() || current.gid() != template.gid() {
+                if let Err(e) =
+                    std::os::unix::fs::chown(&self.temp, Some(template.uid()), Some(template.gid()))
+                {
+                    return Some(format!(
+                        "could not keep the owner {}:{} of {} ({e}); the new file belongs to the current user",
+                        template.uid(),
+                        template.gid(),
+                        self.target.display()
+                    ));
+                }
+            }
+            None
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = template;
+            None
+        }
     }
 
     /// The final path.
@@ -137,7 +179,8 @@ impl PreparedFile {
     /// An exit-5 [`Failure`]; the temporary file is removed and the target is
     /// untouched.
     pub fn commit(mut self, install: Install) -> Result<PathBuf, Failure> {
-        fault::inject("install").map_err(|e| io_failure("install", &self.target, &e))?;
+        fault::inject(&format!("{}-install", self.label))
+            .map_err(|e| io_failure("install", &self.target, &e))?;
         match install {
             Install::NoClobber => match fs::hard_link(&self.temp, &self.target) {
                 Ok(()) => {
@@ -205,7 +248,7 @@ mod tests {
     fn no_clobber_refuses_and_leaves_nothing() {
         let dir = tempdir("noclobber");
         fs::write(dir.join("f"), b"old").unwrap();
-        let p = PreparedFile::write(&dir, "f", b"new").unwrap();
+        let p = PreparedFile::write(&dir, "f", b"new", "t").unwrap();
         let err = p.commit(Install::NoClobber).unwrap_err();
         assert_eq!(err.exit, Exit::Output);
         assert_eq!(fs::read(dir.join("f")).unwrap(), b"old");
@@ -221,7 +264,7 @@ mod tests {
     fn replace_and_private_mode() {
         let dir = tempdir("replace");
         fs::write(dir.join("f"), b"old").unwrap();
-        let p = PreparedFile::write(&dir, "f", b"new").unwrap();
+        let p = PreparedFile::write(&dir, "f", b"new", "t").unwrap();
         p.commit(Install::Replace).unwrap();
         assert_eq!(fs::read(dir.join("f")).unwrap(), b"new");
         #[cfg(unix)]
@@ -238,14 +281,14 @@ mod tests {
     #[test]
     fn missing_folder_is_a_clear_error() {
         let dir = std::env::temp_dir().join("pfxgen-does-not-exist-7f3a");
-        let err = PreparedFile::write(&dir, "f", b"x").unwrap_err();
+        let err = PreparedFile::write(&dir, "f", b"x", "t").unwrap_err();
         assert!(err.message.contains("does not exist"), "{}", err.message);
     }
 
     #[test]
     fn dropped_file_is_removed() {
         let dir = tempdir("drop");
-        let p = PreparedFile::write(&dir, "f", b"x").unwrap();
+        let p = PreparedFile::write(&dir, "f", b"x", "t").unwrap();
         let temp = p.temp_path().to_path_buf();
         assert!(temp.exists());
         drop(p);

@@ -17,3 +17,56 @@ pub fn password_policy(data: &[u8]) {
         assert!(text.chars().any(|c| !c.is_alphanumeric()));
     }
 }
+
+/// The appsettings.json editor: a document that parses can be edited; the
+/// edit changes only the value (or only inserts the member), and reading
+/// the result gives the new value.
+pub fn appsettings_edit(data: &[u8]) {
+    use crate::appsettings;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(entry) = appsettings::find(text) else {
+        return;
+    };
+    let new_value = ".\\pfx\\new \"cert\" €\u{1}.pfx";
+    let out = appsettings::with_certificate_path(text, new_value)
+        .expect("a valid document must be editable");
+    let again = appsettings::find(&out).expect("the edited document must parse");
+    assert_eq!(
+        again.map(|e| e.value).as_deref(),
+        Some(new_value),
+        "the new value must read back"
+    );
+    match entry {
+        Some(e) => {
+            assert_eq!(
+                out.get(..e.value_span.start),
+                text.get(..e.value_span.start),
+                "bytes before the value changed"
+            );
+            assert!(
+                out.ends_with(text.get(e.value_span.end..).unwrap_or_default()),
+                "bytes after the value changed"
+            );
+        }
+        None => {
+            // Only an insertion: a common prefix and suffix make up the original.
+            let prefix = out
+                .bytes()
+                .zip(text.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let suffix = out
+                .bytes()
+                .rev()
+                .zip(text.bytes().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            assert!(
+                prefix + suffix >= text.len(),
+                "the insertion changed existing bytes"
+            );
+        }
+    }
+}

@@ -483,7 +483,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let (password, origin) = cert_args.new_password()?;
     let built = cert_args.build(&password)?;
 
-    let prepared = PreparedFile::write(&out_dir, &name, &built.pfx)?;
+    let prepared = PreparedFile::write(&out_dir, &name, &built.pfx, "pfx")?;
     verify_written(
         prepared.temp_path(),
         &password,
@@ -508,7 +508,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         let mut text = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
         text.push_str(secret);
         text.push('\n');
-        let p = PreparedFile::write(&dir, &file, text.as_bytes())?;
+        let p = PreparedFile::write(&dir, &file, text.as_bytes(), "password-file")?;
         password_file = Some(p.commit(Install::NoClobber)?);
     }
 

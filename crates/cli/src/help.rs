@@ -139,3 +139,51 @@ CHECKS (exit 0 only when all pass)
     token-self-test          a JWT signed like the identity server's tokens
                              (alg, kid, x5t) verifies with the certificate
 ";
+
+/// `pfxgen rotate --help`.
+pub const ROTATE: &str = "\
+pfxgen rotate - install a new certificate in an identity service folder
+
+USAGE
+    pfxgen rotate --service-dir DIR --from NEW.pfx [password options]
+    pfxgen rotate --service-dir DIR [generate options]
+
+    Finds the current certificate (X509CertificatePath in DIR/appsettings.json,
+    relative to DIR or absolute, Windows-style paths understood; else
+    DIR/openssl.pfx), checks the new one with everything `verify` checks and
+    refuses it if it is the current certificate or reuses the current key,
+    backs up what will change into DIR/pfx-backups/ with a manifest, and
+    installs the new file atomically with the old file's mode and owner.
+    Any failure leaves DIR as it was. Prints the old and new kid and the
+    remaining manual steps (IIS application pools, Docker containers).
+
+OPTIONS
+    --from FILE                 install an existing PFX (its password: the
+                                password options)
+    (generate options)          without --from: make a new certificate,
+                                as `pfxgen generate` does
+    --install-path PATH         install at PATH (relative to DIR) and point
+                                X509CertificatePath at it; everything else in
+                                appsettings.json is kept byte for byte
+    --current-password-file F   password of the current certificate (to
+    --current-password-env V    compare keys); default: the new password,
+    --current-no-password       then none
+    --allow-missing-current     install even if there is no current file
+    --min-days N                the new certificate must be valid for N more
+                                days (default 30)
+    --dry-run                   print the plan, change nothing
+    --json                      print the result as JSON
+";
+
+/// `pfxgen rollback --help`.
+pub const ROLLBACK: &str = "\
+pfxgen rollback - undo the most recent rotate (or rollback) of a service
+
+USAGE
+    pfxgen rollback --service-dir DIR [--dry-run] [--json]
+
+    Reads the newest manifest in DIR/pfx-backups/, checks each backup
+    against the SHA-256 the manifest recorded (and that a PFX still parses),
+    backs up the current files, and restores the backups atomically. The
+    rollback is itself recorded, so a second rollback undoes the first.
+";

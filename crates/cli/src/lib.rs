@@ -17,6 +17,7 @@
 
 use std::{ffi::OsString, process::ExitCode};
 
+pub mod appsettings;
 pub mod args;
 pub mod b64;
 pub mod error;
@@ -34,10 +35,12 @@ pub mod generate;
 pub mod help;
 pub mod inspect;
 pub mod json;
+pub mod jsonc;
 pub mod jwt;
 pub mod loader;
 pub mod password;
 pub mod policy;
+pub mod rotate;
 pub mod verdict;
 pub mod verify;
 
@@ -71,12 +74,16 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         "generate" | "gen" => generate::run(args).map(|()| Exit::Success),
         "inspect" | "info" => inspect::run(args).map(|()| Exit::Success),
         "verify" | "check" => verify::run(args).map(|()| Exit::Success),
+        "rotate" => rotate::run_rotate(args).map(|()| Exit::Success),
+        "rollback" => rotate::run_rollback(args).map(|()| Exit::Success),
         "help" | "--help" | "-h" => {
             let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
             match topic {
                 "generate" => print!("{}\n{}", help::GENERATE, help::EXIT_CODES),
                 "inspect" => print!("{}\n{}", help::INSPECT, help::EXIT_CODES),
                 "verify" => print!("{}\n{}", help::VERIFY, help::EXIT_CODES),
+                "rotate" => print!("{}\n{}", help::ROTATE, help::EXIT_CODES),
+                "rollback" => print!("{}\n{}", help::ROLLBACK, help::EXIT_CODES),
                 _ => print!("{}\n{}", help::TOP, help::EXIT_CODES),
             }
             Ok(Exit::Success)

@@ -172,3 +172,54 @@ pub fn is_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// Every file under `dir`: relative path, bytes and Unix mode, sorted.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>, u32)> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>, u32)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            #[cfg(unix)]
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions());
+            #[cfg(not(unix))]
+            let mode = 0;
+            let rel = path.strip_prefix(base).unwrap().to_path_buf();
+            if meta.is_dir() {
+                out.push((rel, Vec::new(), mode));
+                walk(base, &path, out);
+            } else {
+                out.push((rel, std::fs::read(&path).unwrap(), mode));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Asserts two snapshots are identical, naming the first difference.
+#[track_caller]
+pub fn assert_same(
+    before: &[(PathBuf, Vec<u8>, u32)],
+    after: &[(PathBuf, Vec<u8>, u32)],
+    context: &str,
+) {
+    let names = |s: &[(PathBuf, Vec<u8>, u32)]| {
+        s.iter()
+            .map(|(p, _, _)| p.display().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(before),
+        names(after),
+        "{context}: the set of files changed"
+    );
+    for ((p, a, ma), (_, b, mb)) in before.iter().zip(after) {
+        assert!(a == b, "{context}: {} changed", p.display());
+        assert_eq!(ma, mb, "{context}: mode of {} changed", p.display());
+    }
+}

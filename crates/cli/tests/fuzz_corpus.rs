@@ -23,3 +23,8 @@ fn replay(target: &str, f: fn(&[u8])) {
 fn replay_password_policy() {
     replay("password_policy", pfxgen::fuzzing::password_policy);
 }
+
+#[test]
+fn replay_appsettings_edit() {
+    replay("appsettings_edit", pfxgen::fuzzing::appsettings_edit);
+}

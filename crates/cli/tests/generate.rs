@@ -144,7 +144,7 @@ fn read_only_folder_is_exit_5_and_leaves_nothing() {
             &args,
             &[
                 ("PFXGEN_TEST_PW", STRONG),
-                ("PFXGEN_FAULT", "write-temp=erofs"),
+                ("PFXGEN_FAULT", "pfx-write=erofs"),
             ],
             None,
         );
@@ -165,7 +165,7 @@ fn read_only_folder_is_exit_5_and_leaves_nothing() {
 #[test]
 fn disk_full_is_exit_5_and_leaves_nothing() {
     let dir = TempDir::new("enospc");
-    for fault in ["write-temp=enospc", "fsync-temp=enospc", "install=enospc"] {
+    for fault in ["pfx-write=enospc", "pfx-fsync=enospc", "pfx-install=enospc"] {
         let args = [
             "generate",
             "--algorithm",
@@ -203,7 +203,10 @@ fn failed_install_with_force_keeps_the_old_file() {
     let run = pfxgen_with(
         dir.path(),
         &args,
-        &[("PFXGEN_TEST_PW", STRONG), ("PFXGEN_FAULT", "install=eio")],
+        &[
+            ("PFXGEN_TEST_PW", STRONG),
+            ("PFXGEN_FAULT", "pfx-install=eio"),
+        ],
         None,
     );
     run.fails_with(5);

@@ -1,0 +1,524 @@
+//! `pfxgen rotate` and `rollback` on realistic service folders: byte-for-byte
+//! comparisons before and after, a failure injected at every step, crashes
+//! at every step, locking, and refusals.
+
+mod common;
+
+use std::path::Path;
+
+use common::{TempDir, assert_same, open, pfxgen, pfxgen_with, snapshot};
+
+const PW: &str = "Rotate-Pass-42!x";
+const NEW_PW: &str = "Next-Year-Pass-7#";
+
+/// appsettings.json as the vendor documents it, with comments, CRLF line
+/// ends, a UTF-8 BOM and a Windows-style relative certificate path.
+const APPSETTINGS: &str = "\u{FEFF}{\r\n  // Identity service configuration\r\n  \"X509CertificatePath\": \".\\\\pfx\\\\win\\\\certificateDirectory\\\\openssl.pfx\",\r\n  \"DbProvider\": \"MsSql\",\r\n  /* registered applications */\r\n  \"Clients\": [\r\n    { \"ClientId\": \"main-app\", \"RedirectUris\": [ \"https://app.example/signin\" ] }\r\n  ],\r\n  \"RedisConnection\": \"redis:6379,password=not-a-real-one\",\r\n  \"Logging\": { \"LogLevel\": { \"Default\": \"Warning\" } }, // trailing comma next\r\n}\r\n";
+
+const CERT_REL: &str = "pfx/win/certificateDirectory/openssl.pfx";
+
+/// A service folder with an installed certificate (mode 0640).
+fn service(tag: &str) -> TempDir {
+    let dir = TempDir::new(tag);
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("pfx/win/certificateDirectory")).unwrap();
+    std::fs::write(d.join("appsettings.json"), APPSETTINGS).unwrap();
+    pfxgen(
+        d,
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            "pfx/win/certificateDirectory",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ],
+        Some(PW),
+    )
+    .success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(d.join(CERT_REL), std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    dir
+}
+
+/// A new certificate file to rotate to, outside the service folder.
+fn new_file(dir: &Path, name: &str) {
+    pfxgen(
+        dir,
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p384",
+            "--name",
+            name,
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ],
+        Some(NEW_PW),
+    )
+    .success();
+}
+
+fn rotate_args<'a>(svc: &'a str, from: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "rotate",
+        "--service-dir",
+        svc,
+        "--from",
+        from,
+        "--password-env",
+        "PFXGEN_TEST_PW",
+        "--current-password-env",
+        "CURRENT_PW",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+fn run_rotate(work: &Path, extra: &[&str], fault: Option<&str>) -> common::Run {
+    let args = rotate_args("svc", "new.pfx", extra);
+    let mut envs = vec![("PFXGEN_TEST_PW", NEW_PW), ("CURRENT_PW", PW)];
+    if let Some(f) = fault {
+        envs.push(("PFXGEN_FAULT", f));
+    }
+    pfxgen_with(work, &args, &envs, None)
+}
+
+/// A work folder holding `svc/` (the service) and `new.pfx`.
+fn setup(tag: &str) -> TempDir {
+    let work = TempDir::new(tag);
+    let svc = service(&format!("{tag}-svc"));
+    std::fs::rename(svc.path(), work.join("svc")).unwrap();
+    new_file(work.path(), "new.pfx");
+    work
+}
+
+fn thumbprint(path: &Path, password: &str) -> [u8; 20] {
+    open(path, password).certificates[0]
+        .certificate
+        .as_ref()
+        .unwrap()
+        .sha1_thumbprint()
+}
+
+#[test]
+fn rotate_in_place_keeps_everything_else_and_can_be_rolled_back_twice() {
+    let work = setup("rot-inplace");
+    let svc = work.join("svc");
+    let old_bytes = std::fs::read(svc.join(CERT_REL)).unwrap();
+    let old_tp = thumbprint(&svc.join(CERT_REL), PW);
+    let run = run_rotate(work.path(), &[], None).success();
+    let out = run.stdout();
+    assert!(
+        out.contains("old kid:") && out.contains("new kid:"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        out.contains("recycle the identity service's application pool"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        out.contains("rebuild and restart the identity service container"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        std::fs::read_to_string(svc.join("appsettings.json")).unwrap(),
+        APPSETTINGS,
+        "appsettings.json must not change"
+    );
+    assert_eq!(
+        std::fs::read(svc.join(CERT_REL)).unwrap(),
+        std::fs::read(work.join("new.pfx")).unwrap()
+    );
+    #[cfg(unix)]
+    assert_eq!(
+        common::mode(&svc.join(CERT_REL)),
+        0o640,
+        "the old file's mode is kept"
+    );
+    // Backup and manifest.
+    let backups: Vec<String> = std::fs::read_dir(svc.join("pfx-backups"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let backup = backups
+        .iter()
+        .find(|n| n.ends_with("-openssl.pfx"))
+        .unwrap();
+    assert_eq!(
+        std::fs::read(svc.join("pfx-backups").join(backup)).unwrap(),
+        old_bytes
+    );
+    #[cfg(unix)]
+    assert_eq!(common::mode(&svc.join("pfx-backups").join(backup)), 0o600);
+    let manifest = backups
+        .iter()
+        .find(|n| n.ends_with("-manifest.json"))
+        .unwrap();
+    let text = std::fs::read_to_string(svc.join("pfx-backups").join(manifest)).unwrap();
+    assert!(text.contains(&pfxgen_x509::hex_upper(&old_tp)), "{text}");
+    assert!(text.contains("\"sha256\""), "{text}");
+
+    // Rollback restores the old file; a second rollback undoes the first.
+    pfxgen(&svc, &["rollback", "--service-dir", "."], None).success();
+    assert_eq!(std::fs::read(svc.join(CERT_REL)).unwrap(), old_bytes);
+    pfxgen(&svc, &["rollback", "--service-dir", "."], None).success();
+    assert_eq!(
+        std::fs::read(svc.join(CERT_REL)).unwrap(),
+        std::fs::read(work.join("new.pfx")).unwrap()
+    );
+}
+
+#[test]
+fn install_path_rewrites_only_the_value() {
+    let work = setup("rot-path");
+    let svc = work.join("svc");
+    std::fs::create_dir(svc.join("certs")).unwrap();
+    run_rotate(work.path(), &["--install-path", "certs\\2027.pfx"], None).success();
+    let after = std::fs::read_to_string(svc.join("appsettings.json")).unwrap();
+    let expected = APPSETTINGS.replace(
+        "\".\\\\pfx\\\\win\\\\certificateDirectory\\\\openssl.pfx\"",
+        "\"certs\\\\2027.pfx\"",
+    );
+    assert_eq!(
+        after, expected,
+        "only the value may change (BOM, comments, CRLF, order kept)"
+    );
+    open(&svc.join("certs/2027.pfx"), NEW_PW);
+    #[cfg(unix)]
+    assert_eq!(
+        common::mode(&svc.join("certs/2027.pfx")),
+        0o600,
+        "a new file is never wider than 0600"
+    );
+    // The old file is still there (the service can be switched back).
+    open(&svc.join(CERT_REL), PW);
+    pfxgen(&svc, &["rollback", "--service-dir", "."], None).success();
+    assert_eq!(
+        std::fs::read_to_string(svc.join("appsettings.json")).unwrap(),
+        APPSETTINGS
+    );
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let work = setup("rot-dry");
+    let before = snapshot(work.path());
+    let run = run_rotate(work.path(), &["--dry-run"], None).success();
+    assert!(run.stdout().contains("dry run"), "{}", run.describe());
+    assert_same(&before, &snapshot(work.path()), "dry run");
+}
+
+#[test]
+fn every_injected_failure_leaves_the_folder_byte_identical() {
+    let steps_in_place = [
+        "lock=eio",
+        "read-current=eio",
+        "backup-dir=eacces",
+        "backup-write=enospc",
+        "manifest-write=enospc",
+        "manifest-fsync=eio",
+        "manifest-install=eio",
+        "pfx-write=enospc",
+        "pfx-fsync=eio",
+        "pfx-install=eio",
+    ];
+    for fault in steps_in_place {
+        let work = setup("rot-fault");
+        let before = snapshot(&work.join("svc"));
+        let run = run_rotate(work.path(), &[], Some(fault));
+        assert!(
+            !run.output.status.success(),
+            "{fault}: succeeded\n{}",
+            run.describe()
+        );
+        assert!(
+            [4, 5].contains(&run.code()),
+            "{fault}: exit {}\n{}",
+            run.code(),
+            run.describe()
+        );
+        assert_same(&before, &snapshot(&work.join("svc")), fault);
+    }
+    // With a path change: also the appsettings.json steps, and the new file
+    // created first must be removed again.
+    for fault in [
+        "pfx-install=eio",
+        "appsettings-write=enospc",
+        "appsettings-fsync=eio",
+        "appsettings-install=erofs",
+    ] {
+        let work = setup("rot-fault-path");
+        std::fs::create_dir(work.join("svc/certs")).unwrap();
+        let before = snapshot(&work.join("svc"));
+        let run = run_rotate(
+            work.path(),
+            &["--install-path", "certs/new.pfx"],
+            Some(fault),
+        );
+        run.fails_with(5);
+        assert_same(&before, &snapshot(&work.join("svc")), fault);
+    }
+}
+
+#[test]
+fn a_crash_at_any_step_leaves_old_or_new_whole() {
+    let steps = [
+        "backup-write",
+        "manifest-install",
+        "pfx-write",
+        "pfx-fsync",
+        "pfx-install",
+        "appsettings-install",
+    ];
+    for step in steps {
+        let work = setup("rot-crash");
+        let svc = work.join("svc");
+        std::fs::create_dir(svc.join("certs")).unwrap();
+        let old_cert = std::fs::read(svc.join(CERT_REL)).unwrap();
+        let new_cert = std::fs::read(work.join("new.pfx")).unwrap();
+        let fault = format!("{step}=crash");
+        let run = run_rotate(
+            work.path(),
+            &["--install-path", "certs/new.pfx"],
+            Some(&fault),
+        );
+        assert!(
+            run.output.status.code().is_none(),
+            "{step}: did not crash\n{}",
+            run.describe()
+        );
+        // The service's configuration points at a whole certificate.
+        let settings = std::fs::read_to_string(svc.join("appsettings.json")).unwrap();
+        let in_use = if settings == APPSETTINGS {
+            svc.join(CERT_REL)
+        } else {
+            assert!(
+                settings.contains("certs/new.pfx"),
+                "{step}: appsettings.json is neither old nor new:\n{settings}"
+            );
+            // The switch happened: the backup must be complete.
+            let backups = std::fs::read_dir(svc.join("pfx-backups")).unwrap().count();
+            assert!(backups >= 2, "{step}: switched without a complete backup");
+            svc.join("certs/new.pfx")
+        };
+        let bytes = std::fs::read(&in_use).unwrap();
+        assert!(
+            bytes == old_cert || bytes == new_cert,
+            "{step}: {} is neither the old nor the new file",
+            in_use.display()
+        );
+        // The next rotation takes over the stale lock and succeeds.
+        std::fs::remove_file(work.join("new.pfx")).unwrap();
+        new_file(work.path(), "new.pfx");
+        let retry = run_rotate(work.path(), &["--install-path", "certs/retry.pfx"], None);
+        let retry = retry.success();
+        assert!(
+            retry.stderr().contains("stale lock") || !svc.join(".pfxgen.lock").exists(),
+            "{}",
+            retry.describe()
+        );
+    }
+}
+
+#[test]
+fn refusals_change_nothing() {
+    let work = setup("rot-refuse");
+    let svc = work.join("svc");
+    let before = snapshot(&svc);
+
+    // Wrong password for the new file.
+    let args = rotate_args("svc", "new.pfx", &[]);
+    pfxgen_with(
+        work.path(),
+        &args,
+        &[("PFXGEN_TEST_PW", "wrong"), ("CURRENT_PW", PW)],
+        None,
+    )
+    .fails_with(3);
+    assert_same(&before, &snapshot(&svc), "wrong password");
+
+    // The same certificate as the current one.
+    std::fs::copy(svc.join(CERT_REL), work.join("same.pfx")).unwrap();
+    let args = rotate_args("svc", "same.pfx", &[]);
+    let run = pfxgen_with(
+        work.path(),
+        &args,
+        &[("PFXGEN_TEST_PW", PW), ("CURRENT_PW", PW)],
+        None,
+    )
+    .fails_with(1);
+    assert!(
+        run.stderr().contains("already installed"),
+        "{}",
+        run.describe()
+    );
+    assert_same(&before, &snapshot(&svc), "same certificate");
+
+    // A new certificate on the current key.
+    let current = open(&svc.join(CERT_REL), PW);
+    let key = current.keys[0].key.as_ref().unwrap();
+    let cert = pfxgen_x509::CertificateParams::default()
+        .self_signed(key)
+        .unwrap();
+    let pw = pfxgen_pkcs12::Password::from_str_copy(PW);
+    let bytes = pfxgen_pkcs12::write_pfx(
+        key,
+        &cert,
+        &[],
+        &pw,
+        &pfxgen_pkcs12::WriteOptions::default(),
+    )
+    .unwrap();
+    std::fs::write(work.join("samekey.pfx"), bytes).unwrap();
+    let args = rotate_args("svc", "samekey.pfx", &[]);
+    let run = pfxgen_with(
+        work.path(),
+        &args,
+        &[("PFXGEN_TEST_PW", PW), ("CURRENT_PW", PW)],
+        None,
+    )
+    .fails_with(1);
+    assert!(
+        run.stderr().contains("reuses the current private key"),
+        "{}",
+        run.describe()
+    );
+    assert_same(&before, &snapshot(&svc), "same key");
+
+    // An expired certificate fails the checks.
+    let key = pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
+    let past = pfxgen_x509::UtcTime::now().unwrap().plus_days(-40).unwrap();
+    let params = pfxgen_x509::CertificateParams {
+        not_before: Some(past),
+        validity_days: 10,
+        ..Default::default()
+    };
+    let cert = params.self_signed(&key).unwrap();
+    let bytes = pfxgen_pkcs12::write_pfx(
+        &key,
+        &cert,
+        &[],
+        &pw,
+        &pfxgen_pkcs12::WriteOptions::default(),
+    )
+    .unwrap();
+    std::fs::write(work.join("expired.pfx"), bytes).unwrap();
+    let args = rotate_args("svc", "expired.pfx", &[]);
+    let run = pfxgen_with(
+        work.path(),
+        &args,
+        &[("PFXGEN_TEST_PW", PW), ("CURRENT_PW", PW)],
+        None,
+    )
+    .fails_with(1);
+    assert!(
+        run.stderr().contains("validity: expired"),
+        "{}",
+        run.describe()
+    );
+    assert_same(&before, &snapshot(&svc), "expired");
+
+    // Invalid JSON in appsettings.json.
+    std::fs::write(
+        svc.join("appsettings.json"),
+        "{ \"X509CertificatePath\": \"a.pfx\", }}",
+    )
+    .unwrap();
+    let before_bad = snapshot(&svc);
+    let run = run_rotate(work.path(), &[], None).fails_with(4);
+    assert!(
+        run.stderr().contains("not valid JSON"),
+        "{}",
+        run.describe()
+    );
+    assert_same(&before_bad, &snapshot(&svc), "invalid JSON");
+}
+
+#[test]
+fn missing_current_certificate_needs_an_explicit_flag() {
+    let work = setup("rot-missing");
+    let svc = work.join("svc");
+    std::fs::remove_file(svc.join(CERT_REL)).unwrap();
+    let before = snapshot(&svc);
+    run_rotate(work.path(), &[], None)
+        .fails_with(4)
+        .stderr_contains("does not exist");
+    assert_same(&before, &snapshot(&svc), "missing current");
+    run_rotate(work.path(), &["--allow-missing-current"], None).success();
+    open(&svc.join(CERT_REL), NEW_PW);
+}
+
+#[test]
+fn a_running_rotation_holds_the_lock() {
+    let work = setup("rot-lock");
+    let svc = work.join("svc");
+    // Our own (running) process id: a live lock.
+    std::fs::write(
+        svc.join(".pfxgen.lock"),
+        format!("pid {}\nsince now\n", std::process::id()),
+    )
+    .unwrap();
+    let before = snapshot(&svc);
+    run_rotate(work.path(), &[], None)
+        .fails_with(7)
+        .stderr_contains("another pfxgen");
+    assert_same(&before, &snapshot(&svc), "locked");
+    pfxgen(&svc, &["rollback", "--service-dir", "."], None).fails_with(7);
+}
+
+#[test]
+fn generate_mode_makes_a_new_certificate_in_place() {
+    let work = setup("rot-generate");
+    let svc = work.join("svc");
+    let old = thumbprint(&svc.join(CERT_REL), PW);
+    let args = [
+        "rotate",
+        "--service-dir",
+        "svc",
+        "--algorithm",
+        "rsa-2048",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+        "--json",
+    ];
+    let run = pfxgen(work.path(), &args, Some(PW)).success();
+    assert!(run.stdout().contains("\"new_kid\""), "{}", run.describe());
+    assert_ne!(thumbprint(&svc.join(CERT_REL), PW), old);
+}
+
+#[test]
+fn rollback_refuses_a_damaged_backup() {
+    let work = setup("rot-damaged");
+    let svc = work.join("svc");
+    run_rotate(work.path(), &[], None).success();
+    let backup = std::fs::read_dir(svc.join("pfx-backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("-openssl.pfx"))
+        .unwrap();
+    let mut bytes = std::fs::read(&backup).unwrap();
+    bytes[100] ^= 0xFF;
+    std::fs::write(&backup, bytes).unwrap();
+    let before = snapshot(&svc);
+    let run = pfxgen(&svc, &["rollback", "--service-dir", "."], None).fails_with(4);
+    assert!(
+        run.stderr().contains("does not match its manifest"),
+        "{}",
+        run.describe()
+    );
+    assert_same(&before, &snapshot(&svc), "damaged backup");
+    pfxgen(
+        &work.join("svc"),
+        &["rollback", "--service-dir", "nowhere"],
+        None,
+    )
+    .fails_with(4);
+}
