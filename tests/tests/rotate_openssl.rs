@@ -12,28 +12,128 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
     let work = TempDir::new("rotate-openssl");
     let w = work.path();
     std::fs::create_dir(w.join("svc")).unwrap();
-    std::fs::write(w.join("svc/appsettings.json"), "{\n  \"DbProvider\": \"MsSql\"\n}\n").unwrap();
-    pfxgen(["generate", "--algorithm", "ecdsa-p256", "--out", "svc", "--password-env", "PFXGEN_TEST_PW"], Some(PW), w).success();
+    std::fs::write(
+        w.join("svc/appsettings.json"),
+        "{\n  \"DbProvider\": \"MsSql\"\n}\n",
+    )
+    .unwrap();
+    pfxgen(
+        [
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            "svc",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ],
+        Some(PW),
+        w,
+    )
+    .success();
 
     for bits in ["1024", "2048"] {
         let key = format!("k{bits}.pem");
         let crt = format!("c{bits}.pem");
         let newkey = format!("rsa:{bits}");
-        openssl(["req", "-x509", "-nodes", "-newkey", &newkey, "-keyout", &key, "-out", &crt, "-days", "400", "-subj", "/CN=next"], None, w).success();
+        openssl(
+            [
+                "req", "-x509", "-nodes", "-newkey", &newkey, "-keyout", &key, "-out", &crt,
+                "-days", "400", "-subj", "/CN=next",
+            ],
+            None,
+            w,
+        )
+        .success();
         let out = format!("n{bits}.pfx");
-        openssl(["pkcs12", "-export", "-inkey", &key, "-in", &crt, "-out", &out, "-passout", "env:PFXGEN_TEST_PW"], Some(PW), w).success();
+        openssl(
+            [
+                "pkcs12",
+                "-export",
+                "-inkey",
+                &key,
+                "-in",
+                &crt,
+                "-out",
+                &out,
+                "-passout",
+                "env:PFXGEN_TEST_PW",
+            ],
+            Some(PW),
+            w,
+        )
+        .success();
     }
     let before = snapshot(&w.join("svc"));
-    let refused = pfxgen(["rotate", "--service-dir", "svc", "--from", "n1024.pfx", "--password-env", "PFXGEN_TEST_PW"], Some(PW), w);
+    let refused = pfxgen(
+        [
+            "rotate",
+            "--service-dir",
+            "svc",
+            "--from",
+            "n1024.pfx",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ],
+        Some(PW),
+        w,
+    );
     let refused = refused.fails_with(1);
-    assert!(refused.stderr().contains("under 2048 bits"), "{}", refused.describe());
-    assert_eq!(before, snapshot(&w.join("svc")), "a refused rotation changed the service folder");
+    assert!(
+        refused.stderr().contains("under 2048 bits"),
+        "{}",
+        refused.describe()
+    );
+    assert_eq!(
+        before,
+        snapshot(&w.join("svc")),
+        "a refused rotation changed the service folder"
+    );
 
-    pfxgen(["rotate", "--service-dir", "svc", "--from", "n2048.pfx", "--password-env", "PFXGEN_TEST_PW"], Some(PW), w).success();
-    assert_eq!(std::fs::read(w.join("svc/openssl.pfx")).unwrap(), std::fs::read(w.join("n2048.pfx")).unwrap());
+    pfxgen(
+        [
+            "rotate",
+            "--service-dir",
+            "svc",
+            "--from",
+            "n2048.pfx",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ],
+        Some(PW),
+        w,
+    )
+    .success();
+    assert_eq!(
+        std::fs::read(w.join("svc/openssl.pfx")).unwrap(),
+        std::fs::read(w.join("n2048.pfx")).unwrap()
+    );
     // OpenSSL still reads what is installed.
-    openssl(["pkcs12", "-info", "-noout", "-in", "svc/openssl.pfx", "-passin", "env:PFXGEN_TEST_PW"], Some(PW), w).success();
-    let back = run(&pfxgen_interop::pfxgen_bin(), ["rollback", "--service-dir", "svc"], &[], w);
+    openssl(
+        [
+            "pkcs12",
+            "-info",
+            "-noout",
+            "-in",
+            "svc/openssl.pfx",
+            "-passin",
+            "env:PFXGEN_TEST_PW",
+        ],
+        Some(PW),
+        w,
+    )
+    .success();
+    let back = run(
+        &pfxgen_interop::pfxgen_bin(),
+        ["rollback", "--service-dir", "svc"],
+        &[],
+        w,
+    );
     assert!(back.output.status.success(), "{}", back.describe());
-    assert_eq!(snapshot(&w.join("svc")).iter().find(|(p, _, _)| p.ends_with("openssl.pfx")), before.iter().find(|(p, _, _)| p.ends_with("openssl.pfx")));
+    assert_eq!(
+        snapshot(&w.join("svc"))
+            .iter()
+            .find(|(p, _, _)| p.ends_with("openssl.pfx")),
+        before.iter().find(|(p, _, _)| p.ends_with("openssl.pfx"))
+    );
 }

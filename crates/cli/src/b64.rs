@@ -39,6 +39,37 @@ pub fn url(input: &[u8]) -> String {
     encode(input, URL_SAFE, false)
 }
 
+/// Decodes standard base64 (padding optional, white space ignored), for
+/// PEM files. `None` for any other character or a bad length.
+#[must_use]
+pub fn decode_standard(input: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    let mut seen_pad = false;
+    for c in input.chars().filter(|c| !c.is_ascii_whitespace()) {
+        if c == '=' {
+            seen_pad = true;
+            continue;
+        }
+        if seen_pad {
+            return None;
+        }
+        let v = u32::try_from(STANDARD.iter().position(|&b| char::from(b) == c)?).ok()?;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xFF).ok()?);
+        }
+    }
+    // Leftover bits must be zero padding (fewer than 8 of them).
+    if bits >= 6 || acc & ((1 << bits) - 1) != 0 {
+        return None;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +92,11 @@ mod tests {
         }
         assert_eq!(url(&[0xFB, 0xFF]), "-_8");
         assert_eq!(standard(&[0xFB, 0xFF]), "+/8=");
+        for (plain, encoded) in cases {
+            assert_eq!(decode_standard(encoded).unwrap(), plain.as_bytes());
+        }
+        assert_eq!(decode_standard("Zm9v\nYmFy").unwrap(), b"foobar");
+        assert!(decode_standard("Zm9v!").is_none());
+        assert!(decode_standard("Zg=x").is_none());
     }
 }

@@ -187,3 +187,51 @@ USAGE
     backs up the current files, and restores the backups atomically. The
     rollback is itself recorded, so a second rollback undoes the first.
 ";
+
+/// `pfxgen jwks --help`.
+pub const JWKS: &str = "\
+pfxgen jwks - print the JWKS the identity server publishes for certificates
+
+USAGE
+    pfxgen jwks FILE... [--thumbprints] [password options]
+
+    FILE: a PFX (only its certificates are decrypted; keys never), or a DER
+    or PEM certificate. For each: kty, use (sig), alg (RS256/ES256/ES384/
+    ES512), kid (SHA-1 thumbprint, upper-case hex), x5t, x5t#S256, x5c, and
+    n/e or crv/x/y. --thumbprints adds each key's RFC 7638 thumbprint as the
+    extra member jwk_thumbprint. Give integrators the next certificate's JWK
+    before a rotation so they can trust it in advance.
+";
+
+/// `pfxgen audit --help`.
+pub const AUDIT: &str = "\
+pfxgen audit - one certificate per instance, proven across environments
+
+USAGE
+    pfxgen audit PATH... [--passwords MAP] [--warn-days N] [--json]
+
+    PATH: a PFX or certificate file, a service folder (its appsettings.json
+    says where the certificate is), or a folder to search (service folders
+    and *.pfx/*.p12/*.crt/*.pem files below it; pfx-backups is skipped).
+
+    Reports a row per instance (kid, SHA-256 fingerprint, key, subject,
+    expiry, identity-server verdict) and findings:
+      REUSE        the same certificate in two places; the same public key
+                   under different certificates; the same issuer and serial
+      EXPIRY       expired, or expiring within --warn-days (default 30)
+      UNSUPPORTED  the identity server cannot sign with it
+      UNREADABLE   wrong password, damaged file (the audit goes on)
+
+    Only certificates are decrypted, never keys; identical files once.
+
+PASSWORD MAP (--passwords MAP)
+    One rule per line, first match wins, # comments:
+        SELECTOR  SOURCE
+    SELECTOR: a path (the file, or a folder above it), an environment name
+    (a service folder's name), or *. SOURCE: env:VARIABLE, file:PATH,
+    empty (no password), unknown (do not try). Without a rule: empty.
+    Passwords themselves are never written in the map.
+
+EXIT STATUS (audit)
+    0 clean, 1 findings, 2 could not run
+";

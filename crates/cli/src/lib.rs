@@ -19,6 +19,7 @@ use std::{ffi::OsString, process::ExitCode};
 
 pub mod appsettings;
 pub mod args;
+pub mod audit;
 pub mod b64;
 pub mod error;
 pub mod fault;
@@ -36,6 +37,7 @@ pub mod help;
 pub mod inspect;
 pub mod json;
 pub mod jsonc;
+pub mod jwks;
 pub mod jwt;
 pub mod loader;
 pub mod password;
@@ -76,6 +78,8 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         "verify" | "check" => verify::run(args).map(|()| Exit::Success),
         "rotate" => rotate::run_rotate(args).map(|()| Exit::Success),
         "rollback" => rotate::run_rollback(args).map(|()| Exit::Success),
+        "jwks" => jwks::run(args).map(|()| Exit::Success),
+        "audit" => audit::run(args),
         "help" | "--help" | "-h" => {
             let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
             match topic {
@@ -84,6 +88,8 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
                 "verify" => print!("{}\n{}", help::VERIFY, help::EXIT_CODES),
                 "rotate" => print!("{}\n{}", help::ROTATE, help::EXIT_CODES),
                 "rollback" => print!("{}\n{}", help::ROLLBACK, help::EXIT_CODES),
+                "jwks" => print!("{}\n{}", help::JWKS, help::EXIT_CODES),
+                "audit" => print!("{}\n{}", help::AUDIT, help::EXIT_CODES),
                 _ => print!("{}\n{}", help::TOP, help::EXIT_CODES),
             }
             Ok(Exit::Success)

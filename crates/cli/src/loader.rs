@@ -154,3 +154,132 @@ pub fn load(
         password_use: PasswordUse::NotGiven,
     })
 }
+
+/// Certificates read from a file for `jwks` and `audit`: a PFX (only the
+/// certificate contents are decrypted; no key is ever decrypted), or a DER
+/// or PEM certificate.
+#[derive(Debug)]
+pub struct CertificateFile {
+    /// The raw bytes.
+    pub bytes: Vec<u8>,
+    /// The certificates.
+    pub certificates: Vec<pfxgen_pkcs12::CertEntry>,
+    /// Index of the end-entity certificate.
+    pub end_entity: Option<usize>,
+}
+
+/// Why a certificate file could not be read (for reports that go on).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertificateProblem {
+    /// The password is wrong or missing.
+    Password(String),
+    /// The file is damaged, unsupported or unreadable.
+    Input(String),
+}
+
+impl core::fmt::Display for CertificateProblem {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Password(m) | Self::Input(m) => f.write_str(m),
+        }
+    }
+}
+
+fn pem_certificates(text: &str) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+        let after = rest.get(start + 27..)?;
+        let end = after.find("-----END CERTIFICATE-----")?;
+        out.push(crate::b64::decode_standard(after.get(..end)?)?);
+        rest = after.get(end + 25..)?;
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Reads the certificates of `bytes` with the passwords in `passwords`,
+/// tried in order (none: only unencrypted certificates).
+///
+/// # Errors
+/// A [`CertificateProblem`] saying why nothing could be read.
+pub fn read_certificates(
+    bytes: Vec<u8>,
+    passwords: &[Password],
+    limits: &Limits,
+) -> Result<CertificateFile, CertificateProblem> {
+    let as_der = |ders: Vec<Vec<u8>>| {
+        let certificates: Vec<pfxgen_pkcs12::CertEntry> = ders
+            .iter()
+            .map(|d| pfxgen_pkcs12::CertEntry::standalone(pfxgen_x509::Certificate::from_der(d)))
+            .collect();
+        let end_entity = pfxgen_pkcs12::end_entity_of(&certificates);
+        (certificates, end_entity)
+    };
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        if let Some(ders) = pem_certificates(text) {
+            let (certificates, end_entity) = as_der(ders);
+            return Ok(CertificateFile {
+                bytes,
+                certificates,
+                end_entity,
+            });
+        }
+    }
+    let pfx = match Pfx::parse(&bytes, limits) {
+        Ok(p) => p,
+        Err(e) => {
+            // Perhaps a bare DER certificate.
+            if let Ok(c) = pfxgen_x509::Certificate::from_der(&bytes) {
+                let certificates = vec![pfxgen_pkcs12::CertEntry::standalone(Ok(c))];
+                return Ok(CertificateFile {
+                    bytes,
+                    certificates,
+                    end_entity: Some(0),
+                });
+            }
+            return Err(CertificateProblem::Input(e.to_string()));
+        }
+    };
+    let mut last = None;
+    for pw in passwords {
+        match pfx.open_certificates(pw, limits) {
+            Ok(certificates) if !certificates.is_empty() => {
+                let end_entity = pfxgen_pkcs12::end_entity_of(&certificates);
+                return Ok(CertificateFile {
+                    bytes,
+                    certificates,
+                    end_entity,
+                });
+            }
+            Ok(_) => {
+                last = Some(CertificateProblem::Input(
+                    "the file holds no certificate".to_owned(),
+                ))
+            }
+            Err(e @ P12Error::DecryptionFailed { .. }) => {
+                last = Some(CertificateProblem::Password(format!(
+                    "wrong or missing password ({e})"
+                )));
+            }
+            Err(e) => return Err(CertificateProblem::Input(e.to_string())),
+        }
+    }
+    let visible: Vec<pfxgen_pkcs12::CertEntry> = pfx
+        .unencrypted_certificates()
+        .into_iter()
+        .map(pfxgen_pkcs12::CertEntry::standalone)
+        .collect();
+    if !visible.is_empty() {
+        let end_entity = pfxgen_pkcs12::end_entity_of(&visible);
+        return Ok(CertificateFile {
+            bytes,
+            certificates: visible,
+            end_entity,
+        });
+    }
+    Err(last.unwrap_or_else(|| {
+        CertificateProblem::Password(
+            "the certificates are encrypted and no password is known for this file".to_owned(),
+        )
+    }))
+}

@@ -418,3 +418,39 @@ pub fn validity_problem(cert: &Certificate, now: UtcTime, min_days: i64) -> Opti
     }
     None
 }
+
+/// Whether the identity server could sign with the key of `cert`, judged
+/// from the certificate alone (for `audit`, which decrypts no keys): the key
+/// type and size, and the signature algorithm (for a self-signed
+/// certificate, the hash that goes with its curve).
+#[must_use]
+pub fn certificate_support(cert: &Certificate) -> Verdict {
+    let mut reasons = Vec::new();
+    let kind = match cert.public_key() {
+        Ok(k) => Some(k.kind()),
+        Err(e) => {
+            reasons.push(format!("key: {e}"));
+            None
+        }
+    };
+    if let Some(r) = kind.and_then(key_problem) {
+        reasons.push(r);
+    }
+    match cert.signature_algorithm() {
+        Err(_) => reasons.push(format!(
+            "signed with {}, which the identity server does not accept",
+            cert.signature_algorithm_name()
+        )),
+        Ok(SignatureAlgorithm::RsaPkcs1Sha1) => reasons.push("SHA-1 signature".to_owned()),
+        Ok(alg) => {
+            if let (true, Some(KeyKind::Ec(curve)), false) =
+                (cert.is_self_issued(), kind, alg.is_rsa())
+            {
+                if !curve_hash_ok(curve, alg.hash()) {
+                    reasons.push(format!("{curve} key signed with {}", alg.hash().name()));
+                }
+            }
+        }
+    }
+    Verdict::from_reasons(reasons)
+}

@@ -9,7 +9,7 @@
 
 use pfxgen_x509::Certificate;
 
-use crate::Opened;
+use crate::{CertEntry, Opened};
 
 /// A certification path inside the file, from a certificate towards its
 /// root.
@@ -27,6 +27,36 @@ pub struct Chain {
     pub complete: bool,
     /// The issuer links loop (a certificate would appear twice).
     pub cycle: bool,
+}
+
+/// The end-entity certificate among `certificates` when no key says which:
+/// the first that carries a `localKeyId` (producers put it on the
+/// certificate that has a key), else the first that is not a CA and issued
+/// none of the others, else the first.
+#[must_use]
+pub fn end_entity_of(certificates: &[CertEntry]) -> Option<usize> {
+    let cert = |i: usize| {
+        certificates
+            .get(i)
+            .and_then(|c| c.certificate.as_ref().ok())
+    };
+    let n = certificates.len();
+    if let Some(i) = (0..n).find(|&i| {
+        cert(i).is_some()
+            && certificates
+                .get(i)
+                .is_some_and(|c| c.attributes.local_key_id.is_some())
+    }) {
+        return Some(i);
+    }
+    let issues_another = |i: usize| {
+        let Some(ci) = cert(i) else { return false };
+        let subject = ci.subject_der();
+        (0..n).any(|j| j != i && cert(j).is_some_and(|cj| cj.issuer_der() == subject))
+    };
+    (0..n)
+        .find(|&i| cert(i).is_some_and(|c| !c.is_ca()) && !issues_another(i))
+        .or_else(|| (0..n).find(|&i| cert(i).is_some()))
 }
 
 impl Opened {
@@ -62,22 +92,13 @@ impl Opened {
     }
 
     /// The end-entity certificate: the one the (first) key belongs to; with
-    /// no key, the first certificate that is not a CA and issued none of the
-    /// others; failing that, the first certificate.
+    /// no key, as [`end_entity_of`] decides.
     #[must_use]
     pub fn end_entity(&self) -> Option<usize> {
         if let Some(i) = self.key_certificates().into_iter().flatten().next() {
             return Some(i);
         }
-        let n = self.certificates.len();
-        let issues_another = |i: usize| {
-            let Some(ci) = self.cert(i) else { return false };
-            let subject = ci.subject_der();
-            (0..n).any(|j| j != i && self.cert(j).is_some_and(|cj| cj.issuer_der() == subject))
-        };
-        (0..n)
-            .find(|&i| self.cert(i).is_some_and(|c| !c.is_ca()) && !issues_another(i))
-            .or_else(|| (0..n).find(|&i| self.cert(i).is_some()))
+        end_entity_of(&self.certificates)
     }
 
     /// The chain from certificate `from` up to a self-signed root, as far as

@@ -68,7 +68,7 @@ mod pfx;
 mod safe_bag;
 
 pub use crate::{
-    analysis::Chain,
+    analysis::{Chain, end_entity_of},
     cipher::Cipher,
     encode::{
         DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS, PASSWORDLESS_ITERATIONS, Profile,

@@ -133,6 +133,19 @@ pub struct CertEntry {
     pub certificate: Result<Certificate, pfxgen_x509::Error>,
 }
 
+impl CertEntry {
+    /// An entry for a certificate that did not come from a bag (a `.crt`
+    /// file), with no attributes.
+    #[must_use]
+    pub fn standalone(certificate: Result<Certificate, pfxgen_x509::Error>) -> Self {
+        Self {
+            bag: 0,
+            attributes: Attributes::default(),
+            certificate,
+        }
+    }
+}
+
 /// A PFX opened with its password: every bag decrypted and decoded.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -448,6 +461,68 @@ impl Pfx {
         }
         opened.iterations_spent = budget.spent;
         Ok(opened)
+    }
+
+    /// Decrypts only what holds certificates and returns them, without
+    /// verifying the MAC or decrypting keys: the cheap path for auditing many
+    /// files (one key derivation per encrypted content instead of three).
+    /// A password that decrypts the contents to well-formed SafeContents is
+    /// taken as right; a wrong one gives [`Error::DecryptionFailed`].
+    ///
+    /// # Errors
+    /// As for [`Pfx::open`], except that MAC failures cannot occur.
+    pub fn open_certificates(
+        &self,
+        password: &Password,
+        limits: &Limits,
+    ) -> Result<Vec<CertEntry>, Error> {
+        let mut budget = IterationBudget {
+            spent: 0,
+            limit: limits.max_total_iterations,
+        };
+        let mut bag_budget = BagBudget { count: 0 };
+        let mut out = Vec::new();
+        let mut index = 0usize;
+        fn collect(bags: &[SafeBag], out: &mut Vec<CertEntry>, index: &mut usize) {
+            for bag in bags {
+                if let Some(der) = bag.certificate_der() {
+                    out.push(CertEntry {
+                        bag: *index,
+                        attributes: bag.attributes.clone(),
+                        certificate: Certificate::from_der(der),
+                    });
+                }
+                *index += 1;
+                collect(bag.nested(), out, index);
+            }
+        }
+        for (i, content) in self.contents.iter().enumerate() {
+            match content {
+                Content::Data { bags } => collect(bags, &mut out, &mut index),
+                Content::Encrypted {
+                    scheme, ciphertext, ..
+                } => {
+                    let scheme = scheme.as_ref().map_err(|detail| Error::Unsupported {
+                        what: "EncryptedData.contentEncryptionAlgorithm",
+                        detail: detail.clone(),
+                    })?;
+                    budget.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
+                    let within = format!("the decrypted SafeContents of ContentInfo #{i}");
+                    let (plain, _) = scheme
+                        .decrypt(password, ciphertext, |p| plausible_safe_contents(p, limits))
+                        .map_err(|_| Error::DecryptionFailed {
+                            what: format!("the encrypted SafeContents (ContentInfo #{i})"),
+                        })?;
+                    let normalised = ber::normalize(&plain, limits.max_depth)
+                        .map_err(|e| ber_error(e, &within))?;
+                    let mut r = Reader::top(&normalised, &within);
+                    let bags = parse_safe_contents(&mut r, limits, &mut bag_budget, 0)?;
+                    collect(&bags, &mut out, &mut index);
+                }
+                Content::Enveloped | Content::Other { .. } => {}
+            }
+        }
+        Ok(out)
     }
 
     #[allow(clippy::too_many_arguments)]

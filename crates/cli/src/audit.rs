@@ -1,0 +1,676 @@
+//! `pfxgen audit PATH...`: one certificate per instance, proven across
+//! environments, and what expires when.
+//!
+//! Reads PFX files, service folders (their `X509CertificatePath`, as
+//! `rotate` finds it) and folders to search, decrypting only certificates
+//! (never keys) with passwords from a password map, and reports a table of
+//! instances and findings: REUSE (same certificate, same key under different
+//! certificates, same issuer and serial), EXPIRY (expired, expiring within
+//! `--warn-days`), UNSUPPORTED (the identity server cannot sign with it) and
+//! UNREADABLE (wrong password, damaged file). Exit 0 clean, 1 findings, 2
+//! could not run.
+//!
+//! Files are hashed first: identical files are decrypted once. Work is
+//! spread over the machine's cores.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    ffi::OsString,
+    path::{Path, PathBuf},
+};
+
+use pfxgen_pkcs12::{Limits, Password};
+use pfxgen_x509::{Certificate, UtcTime, hex_upper};
+use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
+
+use crate::{
+    appsettings,
+    args::{self, Arg, parse_days, value_path, value_string},
+    error::{Exit, Failure},
+    json::{Json, Obj},
+    loader::{self, CertificateProblem},
+    rotate, verdict,
+};
+
+/// Default `--warn-days`.
+pub const DEFAULT_WARN_DAYS: u32 = 30;
+/// Deepest folder level searched.
+const MAX_SEARCH_DEPTH: usize = 12;
+
+/// Where one audited certificate lives.
+#[derive(Clone, Debug)]
+struct Instance {
+    /// Environment name (service folder name) or the file path.
+    label: String,
+    /// The PFX (or certificate) file.
+    path: PathBuf,
+    /// The service folder, when found through one.
+    service_dir: Option<PathBuf>,
+}
+
+/// How to get a password, from the password map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Source {
+    Env(String),
+    File(PathBuf),
+    Empty,
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+struct Rule {
+    selector: String,
+    source: Source,
+}
+
+/// Parses the password map: one rule per line, `SELECTOR SOURCE`, first
+/// match wins; `#` starts a comment.
+fn parse_password_map(text: &str, origin: &Path) -> Result<Vec<Rule>, Failure> {
+    let mut rules = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |why: &str| {
+            Failure::new(
+                Exit::Usage,
+                format!("{} line {}: {why}", origin.display(), n + 1),
+            )
+        };
+        let (selector, source) = line
+            .rsplit_once(char::is_whitespace)
+            .ok_or_else(|| bad("expected SELECTOR SOURCE"))?;
+        let selector = selector.trim().trim_matches('"').to_owned();
+        let source = match source {
+            "empty" | "none" => Source::Empty,
+            "unknown" => Source::Unknown,
+            s if s.starts_with("env:") => Source::Env(s.trim_start_matches("env:").to_owned()),
+            s if s.starts_with("file:") => {
+                Source::File(PathBuf::from(s.trim_start_matches("file:")))
+            }
+            _ => {
+                return Err(bad(
+                    "SOURCE must be env:VARIABLE, file:PATH, empty or unknown (passwords are never written in the map)",
+                ));
+            }
+        };
+        if selector.is_empty() {
+            return Err(bad("empty selector"));
+        }
+        rules.push(Rule { selector, source });
+    }
+    Ok(rules)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+impl Rule {
+    fn matches(&self, instance: &Instance) -> bool {
+        if self.selector == "*" || self.selector == instance.label {
+            return true;
+        }
+        let sel = absolute(Path::new(&self.selector));
+        let path = absolute(&instance.path);
+        path.starts_with(&sel)
+            || instance
+                .service_dir
+                .as_ref()
+                .is_some_and(|d| absolute(d).starts_with(&sel))
+    }
+}
+
+fn passwords_for(instance: &Instance, rules: &[Rule]) -> Result<Vec<Password>, String> {
+    let source = rules
+        .iter()
+        .find(|r| r.matches(instance))
+        .map_or(Source::Empty, |r| r.source.clone());
+    match source {
+        Source::Empty => Ok(vec![Password::empty()]),
+        Source::Unknown => Ok(Vec::new()),
+        Source::Env(var) => {
+            let value = std::env::var(&var).map_err(|_| {
+                format!("the environment variable {var} (from the password map) is not set")
+            })?;
+            Ok(vec![Password::new(Zeroizing::new(value))])
+        }
+        Source::File(path) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read the password file {}: {e}", path.display()))?;
+            let mut value = Zeroizing::new(text);
+            while value.ends_with('\n') || value.ends_with('\r') {
+                value.pop();
+            }
+            Ok(vec![Password::new(value)])
+        }
+    }
+}
+
+/// Whether `dir` looks like a service folder.
+fn is_service_dir(dir: &Path) -> bool {
+    dir.join(appsettings::FILE_NAME).is_file()
+}
+
+fn is_certificate_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["pfx", "p12", "crt", "cer", "der", "pem"].contains(&e.to_ascii_lowercase().as_str())
+    })
+}
+
+fn label_of(dir: &Path) -> String {
+    dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Expands the command-line paths into instances; problems are reported,
+/// not fatal.
+fn collect(paths: &[PathBuf], problems: &mut Vec<(String, String)>) -> Vec<Instance> {
+    let mut out: Vec<Instance> = Vec::new();
+    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+    let mut add = |inst: Instance, out: &mut Vec<Instance>| {
+        let key = absolute(&inst.path);
+        match seen.get(&key) {
+            // A service's own label wins over a bare file path.
+            Some(&i) if inst.service_dir.is_some() => {
+                if let Some(slot) = out.get_mut(i) {
+                    if slot.service_dir.is_none() {
+                        *slot = inst;
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(key, out.len());
+                out.push(inst);
+            }
+        }
+    };
+    for p in paths {
+        if p.is_file() {
+            add(
+                Instance {
+                    label: p.display().to_string(),
+                    path: p.clone(),
+                    service_dir: None,
+                },
+                &mut out,
+            );
+        } else if p.is_dir() {
+            let mut stack = vec![(p.clone(), 0usize)];
+            while let Some((dir, depth)) = stack.pop() {
+                if is_service_dir(&dir) {
+                    match rotate::locate(&dir) {
+                        Ok(service) => add(
+                            Instance {
+                                label: label_of(&dir),
+                                path: service.current.clone(),
+                                service_dir: Some(dir.clone()),
+                            },
+                            &mut out,
+                        ),
+                        Err(f) => problems.push((dir.display().to_string(), f.message)),
+                    }
+                }
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        problems.push((
+                            dir.display().to_string(),
+                            format!("cannot read the folder: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                let mut entries: Vec<PathBuf> =
+                    entries.filter_map(Result::ok).map(|e| e.path()).collect();
+                entries.sort();
+                for entry in entries {
+                    let Ok(meta) = std::fs::symlink_metadata(&entry) else {
+                        continue;
+                    };
+                    if meta.is_dir() {
+                        let name = label_of(&entry);
+                        if depth < MAX_SEARCH_DEPTH
+                            && name != rotate::BACKUP_DIR
+                            && !name.starts_with('.')
+                        {
+                            stack.push((entry, depth + 1));
+                        }
+                    } else if meta.is_file() && is_certificate_file(&entry) {
+                        add(
+                            Instance {
+                                label: entry.display().to_string(),
+                                path: entry,
+                                service_dir: None,
+                            },
+                            &mut out,
+                        );
+                    }
+                }
+            }
+        } else {
+            problems.push((p.display().to_string(), "does not exist".to_owned()));
+        }
+    }
+    out
+}
+
+/// What was read for one instance.
+#[derive(Clone, Debug)]
+struct Facts {
+    cert: Certificate,
+    spki: Vec<u8>,
+    key: String,
+}
+
+fn analyse(bytes: Vec<u8>, passwords: &[Password], limits: &Limits) -> Result<Facts, String> {
+    let read = loader::read_certificates(bytes, passwords, limits).map_err(|p| match p {
+        CertificateProblem::Password(m) | CertificateProblem::Input(m) => m,
+    })?;
+    let cert = read
+        .end_entity
+        .and_then(|i| read.certificates.get(i))
+        .and_then(|c| c.certificate.as_ref().ok())
+        .ok_or_else(|| "no readable certificate".to_owned())?
+        .clone();
+    let (spki, key) = match cert.public_key() {
+        Ok(k) => (k.to_spki_der().to_vec(), k.kind().to_string()),
+        Err(e) => (cert.spki_der(), format!("unsupported ({e})")),
+    };
+    Ok(Facts { cert, spki, key })
+}
+
+/// Identifies one unit of work: SHA-256 of the file and of its passwords.
+type WorkKey = (Vec<u8>, Vec<u8>);
+/// A file's bytes and the passwords to try on it.
+type Input = (Vec<u8>, Vec<Password>);
+/// Certificates grouped by issuer name and serial: `(instance, kid)`.
+type SerialGroups<'a> = BTreeMap<(Vec<u8>, String), Vec<(&'a Instance, String)>>;
+
+/// A finding.
+#[derive(Clone, Debug)]
+struct Finding {
+    kind: &'static str,
+    message: String,
+    instances: Vec<String>,
+}
+
+/// Runs `pfxgen audit`; returns 0 (clean) or 1 (findings).
+///
+/// # Errors
+/// Exit 2 when it cannot run at all.
+pub fn run(args: Vec<OsString>) -> Result<Exit, Failure> {
+    run_inner(args).map_err(|mut f| {
+        f.exit = Exit::Usage;
+        f
+    })
+}
+
+fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
+    let mut paths = Vec::new();
+    let mut map: Option<PathBuf> = None;
+    let mut warn_days = DEFAULT_WARN_DAYS;
+    let mut json = false;
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = args::next(&mut parser)? {
+        match &arg {
+            Arg::Long(n) if n == "passwords" => map = Some(value_path(&mut parser, "--passwords")?),
+            Arg::Long(n) if n == "warn-days" => {
+                let t = value_string(&mut parser, "--warn-days")?;
+                warn_days = if t.trim() == "0" {
+                    0
+                } else {
+                    parse_days(&t, "--warn-days", 36_500)?
+                };
+            }
+            Arg::Long(n) if n == "json" => json = true,
+            Arg::Long(n) if n == "help" => {
+                print!("{}\n{}", crate::help::AUDIT, crate::help::EXIT_CODES);
+                return Ok(Exit::Success);
+            }
+            Arg::Value(v) => paths.push(PathBuf::from(v)),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    if paths.is_empty() {
+        return Err(Failure::usage(
+            "audit needs at least one PATH (PFX file, service folder or folder to search)",
+        ));
+    }
+    let rules = match &map {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::new(
+                    Exit::Usage,
+                    format!("cannot read the password map {}: {e}", path.display()),
+                )
+            })?;
+            parse_password_map(&text, path)?
+        }
+        None => Vec::new(),
+    };
+    let now = UtcTime::now()
+        .ok_or_else(|| Failure::new(Exit::Internal, "the system clock is unusable"))?;
+    let limits = Limits::default();
+
+    let mut problems = Vec::new();
+    let mut instances = collect(&paths, &mut problems);
+    instances.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
+
+    // Read and hash every file, then analyse each distinct (bytes, password
+    // source) once, spread over the cores.
+    let inputs: Vec<(usize, Result<Input, String>)> = instances
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| {
+            let read = loader::read_file(&inst.path, &limits).map_err(|f| f.message);
+            (
+                i,
+                read.and_then(|bytes| passwords_for(inst, &rules).map(|pw| (bytes, pw))),
+            )
+        })
+        .collect();
+    let mut work: BTreeMap<WorkKey, Vec<usize>> = BTreeMap::new();
+    let mut results: Vec<Option<Result<Facts, String>>> = vec![None; instances.len()];
+    let mut payload: HashMap<WorkKey, Input> = HashMap::new();
+    for (i, input) in inputs {
+        match input {
+            Ok((bytes, pws)) => {
+                let pw_id: Vec<u8> = pws
+                    .iter()
+                    .flat_map(|p| Sha256::digest(p.utf8()).to_vec())
+                    .collect();
+                let key = (Sha256::digest(&bytes).to_vec(), pw_id);
+                work.entry(key.clone()).or_default().push(i);
+                payload.entry(key).or_insert((bytes, pws));
+            }
+            Err(e) => {
+                if let Some(slot) = results.get_mut(i) {
+                    *slot = Some(Err(e));
+                }
+            }
+        }
+    }
+    let jobs: Vec<(WorkKey, Vec<usize>)> = work.into_iter().collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(jobs.len().max(1));
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let analysed: Vec<(Vec<usize>, Result<Facts, String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                let payload = &payload;
+                let limits = &limits;
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(key, idx)| {
+                            let result = match payload.get(key) {
+                                Some((bytes, pws)) => analyse(bytes.clone(), pws, limits),
+                                None => Err("internal error".to_owned()),
+                            };
+                            (idx.clone(), result)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (idx, result) in analysed {
+        for i in idx {
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(result.clone());
+            }
+        }
+    }
+
+    // Findings.
+    let mut findings = Vec::new();
+    let ok: Vec<(&Instance, &Facts)> = instances
+        .iter()
+        .zip(&results)
+        .filter_map(|(inst, r)| match r {
+            Some(Ok(f)) => Some((inst, f)),
+            _ => None,
+        })
+        .collect();
+    let mut by_cert: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
+    let mut by_key: BTreeMap<Vec<u8>, Vec<(&Instance, String)>> = BTreeMap::new();
+    let mut by_serial: SerialGroups<'_> = BTreeMap::new();
+    for (inst, f) in &ok {
+        let kid = hex_upper(&f.cert.sha1_thumbprint());
+        by_cert.entry(kid.clone()).or_default().push(inst);
+        by_key
+            .entry(f.spki.clone())
+            .or_default()
+            .push((inst, kid.clone()));
+        by_serial
+            .entry((f.cert.issuer_der(), f.cert.serial_hex()))
+            .or_default()
+            .push((inst, kid));
+    }
+    for (kid, insts) in &by_cert {
+        if insts.len() > 1 {
+            findings.push(Finding {
+                kind: "REUSE",
+                message: format!(
+                    "the same certificate (kid {kid}) is used by {} instances",
+                    insts.len()
+                ),
+                instances: insts.iter().map(|i| i.label.clone()).collect(),
+            });
+        }
+    }
+    for group in by_key.values() {
+        let mut kids: Vec<&String> = group.iter().map(|(_, k)| k).collect();
+        kids.sort();
+        kids.dedup();
+        if kids.len() > 1 {
+            findings.push(Finding {
+                kind: "REUSE",
+                message: format!("the same public key is in {} different certificates (a re-issued certificate on an old key)", kids.len()),
+                instances: group.iter().map(|(i, k)| format!("{} (kid {k})", i.label)).collect(),
+            });
+        }
+    }
+    for ((_, serial), group) in &by_serial {
+        let mut kids: Vec<&String> = group.iter().map(|(_, k)| k).collect();
+        kids.sort();
+        kids.dedup();
+        if kids.len() > 1 {
+            findings.push(Finding {
+                kind: "REUSE",
+                message: format!(
+                    "serial {serial} from the same issuer is in {} different certificates",
+                    kids.len()
+                ),
+                instances: group
+                    .iter()
+                    .map(|(i, k)| format!("{} (kid {k})", i.label))
+                    .collect(),
+            });
+        }
+    }
+    for (inst, f) in &ok {
+        let left = verdict::days_left(&f.cert, now);
+        if now > f.cert.not_after() {
+            findings.push(Finding {
+                kind: "EXPIRY",
+                message: format!("expired {} days ago ({})", -left, f.cert.not_after()),
+                instances: vec![inst.label.clone()],
+            });
+        } else if left < i64::from(warn_days) {
+            findings.push(Finding {
+                kind: "EXPIRY",
+                message: format!("expires in {left} days ({})", f.cert.not_after()),
+                instances: vec![inst.label.clone()],
+            });
+        }
+        let support = verdict::certificate_support(&f.cert);
+        if !support.ok {
+            findings.push(Finding {
+                kind: "UNSUPPORTED",
+                message: support.reasons.join("; "),
+                instances: vec![inst.label.clone()],
+            });
+        }
+    }
+    for (inst, r) in instances.iter().zip(&results) {
+        if let Some(Err(e)) = r {
+            findings.push(Finding {
+                kind: "UNREADABLE",
+                message: e.clone(),
+                instances: vec![inst.label.clone()],
+            });
+        }
+    }
+    for (what, why) in &problems {
+        findings.push(Finding {
+            kind: "UNREADABLE",
+            message: why.clone(),
+            instances: vec![what.clone()],
+        });
+    }
+
+    report(&instances, &results, &findings, now, json);
+    Ok(if findings.is_empty() {
+        Exit::Success
+    } else {
+        Exit::CheckFailed
+    })
+}
+
+fn report(
+    instances: &[Instance],
+    results: &[Option<Result<Facts, String>>],
+    findings: &[Finding],
+    now: UtcTime,
+    json: bool,
+) {
+    if json {
+        let rows: Vec<Json> = instances
+            .iter()
+            .zip(results)
+            .map(|(inst, r)| {
+                let mut o = Obj::new()
+                    .field("instance", inst.label.as_str())
+                    .field("path", inst.path.display().to_string())
+                    .field(
+                        "service_dir",
+                        inst.service_dir.as_ref().map(|d| d.display().to_string()),
+                    );
+                match r {
+                    Some(Ok(f)) => {
+                        let support = verdict::certificate_support(&f.cert);
+                        o = o
+                            .field("kid", hex_upper(&f.cert.sha1_thumbprint()))
+                            .field(
+                                "sha256_fingerprint",
+                                hex_upper(&f.cert.sha256_fingerprint()),
+                            )
+                            .field("key", f.key.as_str())
+                            .field("subject", f.cert.subject())
+                            .field("serial", f.cert.serial_hex())
+                            .field("not_after", f.cert.not_after().to_string())
+                            .field("days_left", verdict::days_left(&f.cert, now))
+                            .field(
+                                "identity_server",
+                                Obj::new()
+                                    .field("ok", support.ok)
+                                    .field("reasons", support.reasons),
+                            )
+                            .field("error", Json::Null);
+                    }
+                    Some(Err(e)) => o = o.field("error", e.as_str()),
+                    None => o = o.field("error", "not read"),
+                }
+                o.into()
+            })
+            .collect();
+        let f: Vec<Json> = findings
+            .iter()
+            .map(|f| {
+                Obj::new()
+                    .field("kind", f.kind)
+                    .field("message", f.message.as_str())
+                    .field("instances", f.instances.clone())
+                    .into()
+            })
+            .collect();
+        let obj = Obj::new()
+            .field("instances", Json::Array(rows))
+            .field("findings", Json::Array(f))
+            .field("clean", findings.is_empty());
+        println!("{}", Json::from(obj).pretty());
+        return;
+    }
+    println!("INSTANCES");
+    for (inst, r) in instances.iter().zip(results) {
+        println!("  {}  ({})", inst.label, inst.path.display());
+        match r {
+            Some(Ok(f)) => {
+                let support = verdict::certificate_support(&f.cert);
+                let days = verdict::days_left(&f.cert, now);
+                println!("      kid      {}", hex_upper(&f.cert.sha1_thumbprint()));
+                println!("      sha256   {}", hex_upper(&f.cert.sha256_fingerprint()));
+                println!("      key      {}    subject {}", f.key, f.cert.subject());
+                println!("      expires  {} ({days} days left)", f.cert.not_after());
+                println!(
+                    "      identity server: {}",
+                    if support.ok {
+                        "supported".to_owned()
+                    } else {
+                        format!("NOT supported: {}", support.reasons.join("; "))
+                    }
+                );
+            }
+            Some(Err(e)) => println!("      could not be read: {e}"),
+            None => println!("      not read"),
+        }
+    }
+    if findings.is_empty() {
+        println!(
+            "FINDINGS\n  none: every instance has its own certificate and key, none expires within the warning period"
+        );
+    } else {
+        println!("FINDINGS");
+        for f in findings {
+            println!("  {:<11} {}", f.kind, f.message);
+            for i in &f.instances {
+                println!("              - {i}");
+            }
+        }
+    }
+    println!("{} instances, {} findings", instances.len(), findings.len());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_map_syntax() {
+        let rules = parse_password_map(
+            "# comment\n/srv/prod env:PROD_PW\n\"/srv/my test\" file:/run/secrets/test\n* empty\nlegacy unknown\n",
+            Path::new("map"),
+        )
+        .unwrap();
+        assert_eq!(rules.len(), 4);
+        assert_eq!(rules[0].source, Source::Env("PROD_PW".into()));
+        assert_eq!(rules[1].selector, "/srv/my test");
+        assert!(
+            parse_password_map("/srv pass:hunter2\n", Path::new("map")).is_err(),
+            "inline passwords refused"
+        );
+        assert!(parse_password_map("justone\n", Path::new("map")).is_err());
+    }
+}

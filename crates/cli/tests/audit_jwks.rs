@@ -1,0 +1,373 @@
+//! `pfxgen audit` over folders that simulate environments, and `pfxgen jwks`
+//! checked by rebuilding each key from its JWK.
+
+mod common;
+
+use std::path::Path;
+
+use common::{TempDir, pfxgen, pfxgen_with};
+use pfxgen_keygen::{KeyAlgorithm, PrivateKey, PublicKey};
+use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
+use pfxgen_x509::{CertificateParams, UtcTime, der_encode};
+
+const PW: &str = "Audit-Pass-42!x";
+
+fn service(root: &Path, name: &str) -> std::path::PathBuf {
+    let d = root.join(name);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("appsettings.json"),
+        "{\r\n  \"DbProvider\": \"MsSql\"\r\n}\r\n",
+    )
+    .unwrap();
+    d
+}
+
+fn write(path: &Path, key: &PrivateKey, params: &CertificateParams, password: &str) {
+    let cert = params.self_signed(key).unwrap();
+    let opts = WriteOptions {
+        iterations: 2048,
+        ..WriteOptions::default()
+    };
+    std::fs::write(
+        path,
+        write_pfx(key, &cert, &[], &Password::from_str_copy(password), &opts).unwrap(),
+    )
+    .unwrap();
+}
+
+/// dev and test share a certificate; prod-a and prod-b share a key under
+/// different certificates; old is expired; preprod expires in 10 days;
+/// legacy has a wrong password in the map; broken is corrupt; qa is fine.
+fn environments(root: &Path) {
+    let make = |dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            dir.to_str().unwrap(),
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ];
+        args.extend_from_slice(extra);
+        pfxgen(root, &args, Some(PW)).success();
+    };
+    let dev = service(root, "dev");
+    make(&dev, &[]);
+    let test = service(root, "test");
+    std::fs::copy(dev.join("openssl.pfx"), test.join("openssl.pfx")).unwrap();
+    let shared = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    write(
+        &service(root, "prod-a").join("openssl.pfx"),
+        &shared,
+        &CertificateParams::default(),
+        PW,
+    );
+    write(
+        &service(root, "prod-b").join("openssl.pfx"),
+        &shared,
+        &CertificateParams::default(),
+        PW,
+    );
+    let past = UtcTime::now().unwrap().plus_days(-100).unwrap();
+    let expired = CertificateParams {
+        not_before: Some(past),
+        validity_days: 30,
+        ..Default::default()
+    };
+    write(
+        &service(root, "old").join("openssl.pfx"),
+        &PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap(),
+        &expired,
+        PW,
+    );
+    make(&service(root, "preprod"), &["--days", "10"]);
+    write(
+        &service(root, "legacy").join("openssl.pfx"),
+        &PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap(),
+        &CertificateParams::default(),
+        "Other-Pass-99!z",
+    );
+    let broken = service(root, "broken");
+    let bytes = std::fs::read(dev.join("openssl.pfx")).unwrap();
+    std::fs::write(broken.join("openssl.pfx"), &bytes[..bytes.len() / 3]).unwrap();
+    make(&service(root, "qa"), &[]);
+    std::fs::write(
+        root.join("map"),
+        "legacy env:WRONG_PW\n* env:PFXGEN_TEST_PW\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn audit_reports_every_finding() {
+    let dir = TempDir::new("audit");
+    let root = dir.path();
+    environments(root);
+    let envs = [("PFXGEN_TEST_PW", PW), ("WRONG_PW", "Not-This-One-1!")];
+    let run = pfxgen_with(root, &["audit", ".", "--passwords", "map"], &envs, None).fails_with(1);
+    let out = run.stdout();
+    // Findings: a line `  KIND message` followed by `  ... - instance` lines.
+    let mut blocks: Vec<String> = Vec::new();
+    let findings = out.split("FINDINGS\n").nth(1).unwrap_or_default();
+    for line in findings.lines() {
+        if line.starts_with("  ") && line.chars().nth(2).is_some_and(|c| c.is_ascii_uppercase()) {
+            blocks.push(line.trim().to_owned());
+        } else if let Some(last) = blocks.last_mut() {
+            last.push('\n');
+            last.push_str(line.trim());
+        }
+    }
+    let finding = |kind: &str, needle: &str, who: &[&str]| {
+        let block: Vec<&String> = blocks
+            .iter()
+            .filter(|b| b.starts_with(kind) && b.contains(needle))
+            .collect();
+        assert_eq!(block.len(), 1, "{kind} {needle}\n{}", run.describe());
+        for w in who {
+            assert!(
+                block[0]
+                    .lines()
+                    .any(|l| l == format!("- {w}") || l.starts_with(&format!("- {w} "))),
+                "{kind} {needle}: {w} missing\n{}",
+                run.describe()
+            );
+        }
+    };
+    finding("REUSE", "the same certificate", &["dev", "test"]);
+    finding("REUSE", "the same public key", &["prod-a", "prod-b"]);
+    finding("EXPIRY", "expired", &["old"]);
+    finding("EXPIRY", "expires in", &["preprod"]);
+    finding("UNREADABLE", "password", &["legacy"]);
+    finding("UNREADABLE", "malformed PFX", &["broken"]);
+    assert!(!out.contains("- qa"), "qa is clean\n{}", run.describe());
+    assert!(out.contains("qa  ("), "qa is listed\n{}", run.describe());
+
+    // JSON: the same, machine-readable.
+    let run = pfxgen_with(
+        root,
+        &["audit", ".", "--passwords", "map", "--json"],
+        &envs,
+        None,
+    )
+    .fails_with(1);
+    let json = run.stdout();
+    for needle in [
+        "\"clean\": false",
+        "\"kind\": \"REUSE\"",
+        "\"kind\": \"EXPIRY\"",
+        "\"kind\": \"UNREADABLE\"",
+        "\"instance\": \"qa\"",
+    ] {
+        assert!(json.contains(needle), "{needle}\n{json}");
+    }
+}
+
+#[test]
+fn audit_exit_codes() {
+    let dir = TempDir::new("audit-clean");
+    let root = dir.path();
+    for env in ["a", "b"] {
+        let d = service(root, env);
+        pfxgen(
+            root,
+            &[
+                "generate",
+                "--algorithm",
+                "ecdsa-p256",
+                "--out",
+                d.to_str().unwrap(),
+                "--no-password",
+            ],
+            None,
+        )
+        .success();
+    }
+    let run = pfxgen(root, &["audit", "a", "b/openssl.pfx"], None).success();
+    assert!(
+        run.stdout().contains("FINDINGS\n  none"),
+        "{}",
+        run.describe()
+    );
+    pfxgen(root, &["audit"], None).fails_with(2);
+    pfxgen(root, &["audit", ".", "--passwords", "missing-map"], None).fails_with(2);
+    std::fs::write(root.join("bad-map"), "a pass:inline\n").unwrap();
+    pfxgen(root, &["audit", ".", "--passwords", "bad-map"], None).fails_with(2);
+    // --warn-days widens the window.
+    pfxgen(root, &["audit", ".", "--warn-days", "400"], None).fails_with(1);
+}
+
+#[test]
+fn audit_skips_backups_and_is_quick_on_many_files() {
+    let dir = TempDir::new("audit-many");
+    let root = dir.path();
+    let d = service(root, "svc");
+    pfxgen(
+        root,
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            d.to_str().unwrap(),
+            "--no-password",
+        ],
+        None,
+    )
+    .success();
+    std::fs::create_dir(d.join("pfx-backups")).unwrap();
+    std::fs::copy(d.join("openssl.pfx"), d.join("pfx-backups/old.pfx")).unwrap();
+    // 300 distinct password-less files in a search folder.
+    let many = root.join("many");
+    std::fs::create_dir(&many).unwrap();
+    let opts = WriteOptions {
+        iterations: 1,
+        ..WriteOptions::default()
+    };
+    for i in 0..300 {
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let cert = CertificateParams::default().self_signed(&key).unwrap();
+        let bytes = write_pfx(&key, &cert, &[], &Password::empty(), &opts).unwrap();
+        std::fs::write(many.join(format!("{i}.pfx")), bytes).unwrap();
+    }
+    let run = pfxgen(root, &["audit", ".", "--json"], None).success();
+    assert!(
+        !run.stdout().contains("pfx-backups"),
+        "backups must not count as instances"
+    );
+    assert_eq!(run.stdout().matches("\"instance\":").count(), 301);
+}
+
+/// Builds an SPKI from JWK members, as an integrator's library would.
+fn spki_from_jwk(jwk: &str) -> Vec<u8> {
+    let field = |k: &str| {
+        let needle = format!("\"{k}\": \"");
+        let start = jwk.find(&needle).unwrap() + needle.len();
+        let v = &jwk[start..start + jwk[start..].find('"').unwrap()];
+        b64url_decode(v)
+    };
+    if jwk.contains("\"kty\": \"RSA\"") {
+        let rsa = der_encode::sequence(&[
+            &der_encode::unsigned_integer(&field("n")),
+            &der_encode::unsigned_integer(&field("e")),
+        ]);
+        let alg = der_encode::sequence(&[
+            &der_encode::oid(&pfxgen_keygen::oid::RSA_ENCRYPTION),
+            &der_encode::null(),
+        ]);
+        der_encode::sequence(&[&alg, &der_encode::bit_string(&rsa)])
+    } else {
+        let curve = if jwk.contains("P-256") {
+            pfxgen_keygen::oid::SECP256R1
+        } else if jwk.contains("P-384") {
+            pfxgen_keygen::oid::SECP384R1
+        } else {
+            pfxgen_keygen::oid::SECP521R1
+        };
+        let mut point = vec![4u8];
+        point.extend(field("x"));
+        point.extend(field("y"));
+        let alg = der_encode::sequence(&[
+            &der_encode::oid(&pfxgen_keygen::oid::EC_PUBLIC_KEY),
+            &der_encode::oid(&curve),
+        ]);
+        der_encode::sequence(&[&alg, &der_encode::bit_string(&point)])
+    }
+}
+
+fn b64url_decode(s: &str) -> Vec<u8> {
+    let standard: String = s
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    pfxgen::b64::decode_standard(&standard).unwrap()
+}
+
+#[test]
+fn jwks_keys_rebuild_and_verify_signatures_of_the_pfx_key() {
+    let dir = TempDir::new("jwks");
+    let root = dir.path();
+    let mut files = Vec::new();
+    for (alg, expected) in [
+        ("rsa-2048", "RS256"),
+        ("ecdsa-p256", "ES256"),
+        ("ecdsa-p384", "ES384"),
+        ("ecdsa-p521", "ES512"),
+    ] {
+        let name = format!("{alg}.pfx");
+        pfxgen(
+            root,
+            &[
+                "generate",
+                "--algorithm",
+                alg,
+                "--name",
+                &name,
+                "--password-env",
+                "PFXGEN_TEST_PW",
+            ],
+            Some(PW),
+        )
+        .success();
+        files.push((name, expected));
+    }
+    let mut args = vec!["jwks", "--password-env", "PFXGEN_TEST_PW", "--thumbprints"];
+    args.extend(files.iter().map(|(n, _)| n.as_str()));
+    let run = pfxgen(root, &args, Some(PW)).success();
+    let out = run.stdout();
+    assert!(
+        !out.contains("\"d\"") && !out.contains("PRIVATE"),
+        "private material in the JWKS"
+    );
+    let jwks: Vec<&str> = out.split("    {").skip(1).collect();
+    assert_eq!(jwks.len(), 4, "{out}");
+    for ((name, alg), jwk) in files.iter().zip(jwks) {
+        assert!(
+            jwk.contains(&format!("\"alg\": \"{alg}\"")),
+            "{name}: {jwk}"
+        );
+        assert!(jwk.contains("\"use\": \"sig\""));
+        let opened = common::open(&root.join(name), PW);
+        let cert = opened.certificates[0].certificate.as_ref().unwrap();
+        assert!(jwk.contains(&format!(
+            "\"kid\": \"{}\"",
+            pfxgen_x509::hex_upper(&cert.sha1_thumbprint())
+        )));
+        assert!(
+            jwk.contains(&pfxgen::b64::standard(cert.der())),
+            "{name}: x5c"
+        );
+        // Rebuild the key from n/e or x/y and verify a token signed with the PFX key.
+        let rebuilt = PublicKey::from_spki_der(&spki_from_jwk(jwk)).unwrap();
+        let key = opened.keys[0].key.as_ref().unwrap();
+        let sig = key.sign_jws(b"header.payload").unwrap();
+        rebuilt
+            .verify_jws(key.jws_algorithm(), b"header.payload", &sig)
+            .unwrap();
+        assert!(
+            rebuilt
+                .verify_jws(key.jws_algorithm(), b"header.payloae", &sig)
+                .is_err()
+        );
+        assert!(jwk.contains("\"jwk_thumbprint\""));
+    }
+    // A wrong password: exit 3; a certificate file works without one.
+    pfxgen(
+        root,
+        &["jwks", "rsa-2048.pfx", "--password-env", "PFXGEN_TEST_PW"],
+        Some("nope"),
+    )
+    .fails_with(3);
+    let opened = common::open(&root.join("ecdsa-p256.pfx"), PW);
+    std::fs::write(
+        root.join("c.der"),
+        opened.certificates[0].certificate.as_ref().unwrap().der(),
+    )
+    .unwrap();
+    pfxgen(root, &["jwks", "c.der"], None).success();
+}

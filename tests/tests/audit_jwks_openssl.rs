@@ -1,0 +1,137 @@
+//! `audit` and `jwks` on certificates made with the `openssl` CLI: a key
+//! re-used under two certificates is found, and the JWK numbers are the ones
+//! OpenSSL prints for the key.
+
+use pfxgen_interop::{TempDir, openssl, pfxgen, require_openssl};
+
+const PW: &str = "Interop-Audit-7!";
+
+#[test]
+fn audit_finds_an_openssl_key_reused_under_two_certificates() {
+    require_openssl();
+    let dir = TempDir::new("audit-openssl");
+    let d = dir.path();
+    openssl(
+        [
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "shared.key",
+        ],
+        None,
+        d,
+    )
+    .success();
+    for env in ["blue", "green"] {
+        std::fs::create_dir(d.join(env)).unwrap();
+        std::fs::write(
+            d.join(env).join("appsettings.json"),
+            "{ \"X509CertificatePath\": \"openssl.pfx\" }",
+        )
+        .unwrap();
+        let crt = format!("{env}.crt");
+        let subj = format!("/CN={env}");
+        openssl(
+            [
+                "req",
+                "-x509",
+                "-key",
+                "shared.key",
+                "-out",
+                &crt,
+                "-days",
+                "400",
+                "-subj",
+                &subj,
+            ],
+            None,
+            d,
+        )
+        .success();
+        let out = format!("{env}/openssl.pfx");
+        openssl(
+            [
+                "pkcs12",
+                "-export",
+                "-inkey",
+                "shared.key",
+                "-in",
+                &crt,
+                "-out",
+                &out,
+                "-passout",
+                "env:PFXGEN_TEST_PW",
+            ],
+            Some(PW),
+            d,
+        )
+        .success();
+    }
+    std::fs::write(d.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
+    let run = pfxgen(
+        ["audit", "blue", "green", "--passwords", "map"],
+        Some(PW),
+        d,
+    )
+    .fails_with(1);
+    let out = run.stdout();
+    assert!(
+        out.contains("REUSE       the same public key is in 2 different certificates"),
+        "{}",
+        run.describe()
+    );
+    assert!(!out.contains("the same certificate"), "{}", run.describe());
+}
+
+#[test]
+fn jwks_numbers_match_openssl() {
+    require_openssl();
+    let dir = TempDir::new("jwks-openssl");
+    let d = dir.path();
+    openssl(
+        [
+            "req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", "k.pem", "-out", "c.pem",
+            "-days", "400", "-subj", "/CN=jwks",
+        ],
+        None,
+        d,
+    )
+    .success();
+    let run = pfxgen(["jwks", "c.pem"], None, d).success();
+    let jwk = run.stdout();
+    // OpenSSL's modulus, hex, against the JWK's n (base64url).
+    let modulus = openssl(["x509", "-in", "c.pem", "-noout", "-modulus"], None, d)
+        .success()
+        .stdout();
+    let hex = modulus
+        .trim()
+        .trim_start_matches("Modulus=")
+        .to_ascii_lowercase();
+    let n_start = jwk.find("\"n\": \"").unwrap() + 6;
+    let n = &jwk[n_start..n_start + jwk[n_start..].find('"').unwrap()];
+    let standard: String = n
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    let bytes = pfxgen::b64::decode_standard(&standard).unwrap();
+    let ours: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(ours, hex);
+    // kid is OpenSSL's SHA-1 fingerprint.
+    let fp = openssl(
+        ["x509", "-in", "c.pem", "-noout", "-fingerprint", "-sha1"],
+        None,
+        d,
+    )
+    .success()
+    .stdout();
+    let kid = fp.trim().rsplit('=').next().unwrap().replace(':', "");
+    assert!(jwk.contains(&format!("\"kid\": \"{kid}\"")), "{jwk}");
+    assert!(jwk.contains("\"e\": \"AQAB\""));
+}
