@@ -1,0 +1,974 @@
+//! One named test per known PKCS#12 parser attack (../shared/BRIEF.md and
+//! the fuzzing issue), each asserting the specific typed error. Bounded
+//! work is shown structurally: every refusal of an iteration count comes
+//! from `Pfx::parse`, which runs no key derivation at all, and `open`
+//! charges every derivation against `Limits::max_total_iterations` before
+//! running it.
+//!
+//! With `PFXGEN_WRITE_HOSTILE_SEEDS=1` each input is also written to
+//! `fuzz/corpus/pfx_parse/hostile_<name>` as a fuzzing seed.
+
+use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+use pfxgen_pkcs12::{
+    DerProblem, Error, Hash, IterationProblem, Limits, MacStatus, Password, PasswordForm, Pfx,
+    kdf::{self, KdfPurpose},
+};
+use pfxgen_x509::{CertificateParams, der_encode as d};
+
+const PW: &str = "pw";
+
+fn oid(dotted: &str) -> Vec<u8> {
+    d::oid(&der::asn1::ObjectIdentifier::new_unwrap(dotted))
+}
+
+const DATA: &str = "1.2.840.113549.1.7.1";
+const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
+const KEY_BAG: &str = "1.2.840.113549.1.12.10.1.1";
+const CERT_BAG: &str = "1.2.840.113549.1.12.10.1.3";
+const X509: &str = "1.2.840.113549.1.9.22.1";
+const FRIENDLY: &str = "1.2.840.113549.1.9.20";
+const LOCAL_KEY_ID: &str = "1.2.840.113549.1.9.21";
+const PBES2: &str = "1.2.840.113549.1.5.13";
+const PBKDF2: &str = "1.2.840.113549.1.5.12";
+const PBMAC1: &str = "1.2.840.113549.1.5.14";
+const HMAC_SHA256: &str = "1.2.840.113549.2.9";
+const AES256_CBC: &str = "2.16.840.1.101.3.4.1.42";
+const PBE_3DES: &str = "1.2.840.113549.1.12.1.3";
+const SHA256: &str = "2.16.840.1.101.3.4.2.1";
+
+/// A raw INTEGER TLV from content bytes (to write hostile encodings).
+fn int_raw(content: &[u8]) -> Vec<u8> {
+    d::tlv(0x02, content)
+}
+
+fn data_ci(content: &[u8]) -> Vec<u8> {
+    d::sequence(&[
+        &oid(DATA),
+        &d::context_constructed(0, &[&d::octet_string(content)]),
+    ])
+}
+
+fn safe_bag(bag_oid: &str, value: &[u8], attrs: &[Vec<u8>]) -> Vec<u8> {
+    let wrapped = d::context_constructed(0, &[value]);
+    if attrs.is_empty() {
+        d::sequence(&[&oid(bag_oid), &wrapped])
+    } else {
+        let parts: Vec<&[u8]> = attrs.iter().map(Vec::as_slice).collect();
+        d::sequence(&[&oid(bag_oid), &wrapped, &d::constructed(0x31, &parts)])
+    }
+}
+
+fn attr(attr_oid: &str, value: &[u8]) -> Vec<u8> {
+    d::sequence(&[&oid(attr_oid), &d::constructed(0x31, &[value])])
+}
+
+fn mac_data(
+    password: &Password,
+    auth_safe: &[u8],
+    iterations_tlv: &[u8],
+    iterations: u32,
+) -> Vec<u8> {
+    let salt = [7u8; 16];
+    let key = kdf::pkcs12_kdf(
+        Hash::Sha256,
+        &password.bmp(),
+        &salt,
+        KdfPurpose::Mac,
+        iterations,
+        32,
+    );
+    let mac = kdf::hmac(Hash::Sha256, &key, auth_safe);
+    let alg = d::sequence(&[&oid(SHA256), &d::null()]);
+    d::sequence(&[
+        &d::sequence(&[&alg, &d::octet_string(&mac)]),
+        &d::octet_string(&salt),
+        iterations_tlv,
+    ])
+}
+
+fn pfx_with(version: &[u8], auth_safe_ci: &[u8], mac: Option<&[u8]>) -> Vec<u8> {
+    match mac {
+        Some(m) => d::sequence(&[version, auth_safe_ci, m]),
+        None => d::sequence(&[version, auth_safe_ci]),
+    }
+}
+
+/// A complete PFX whose AuthenticatedSafe holds `contents`, with a valid
+/// HMAC-SHA256 MAC for password `pw` and 2048 iterations.
+fn pfx_of(contents: &[Vec<u8>]) -> Vec<u8> {
+    let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
+    let auth_safe = d::sequence(&parts);
+    let mac = mac_data(
+        &Password::from_str_copy(PW),
+        &auth_safe,
+        &d::integer_u64(2048),
+        2048,
+    );
+    pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac))
+}
+
+fn key_and_cert() -> (Vec<u8>, Vec<u8>) {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    (key.to_pkcs8_der().unwrap().to_vec(), cert.der().to_vec())
+}
+
+fn cert_bag(cert: &[u8], attrs: &[Vec<u8>]) -> Vec<u8> {
+    let value = d::sequence(&[
+        &oid(X509),
+        &d::context_constructed(0, &[&d::octet_string(cert)]),
+    ]);
+    safe_bag(CERT_BAG, &value, attrs)
+}
+
+/// A valid baseline: key bag and cert bag in one plain data content.
+fn baseline_bags(attrs: &[Vec<u8>]) -> Vec<u8> {
+    let (key, cert) = key_and_cert();
+    d::sequence(&[&safe_bag(KEY_BAG, &key, attrs), &cert_bag(&cert, attrs)])
+}
+
+fn seed(name: &str, bytes: &[u8]) {
+    // Seeds over 64 KiB are pointless for libFuzzer (inputs are capped at 4 KiB).
+    if std::env::var_os("PFXGEN_WRITE_HOSTILE_SEEDS").is_some() && bytes.len() <= 65_536 {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/pfx_parse");
+        std::fs::write(dir.join(format!("hostile_{name}")), bytes).unwrap();
+    }
+}
+
+fn parse(name: &str, bytes: &[u8]) -> Result<Pfx, Error> {
+    seed(name, bytes);
+    Pfx::parse(bytes, &Limits::default())
+}
+
+fn open(name: &str, bytes: &[u8]) -> Result<pfxgen_pkcs12::Opened, Error> {
+    parse(name, bytes)?.open(&Password::from_str_copy(PW), &Limits::default())
+}
+
+#[track_caller]
+fn invalid(result: Result<impl std::fmt::Debug, Error>, what: &str, needle: &str) {
+    match result {
+        Err(Error::InvalidValue {
+            what: w, problem, ..
+        }) if w == what && problem.contains(needle) => {}
+        other => panic!("expected InvalidValue {{ {what}: ..{needle}.. }}, got {other:?}"),
+    }
+}
+
+#[test]
+fn baseline_is_valid() {
+    let pfx = pfx_of(&[data_ci(&baseline_bags(&[]))]);
+    let opened = open("baseline", &pfx).unwrap();
+    assert_eq!((opened.keys.len(), opened.certificates.len()), (1, 1));
+}
+
+// --- ContentInfo and EncryptedData (CVE-2024-0727, CVE-2025-69421) --------
+
+#[test]
+fn reject_auth_safe_content_info_without_content() {
+    let ci = d::sequence(&[&oid(DATA)]);
+    let pfx = pfx_with(&d::integer_u64(3), &ci, None);
+    invalid(
+        parse("authsafe_no_content", &pfx),
+        "PFX.authSafe",
+        "has no [0] content",
+    );
+}
+
+#[test]
+fn reject_inner_content_info_without_content() {
+    let pfx = pfx_of(&[d::sequence(&[&oid(DATA)])]);
+    invalid(
+        parse("inner_no_content", &pfx),
+        "AuthenticatedSafe ContentInfo",
+        "has no [0] content",
+    );
+    let pfx = pfx_of(&[d::sequence(&[&oid(ENCRYPTED_DATA)])]);
+    invalid(
+        parse("encrypted_no_content", &pfx),
+        "AuthenticatedSafe ContentInfo",
+        "has no [0] content",
+    );
+}
+
+fn pbes2_alg(iv: &[u8], key_length: Option<u64>, iterations: &[u8], salt: &[u8]) -> Vec<u8> {
+    let prf = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
+    let mut fields = vec![salt.to_vec(), iterations.to_vec()];
+    if let Some(k) = key_length {
+        fields.push(d::integer_u64(k));
+    }
+    fields.push(prf);
+    let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+    let kdf = d::sequence(&[&oid(PBKDF2), &d::sequence(&parts)]);
+    let enc = d::sequence(&[&oid(AES256_CBC), &d::octet_string(iv)]);
+    d::sequence(&[&oid(PBES2), &d::sequence(&[&kdf, &enc])])
+}
+
+fn encrypted_ci(alg: &[u8], content: Option<&[u8]>) -> Vec<u8> {
+    let eci = match content {
+        Some(c) => d::sequence(&[&oid(DATA), alg, &d::context_primitive(0, c)]),
+        None => d::sequence(&[&oid(DATA), alg]),
+    };
+    let ed = d::sequence(&[&d::integer_u64(0), &eci]);
+    d::sequence(&[&oid(ENCRYPTED_DATA), &d::context_constructed(0, &[&ed])])
+}
+
+fn good_pbes2() -> Vec<u8> {
+    pbes2_alg(
+        &[1; 16],
+        None,
+        &d::integer_u64(2048),
+        &d::octet_string(&[2; 16]),
+    )
+}
+
+#[test]
+fn reject_encrypted_data_without_encrypted_content() {
+    let pfx = pfx_of(&[encrypted_ci(&good_pbes2(), None)]);
+    invalid(
+        parse("no_encrypted_content", &pfx),
+        "EncryptedContentInfo",
+        "no encryptedContent",
+    );
+}
+
+// --- Wrong ASN.1 types in attributes and parameters (CVE-2026-22795) -----
+
+#[test]
+fn reject_local_key_id_of_the_wrong_type() {
+    let bags = baseline_bags(&[attr(LOCAL_KEY_ID, &d::integer_u64(1))]);
+    invalid(
+        parse("localkeyid_integer", &pfx_of(&[data_ci(&bags)])),
+        "localKeyId attribute",
+        "OCTET STRING",
+    );
+}
+
+#[test]
+fn reject_friendly_name_of_the_wrong_type() {
+    let bags = baseline_bags(&[attr(FRIENDLY, &d::utf8_string("name"))]);
+    invalid(
+        parse("friendlyname_utf8", &pfx_of(&[data_ci(&bags)])),
+        "friendlyName attribute",
+        "BMPString",
+    );
+}
+
+#[test]
+fn reject_pbes2_parameters_of_the_wrong_type() {
+    let alg = d::sequence(&[&oid(PBES2), &d::null()]);
+    invalid(
+        parse(
+            "pbes2_params_null",
+            &pfx_of(&[encrypted_ci(&alg, Some(&[0; 16]))]),
+        ),
+        "PBES2-params",
+        "not a SEQUENCE",
+    );
+    let alg = d::sequence(&[&oid(PBE_3DES), &d::octet_string(&[1, 2])]);
+    invalid(
+        parse(
+            "pbe_params_octets",
+            &pfx_of(&[encrypted_ci(&alg, Some(&[0; 16]))]),
+        ),
+        "pkcs-12PbeParams",
+        "not a SEQUENCE",
+    );
+    // Iterations given as an OCTET STRING.
+    let alg = d::sequence(&[
+        &oid(PBE_3DES),
+        &d::sequence(&[&d::octet_string(&[1; 8]), &d::octet_string(&[8])]),
+    ]);
+    match parse(
+        "pbe_iterations_octets",
+        &pfx_of(&[encrypted_ci(&alg, Some(&[0; 16]))]),
+    ) {
+        Err(Error::Malformed {
+            what: "pkcs-12PbeParams.iterations",
+            problem: DerProblem::UnexpectedTag { .. },
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+// --- PBMAC1 key lengths and salts (CVE-2025-11187) -------------------------
+
+fn pbmac1_pfx(key_length: Option<u64>, salt: &[u8]) -> Vec<u8> {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    let mut fields = vec![salt.to_vec(), d::integer_u64(2048)];
+    if let Some(k) = key_length {
+        fields.push(d::tlv(
+            0x02,
+            &k.to_be_bytes()[k
+                .to_be_bytes()
+                .iter()
+                .take_while(|b| **b == 0)
+                .count()
+                .min(7)..],
+        ));
+    }
+    fields.push(d::sequence(&[&oid(HMAC_SHA256), &d::null()]));
+    let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+    let kdf = d::sequence(&[&oid(PBKDF2), &d::sequence(&parts)]);
+    let mac_alg = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
+    let alg = d::sequence(&[&oid(PBMAC1), &d::sequence(&[&kdf, &mac_alg])]);
+    let mac = d::sequence(&[
+        &d::sequence(&[&alg, &d::octet_string(&[0; 32])]),
+        &d::octet_string(b"NOT USED"),
+        &d::integer_u64(1),
+    ]);
+    pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac))
+}
+
+#[test]
+fn reject_pbmac1_key_lengths_0_1_65_and_huge() {
+    for (len, name) in [(0u64, "0"), (1, "1"), (65, "65"), (2_147_483_647, "2pow31")] {
+        let result = parse(
+            &format!("pbmac1_keylen_{name}"),
+            &pbmac1_pfx(Some(len), &d::octet_string(&[1; 16])),
+        );
+        match result {
+            Err(Error::InvalidValue { what, .. }) if what.contains("keyLength") => {}
+            other => panic!("keyLength {len}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn reject_pbmac1_salt_that_is_not_an_octet_string() {
+    let result = parse(
+        "pbmac1_salt_integer",
+        &pbmac1_pfx(Some(32), &d::integer_u64(5)),
+    );
+    assert!(
+        matches!(
+            result,
+            Err(Error::Malformed {
+                what: "PBKDF2-params.salt",
+                problem: DerProblem::UnexpectedTag { .. },
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+    let other_source = d::sequence(&[&oid("1.2.3.4")]);
+    invalid(
+        parse(
+            "pbmac1_salt_othersource",
+            &pbmac1_pfx(Some(32), &other_source),
+        ),
+        "PBKDF2-params.salt",
+        "otherSource",
+    );
+}
+
+// --- friendlyName BMPStrings (CVE-2025-69419) ------------------------------
+
+fn friendly_raw(bytes: &[u8]) -> Result<pfxgen_pkcs12::Opened, Error> {
+    let bags = baseline_bags(&[attr(FRIENDLY, &d::tlv(0x1E, bytes))]);
+    open("friendly", &pfx_of(&[data_ci(&bags)]))
+}
+
+#[test]
+fn reject_friendly_name_of_odd_length() {
+    invalid(
+        friendly_raw(&[0x00, 0x41, 0x00]),
+        "friendlyName attribute",
+        "odd length",
+    );
+}
+
+#[test]
+fn reject_friendly_name_with_unpaired_surrogates() {
+    invalid(
+        friendly_raw(&[0xD8, 0x00, 0x00, 0x41]),
+        "friendlyName attribute",
+        "unpaired surrogate",
+    );
+    invalid(
+        friendly_raw(&[0xDC, 0x00]),
+        "friendlyName attribute",
+        "unpaired surrogate",
+    );
+}
+
+#[test]
+fn decode_friendly_name_above_u07ff() {
+    // U+0800, U+20AC (€), U+FFFD and U+1F600 (a surrogate pair): three- and
+    // four-byte UTF-8, where OpenSSL overflowed a buffer.
+    let opened =
+        friendly_raw(&[0x08, 0x00, 0x20, 0xAC, 0xFF, 0xFD, 0xD8, 0x3D, 0xDE, 0x00]).unwrap();
+    assert_eq!(
+        opened.keys[0].attributes.friendly_name.as_deref(),
+        Some("\u{0800}€\u{FFFD}😀")
+    );
+}
+
+// --- Iteration counts (Go, Bouncy Castle, RustCrypto) ----------------------
+
+fn mac_iterations_pfx(iterations_tlv: &[u8]) -> Vec<u8> {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    // The MAC value is irrelevant: parsing must refuse before computing it.
+    let alg = d::sequence(&[&oid(SHA256), &d::null()]);
+    let mac = d::sequence(&[
+        &d::sequence(&[&alg, &d::octet_string(&[0; 32])]),
+        &d::octet_string(&[1; 8]),
+        iterations_tlv,
+    ]);
+    pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac))
+}
+
+#[track_caller]
+fn iteration_problem(result: Result<Pfx, Error>, expected: &IterationProblem) {
+    match result {
+        Err(Error::IterationCount { problem, .. }) if &problem == expected => {}
+        other => panic!("expected {expected:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn reject_iteration_counts_before_any_kdf() {
+    let limit = Limits::default().max_iterations;
+    let cases: [(&str, Vec<u8>, IterationProblem); 6] = [
+        ("0", int_raw(&[0]), IterationProblem::Zero),
+        ("minus1", int_raw(&[0xFF]), IterationProblem::Negative),
+        (
+            "2pow31m1",
+            int_raw(&[0x7F, 0xFF, 0xFF, 0xFF]),
+            IterationProblem::AboveLimit {
+                value: Some(2_147_483_647),
+                limit,
+            },
+        ),
+        (
+            "2pow32",
+            int_raw(&[0x01, 0, 0, 0, 0]),
+            IterationProblem::AboveLimit {
+                value: Some(1 << 32),
+                limit,
+            },
+        ),
+        (
+            "2pow63m1",
+            int_raw(&[0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]),
+            IterationProblem::AboveLimit {
+                value: Some(i64::MAX as u64),
+                limit,
+            },
+        ),
+        (
+            "1e9",
+            d::integer_u64(1_000_000_000),
+            IterationProblem::AboveLimit {
+                value: Some(1_000_000_000),
+                limit,
+            },
+        ),
+    ];
+    for (name, tlv, expected) in cases {
+        // MacData, PBKDF2 and PKCS#12 PBE parameters: all checked at parse time.
+        iteration_problem(
+            parse(&format!("mac_iter_{name}"), &mac_iterations_pfx(&tlv)),
+            &expected,
+        );
+        let pbes2 = pbes2_alg(&[1; 16], None, &tlv, &d::octet_string(&[2; 16]));
+        iteration_problem(
+            parse(
+                &format!("pbkdf2_iter_{name}"),
+                &pfx_of(&[encrypted_ci(&pbes2, Some(&[0; 16]))]),
+            ),
+            &expected,
+        );
+        let pbe = d::sequence(&[
+            &oid(PBE_3DES),
+            &d::sequence(&[&d::octet_string(&[1; 8]), &tlv]),
+        ]);
+        iteration_problem(
+            parse(
+                &format!("pbe_iter_{name}"),
+                &pfx_of(&[encrypted_ci(&pbe, Some(&[0; 16]))]),
+            ),
+            &expected,
+        );
+    }
+}
+
+#[test]
+fn reject_iteration_integers_of_nine_bytes_or_non_minimal() {
+    let limit = Limits::default().max_iterations;
+    let nine = int_raw(&[0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+    iteration_problem(
+        parse("mac_iter_9_bytes", &mac_iterations_pfx(&nine)),
+        &IterationProblem::AboveLimit {
+            value: Some(u64::MAX),
+            limit,
+        },
+    );
+    let ten = int_raw(&[0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    iteration_problem(
+        parse("mac_iter_10_bytes", &mac_iterations_pfx(&ten)),
+        &IterationProblem::AboveLimit { value: None, limit },
+    );
+    let non_minimal = int_raw(&[0x00, 0x08, 0x00]);
+    match parse("mac_iter_non_minimal", &mac_iterations_pfx(&non_minimal)) {
+        Err(Error::Malformed {
+            what: "MacData.iterations",
+            problem: DerProblem::NonMinimalInteger,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn total_iterations_are_budgeted_before_deriving() {
+    // Each count is under the per-derivation cap, but together they exceed
+    // the total: `open` refuses before the first derivation that would
+    // cross it.
+    let limits = Limits {
+        max_iterations: 100_000,
+        max_total_iterations: 150_000,
+        ..Limits::default()
+    };
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    let mac = mac_data(
+        &Password::from_str_copy(PW),
+        &auth_safe,
+        &d::integer_u64(100_000),
+        100_000,
+    );
+    let pfx_bytes = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
+    let pfx = Pfx::parse(&pfx_bytes, &limits).unwrap();
+    // The password "pw" is tried as given only: 100,000 fits; with the
+    // empty password both forms (200,000) would not.
+    assert!(pfx.open(&Password::from_str_copy(PW), &limits).is_ok());
+    match pfx.open(&Password::empty(), &limits) {
+        Err(Error::LimitExceeded {
+            value: 200_000,
+            max: 150_000,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+// --- Empty versus absent password (Mbed TLS loop) ---------------------------
+
+#[test]
+fn empty_and_absent_passwords_are_both_tried_once() {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    for (writer, reader, form) in [
+        (Password::absent(), Password::empty(), PasswordForm::Absent),
+        (Password::empty(), Password::absent(), PasswordForm::Empty),
+        (Password::empty(), Password::empty(), PasswordForm::AsGiven),
+    ] {
+        let mac = mac_data(&writer, &auth_safe, &d::integer_u64(2048), 2048);
+        let bytes = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
+        let opened = Pfx::parse(&bytes, &Limits::default())
+            .unwrap()
+            .open(&reader, &Limits::default())
+            .unwrap();
+        assert_eq!(opened.mac, MacStatus::Verified(form));
+        // Two forms at most, each 2048 iterations.
+        assert!(opened.iterations_spent <= 2 * 2048);
+    }
+}
+
+// --- Nesting, OIDs, lengths, truncation -------------------------------------
+
+#[test]
+fn reject_deep_nesting_of_10000_levels() {
+    let mut deep = Vec::new();
+    for _ in 0..10_000 {
+        deep.extend_from_slice(&[0x30, 0x80]);
+    }
+    deep.extend(std::iter::repeat_n(0u8, 20_000));
+    match parse("deep_nesting", &deep) {
+        Err(Error::Malformed {
+            problem: DerProblem::TooDeep { limit: 32 },
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn oid_arcs_over_2_pow_64_are_just_unknown() {
+    let mut huge = vec![0x2A];
+    huge.extend_from_slice(&[0xFF; 10]);
+    huge.push(0x7F);
+    let ci = d::sequence(&[
+        &d::tlv(0x06, &huge),
+        &d::context_constructed(0, &[&d::octet_string(&[0])]),
+    ]);
+    let pfx = pfx_with(&d::integer_u64(3), &ci, None);
+    invalid(
+        parse("oid_over_2pow64", &pfx),
+        "PFX.authSafe.contentType",
+        "must be data",
+    );
+    // As a bag type: an unknown bag, kept and reported.
+    let weird = d::sequence(&[&d::sequence(&[
+        &d::tlv(0x06, &huge),
+        &d::context_constructed(0, &[&d::null()]),
+    ])]);
+    let opened = open("oid_bag_over_2pow64", &pfx_of(&[data_ci(&weird)])).unwrap();
+    assert!(
+        opened.bags[0].kind.name().starts_with("1.2.")
+            || opened.bags[0].kind.name().starts_with('#')
+    );
+}
+
+#[test]
+fn reject_length_field_claiming_2_gib() {
+    let mut bytes = vec![0x30, 0x84, 0x80, 0x00, 0x00, 0x00];
+    bytes.extend_from_slice(&[0x02, 0x01, 0x03]);
+    match parse("length_2gib", &bytes) {
+        Err(Error::Malformed {
+            problem:
+                DerProblem::LengthBeyondInput {
+                    claimed: 2_147_483_648,
+                    ..
+                },
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_truncation_of_a_valid_file_is_an_error_never_a_panic() {
+    let (key, cert) = key_and_cert();
+    let pfx = pfxgen_pkcs12::write_pfx(
+        &PrivateKey::from_pkcs8_der(&key).unwrap(),
+        &pfxgen_x509::Certificate::from_der(&cert).unwrap(),
+        &[],
+        &Password::from_str_copy(PW),
+        &pfxgen_pkcs12::WriteOptions {
+            iterations: 1000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    seed("truncation_base", &pfx);
+    for len in 0..pfx.len() {
+        assert!(
+            Pfx::parse(&pfx[..len], &Limits::default()).is_err(),
+            "prefix of {len} bytes parsed"
+        );
+    }
+    // Truncated tags and lengths inside: cut a long-form length short.
+    match Pfx::parse(&[0x30, 0x82, 0x01], &Limits::default()) {
+        Err(Error::Malformed {
+            problem: DerProblem::Truncated,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn reject_100000_tiny_bags() {
+    // Each bag is `30 00`-like minimal; the limit stops counting at 1001.
+    let bag = safe_bag("1.2.3", &d::null(), &[]);
+    let mut body = Vec::with_capacity(bag.len() * 100_000);
+    for _ in 0..100_000 {
+        body.extend_from_slice(&bag);
+    }
+    let contents = d::tlv(0x30, &body);
+    let start = std::time::Instant::now();
+    match parse("tiny_bags", &pfx_of(&[data_ci(&contents)])) {
+        Err(Error::LimitExceeded {
+            value: 1001,
+            max: 1000,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    // Bounded work, shown by the limit; the time is printed for the record.
+    eprintln!("100,000 bags refused in {:?}", start.elapsed());
+}
+
+// --- MacData ---------------------------------------------------------------
+
+#[test]
+fn reject_mac_of_the_wrong_length() {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    let alg = d::sequence(&[&oid(SHA256), &d::null()]);
+    let mac = d::sequence(&[
+        &d::sequence(&[&alg, &d::octet_string(&[0; 31])]),
+        &d::octet_string(&[1; 8]),
+        &d::integer_u64(2048),
+    ]);
+    let pfx = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
+    invalid(
+        parse("mac_31_bytes", &pfx),
+        "MacData.mac.digest",
+        "31 bytes",
+    );
+}
+
+#[test]
+fn reject_unknown_mac_digest() {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    for (name, digest) in [("md5", "1.2.840.113549.2.5"), ("unknown", "1.2.3.4.5")] {
+        let alg = d::sequence(&[&oid(digest), &d::null()]);
+        let mac = d::sequence(&[
+            &d::sequence(&[&alg, &d::octet_string(&[0; 16])]),
+            &d::octet_string(&[1; 8]),
+            &d::integer_u64(2048),
+        ]);
+        let pfx = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
+        match parse(&format!("mac_digest_{name}"), &pfx) {
+            Err(Error::Unsupported {
+                what: "MacData.mac.digestAlgorithm",
+                ..
+            }) => {}
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn missing_mac_data_opens_and_is_reported_absent() {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    let pfx = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), None);
+    let opened = open("no_mac", &pfx).unwrap();
+    assert_eq!(opened.mac, MacStatus::Absent);
+}
+
+// --- authSafe, EnvelopedData, version ----------------------------------------
+
+#[test]
+fn reject_auth_safe_that_is_not_data() {
+    let ci = d::sequence(&[
+        &oid("1.2.840.113549.1.7.2"),
+        &d::context_constructed(0, &[&d::sequence(&[])]),
+    ]);
+    match parse(
+        "authsafe_signed_data",
+        &pfx_with(&d::integer_u64(3), &ci, None),
+    ) {
+        Err(Error::Unsupported {
+            what: "PFX.authSafe",
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    let ci = d::sequence(&[
+        &oid(ENCRYPTED_DATA),
+        &d::context_constructed(0, &[&d::sequence(&[])]),
+    ]);
+    invalid(
+        parse(
+            "authsafe_encrypted_data",
+            &pfx_with(&d::integer_u64(3), &ci, None),
+        ),
+        "PFX.authSafe.contentType",
+        "must be data",
+    );
+    // Data whose content is not an OCTET STRING.
+    let ci = d::sequence(&[&oid(DATA), &d::context_constructed(0, &[&d::sequence(&[])])]);
+    invalid(
+        parse(
+            "authsafe_not_octets",
+            &pfx_with(&d::integer_u64(3), &ci, None),
+        ),
+        "PFX.authSafe.content",
+        "OCTET STRING",
+    );
+}
+
+#[test]
+fn reject_enveloped_data_contents_on_open() {
+    let env = d::sequence(&[
+        &oid("1.2.840.113549.1.7.3"),
+        &d::context_constructed(0, &[&d::sequence(&[])]),
+    ]);
+    match open("enveloped", &pfx_of(&[env])) {
+        Err(Error::Unsupported {
+            what: "AuthenticatedSafe",
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn reject_pfx_version_other_than_3() {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    for v in [0u64, 2, 4, 255] {
+        invalid(
+            parse(
+                &format!("version_{v}"),
+                &pfx_with(&d::integer_u64(v), &data_ci(&auth_safe), None),
+            ),
+            "PFX.version",
+            "version",
+        );
+    }
+}
+
+// --- PBES2 parameters ---------------------------------------------------------
+
+#[test]
+fn reject_pbes2_with_a_non_pbkdf2_kdf() {
+    let scrypt = d::sequence(&[
+        &oid("1.3.6.1.4.1.11591.4.11"),
+        &d::sequence(&[
+            &d::octet_string(&[1; 16]),
+            &d::integer_u64(16384),
+            &d::integer_u64(8),
+            &d::integer_u64(1),
+        ]),
+    ]);
+    let enc = d::sequence(&[&oid(AES256_CBC), &d::octet_string(&[1; 16])]);
+    let alg = d::sequence(&[&oid(PBES2), &d::sequence(&[&scrypt, &enc])]);
+    let parsed = parse(
+        "pbes2_scrypt",
+        &pfx_of(&[encrypted_ci(&alg, Some(&[0; 16]))]),
+    )
+    .unwrap();
+    match parsed.open(&Password::from_str_copy(PW), &Limits::default()) {
+        Err(Error::Unsupported { detail, .. }) if detail.contains("scrypt") => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn reject_pbes2_salt_other_source() {
+    let other = d::sequence(&[&oid("1.2.3.4")]);
+    let alg = pbes2_alg(&[1; 16], None, &d::integer_u64(2048), &other);
+    invalid(
+        parse(
+            "pbes2_othersource",
+            &pfx_of(&[encrypted_ci(&alg, Some(&[0; 16]))]),
+        ),
+        "PBKDF2-params.salt",
+        "otherSource",
+    );
+}
+
+#[test]
+fn reject_aes_iv_of_15_or_17_bytes() {
+    for len in [15usize, 17] {
+        let alg = pbes2_alg(
+            &vec![1; len],
+            None,
+            &d::integer_u64(2048),
+            &d::octet_string(&[2; 16]),
+        );
+        invalid(
+            parse(
+                &format!("aes_iv_{len}"),
+                &pfx_of(&[encrypted_ci(&alg, Some(&[0; 16]))]),
+            ),
+            "PBES2 encryptionScheme IV",
+            "16-byte IV",
+        );
+    }
+}
+
+#[test]
+fn reject_key_length_not_matching_the_cipher() {
+    for kl in [0u64, 16, 24, 33] {
+        let alg = pbes2_alg(
+            &[1; 16],
+            Some(kl),
+            &d::integer_u64(2048),
+            &d::octet_string(&[2; 16]),
+        );
+        match parse(
+            &format!("keylength_{kl}"),
+            &pfx_of(&[encrypted_ci(&alg, Some(&[0; 16]))]),
+        ) {
+            Err(Error::InvalidValue {
+                what: "PBKDF2-params.keyLength",
+                ..
+            }) => {}
+            other => panic!("{kl}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn reject_bad_cbc_padding_with_the_right_password() {
+    use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::NoPadding};
+    // Encrypt a SafeContents whose last byte is not valid PKCS#7 padding,
+    // under the right password, inside a file whose MAC is valid.
+    let salt = [2u8; 16];
+    let iv = [1u8; 16];
+    let key = kdf::pbkdf2(Hash::Sha256, PW.as_bytes(), &salt, 2048, 32);
+    let mut plain = d::sequence(&[]).to_vec();
+    plain.resize(32, 0x00); // padding byte 0x00: invalid
+    let enc = cbc::Encryptor::<aes::Aes256>::new_from_slices(&key, &iv).unwrap();
+    let ct = enc
+        .encrypt_padded::<NoPadding>(&mut plain, 32)
+        .unwrap()
+        .to_vec();
+    let alg = pbes2_alg(&iv, None, &d::integer_u64(2048), &d::octet_string(&salt));
+    match open("bad_padding", &pfx_of(&[encrypted_ci(&alg, Some(&ct))])) {
+        Err(Error::DecryptionFailed { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+// --- Certificate issuer cycles (p12-keystore) ----------------------------------
+
+/// A certificate for `subject` issued by `issuer`, signed by `signer`.
+fn issued(subject: &str, issuer: &str, key: &PrivateKey, signer: &PrivateKey) -> Vec<u8> {
+    let name = |cn: &str| {
+        cn.parse::<pfxgen_x509::DistinguishedName>()
+            .unwrap()
+            .to_der()
+    };
+    let alg = pfxgen_x509::algorithm_identifier(signer.signature_algorithm());
+    let now = pfxgen_x509::UtcTime::now().unwrap();
+    let validity = d::sequence(&[
+        &now.to_x509_der(),
+        &now.plus_days(30).unwrap().to_x509_der(),
+    ]);
+    let bc = d::sequence(&[
+        &oid("2.5.29.19"),
+        &d::boolean(true),
+        &d::octet_string(&d::sequence(&[&d::boolean(true)])),
+    ]);
+    let tbs = d::sequence(&[
+        &d::context_constructed(0, &[&d::integer_u64(2)]),
+        &d::integer_u64(subject.len() as u64),
+        &alg,
+        &name(issuer),
+        &validity,
+        &name(subject),
+        key.public_key().to_spki_der(),
+        &d::context_constructed(3, &[&d::sequence(&[&bc])]),
+    ]);
+    let sig = signer.sign(&tbs).unwrap();
+    d::sequence(&[&tbs, &alg, &d::bit_string(&sig)])
+}
+
+#[test]
+fn certificate_issuer_cycles_terminate() {
+    let ka = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let kb = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    // A is issued by B, B by A: each signature verifies with the other's key.
+    let a = issued("CN=A", "CN=B", &ka, &kb);
+    let b = issued("CN=B", "CN=A", &kb, &ka);
+    let bags = d::sequence(&[&cert_bag(&a, &[]), &cert_bag(&b, &[])]);
+    let opened = open("issuer_cycle", &pfx_of(&[data_ci(&bags)])).unwrap();
+    let chain = opened.chain(0);
+    assert!(chain.cycle, "{chain:?}");
+    assert!(!chain.complete);
+    assert_eq!(chain.certificates, vec![0, 1]);
+    // A self-cycle through one certificate with a foreign signature.
+    let c = issued("CN=C", "CN=C", &ka, &kb);
+    let opened = open(
+        "self_cycle",
+        &pfx_of(&[data_ci(&d::sequence(&[&cert_bag(&c, &[])]))]),
+    )
+    .unwrap();
+    let chain = opened.chain(0);
+    assert_eq!(chain.signatures, vec![Some(false)]);
+    assert!(!chain.complete);
+}
