@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Benchmark: `pfxgen audit` over N distinct password-protected PFX files
+# (default 2000, made with `pfxgen generate` at its default 200,000
+# iterations), spread over service folders, plus copies that share a
+# certificate. Uses hyperfine and a release build.
+#
+#   scripts/bench-audit.sh [N] [RUNS]
+set -euo pipefail
+n=${1:-2000}
+runs=${2:-3}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cargo build --release -p pfxgen --manifest-path "$root/Cargo.toml" >/dev/null
+bin="$root/target/release/pfxgen"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BENCH_PW='Correct-Horse-Battery-9!'
+echo "making $n files in $work ..."
+start=$(date +%s)
+seq 1 "$n" | xargs -P "$(nproc)" -I{} sh -c '
+    d="'"$work"'/env{}"; mkdir -p "$d"
+    printf "{ \"X509CertificatePath\": \"openssl.pfx\" }" > "$d/appsettings.json"
+    "'"$bin"'" generate --algorithm ecdsa-p256 --out "$d" --password-env BENCH_PW >/dev/null'
+# Ten copies: the same certificate in two places, found as REUSE.
+for i in $(seq 1 10); do mkdir -p "$work/copy$i"; cp "$work/env$i/openssl.pfx" "$work/copy$i/"; done
+echo "made in $(( $(date +%s) - start )) s"
+echo "* env:BENCH_PW" > "$work/map"
+cd "$work"
+hyperfine --runs "$runs" --style basic -i --export-json audit.json "$bin audit . --passwords map --json >/dev/null" >/dev/null
+python3 - audit.json "$n" <<'PY'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+t = r["times"]
+n = int(sys.argv[2]) + 10
+print(f"audit of {n} files: median {statistics.median(t):.2f} s, min {min(t):.2f} s, max {max(t):.2f} s over {len(t)} runs; {statistics.median(t)/n*1000:.1f} ms per file")
+PY
+"$bin" audit . --passwords map | tail -1
