@@ -283,22 +283,7 @@ impl EncryptionScheme {
                 iterations,
             } => {
                 for (form, bmp) in kdf_candidates(password) {
-                    let key = kdf::pkcs12_kdf(
-                        Hash::Sha1,
-                        &bmp,
-                        salt,
-                        KdfPurpose::Key,
-                        *iterations,
-                        cipher.key_len(),
-                    );
-                    let iv = kdf::pkcs12_kdf(
-                        Hash::Sha1,
-                        &bmp,
-                        salt,
-                        KdfPurpose::Iv,
-                        *iterations,
-                        cipher.block_len(),
-                    );
+                    let (key, iv) = pkcs12_key_iv(*cipher, &bmp, salt, *iterations);
                     match cipher::decrypt(*cipher, &key, &iv, ciphertext) {
                         Ok(plain) if plausible(&plain) => return Ok((plain, form)),
                         Ok(_) => last = DecryptProblem::Padding,
@@ -339,23 +324,7 @@ impl EncryptionScheme {
                 salt,
                 iterations,
             } => {
-                let bmp = password.bmp();
-                let key = kdf::pkcs12_kdf(
-                    Hash::Sha1,
-                    &bmp,
-                    salt,
-                    KdfPurpose::Key,
-                    *iterations,
-                    cipher.key_len(),
-                );
-                let iv = kdf::pkcs12_kdf(
-                    Hash::Sha1,
-                    &bmp,
-                    salt,
-                    KdfPurpose::Iv,
-                    *iterations,
-                    cipher.block_len(),
-                );
+                let (key, iv) = pkcs12_key_iv(*cipher, &password.bmp(), salt, *iterations);
                 cipher::encrypt(*cipher, &key, &iv, plaintext).map_err(bug)
             }
         }
@@ -411,6 +380,33 @@ impl EncryptionScheme {
             ]),
         }
     }
+}
+
+/// Key and IV of a PKCS#12 PBE algorithm: two runs of the PKCS#12 KDF over
+/// SHA-1 (RFC 7292, Appendix C).
+fn pkcs12_key_iv(
+    cipher: Cipher,
+    bmp: &[u8],
+    salt: &[u8],
+    iterations: u32,
+) -> (Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>) {
+    let key = kdf::pkcs12_kdf(
+        Hash::Sha1,
+        bmp,
+        salt,
+        KdfPurpose::Key,
+        iterations,
+        cipher.key_len(),
+    );
+    let iv = kdf::pkcs12_kdf(
+        Hash::Sha1,
+        bmp,
+        salt,
+        KdfPurpose::Iv,
+        iterations,
+        cipher.block_len(),
+    );
+    (key, iv)
 }
 
 /// Parses PBKDF2-params.

@@ -413,30 +413,15 @@ impl Pfx {
                 Content::Encrypted {
                     scheme, ciphertext, ..
                 } => {
-                    let scheme = scheme.as_ref().map_err(|detail| Error::Unsupported {
-                        what: "EncryptedData.contentEncryptionAlgorithm",
-                        detail: detail.clone(),
-                    })?;
-                    budget.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
-                    let within = format!("the decrypted SafeContents of ContentInfo #{index}");
-                    let (plain, _form) = scheme
-                        .decrypt(password, ciphertext, |p| plausible_safe_contents(p, limits))
-                        .map_err(|_| {
-                            if password.is_absent() {
-                                Error::PasswordRequired
-                            } else {
-                                Error::DecryptionFailed {
-                                    what: format!(
-                                        "the encrypted SafeContents (ContentInfo #{index})"
-                                    ),
-                                }
-                            }
-                        })?;
-                    let normalised = ber::normalize(&plain, limits.max_depth)
-                        .map_err(|e| ber_error(e, &within))?;
-                    let normalised = Zeroizing::new(normalised.into_owned());
-                    let mut r = Reader::top(&normalised, &within);
-                    let bags = parse_safe_contents(&mut r, limits, &mut bag_budget, 0)?;
+                    let (scheme, bags) = decrypt_content(
+                        index,
+                        scheme,
+                        ciphertext,
+                        password,
+                        limits,
+                        &mut budget,
+                        &mut bag_budget,
+                    )?;
                     self.take_bags(
                         &bags,
                         index,
@@ -502,21 +487,15 @@ impl Pfx {
                 Content::Encrypted {
                     scheme, ciphertext, ..
                 } => {
-                    let scheme = scheme.as_ref().map_err(|detail| Error::Unsupported {
-                        what: "EncryptedData.contentEncryptionAlgorithm",
-                        detail: detail.clone(),
-                    })?;
-                    budget.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
-                    let within = format!("the decrypted SafeContents of ContentInfo #{i}");
-                    let (plain, _) = scheme
-                        .decrypt(password, ciphertext, |p| plausible_safe_contents(p, limits))
-                        .map_err(|_| Error::DecryptionFailed {
-                            what: format!("the encrypted SafeContents (ContentInfo #{i})"),
-                        })?;
-                    let normalised = ber::normalize(&plain, limits.max_depth)
-                        .map_err(|e| ber_error(e, &within))?;
-                    let mut r = Reader::top(&normalised, &within);
-                    let bags = parse_safe_contents(&mut r, limits, &mut bag_budget, 0)?;
+                    let (_, bags) = decrypt_content(
+                        i,
+                        scheme,
+                        ciphertext,
+                        password,
+                        limits,
+                        &mut budget,
+                        &mut bag_budget,
+                    )?;
                     collect(&bags, &mut out, &mut index);
                 }
                 Content::Enveloped | Content::Other { .. } => {}
@@ -661,6 +640,41 @@ impl Pfx {
             Error::MacMismatch
         }
     }
+}
+
+/// Decrypts the encrypted SafeContents of ContentInfo `index` (after
+/// charging the budget) and parses its bags.
+fn decrypt_content<'s>(
+    index: usize,
+    scheme: &'s Result<EncryptionScheme, String>,
+    ciphertext: &[u8],
+    password: &Password,
+    limits: &Limits,
+    budget: &mut IterationBudget,
+    bag_budget: &mut BagBudget,
+) -> Result<(&'s EncryptionScheme, Vec<SafeBag>), Error> {
+    let scheme = scheme.as_ref().map_err(|detail| Error::Unsupported {
+        what: "EncryptedData.contentEncryptionAlgorithm",
+        detail: detail.clone(),
+    })?;
+    budget.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
+    let within = format!("the decrypted SafeContents of ContentInfo #{index}");
+    let (plain, _form) = scheme
+        .decrypt(password, ciphertext, |p| plausible_safe_contents(p, limits))
+        .map_err(|_| {
+            if password.is_absent() {
+                Error::PasswordRequired
+            } else {
+                Error::DecryptionFailed {
+                    what: format!("the encrypted SafeContents (ContentInfo #{index})"),
+                }
+            }
+        })?;
+    let normalised = ber::normalize(&plain, limits.max_depth).map_err(|e| ber_error(e, &within))?;
+    let normalised = Zeroizing::new(normalised.into_owned());
+    let mut r = Reader::top(&normalised, &within);
+    let bags = parse_safe_contents(&mut r, limits, bag_budget, 0)?;
+    Ok((scheme, bags))
 }
 
 fn collect_certs(bags: &[SafeBag], out: &mut Vec<Result<Certificate, pfxgen_x509::Error>>) {
