@@ -704,6 +704,14 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
             }
         }
     };
+    // A symbolic link (e.g. openssl.pfx -> /secure/openssl.pfx) stays a
+    // link: the file it points to is replaced.
+    let target = match fs::symlink_metadata(&target) {
+        Ok(m) if m.file_type().is_symlink() => {
+            fs::canonicalize(&target).map_err(|e| input_failure("follow the link", &target, &e))?
+        }
+        _ => target,
+    };
     match target.parent() {
         Some(parent) if parent.is_dir() => {}
         _ => {

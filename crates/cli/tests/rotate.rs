@@ -522,3 +522,16 @@ fn rollback_refuses_a_damaged_backup() {
     )
     .fails_with(4);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_certificate_stays_a_link() {
+    let work = setup("rot-symlink");
+    let svc = work.join("svc");
+    let real = work.join("secure.pfx");
+    std::fs::rename(svc.join(CERT_REL), &real).unwrap();
+    std::os::unix::fs::symlink(&real, svc.join(CERT_REL)).unwrap();
+    run_rotate(work.path(), &[], None).success();
+    assert!(std::fs::symlink_metadata(svc.join(CERT_REL)).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read(&real).unwrap(), std::fs::read(work.join("new.pfx")).unwrap());
+}
