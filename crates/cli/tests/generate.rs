@@ -456,3 +456,73 @@ fn help_documents_exit_codes() {
     pfxgen(dir.path(), &[], None).fails_with(2);
     pfxgen(dir.path(), &["frobnicate"], None).fails_with(2);
 }
+
+/// Runs pfxgen under a pseudo-terminal (util-linux `script`), typing each
+/// line of `typed` after a pause, and returns the transcript.
+#[cfg(target_os = "linux")]
+fn under_terminal(dir: &std::path::Path, command: &str, typed: &[&str]) -> (i32, String) {
+    use std::io::Write as _;
+    let bin = env!("CARGO_BIN_EXE_pfxgen");
+    let mut child = std::process::Command::new("script")
+        .args(["-qfec", &format!("{bin} {command}"), "/dev/null"])
+        .current_dir(dir)
+        .env_remove("PFXGEN_FAULT")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is needed for the terminal tests");
+    let mut stdin = child.stdin.take().unwrap();
+    for line in typed {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn prompt_asks_twice_without_echo() {
+    let dir = TempDir::new("prompt");
+    let (code, transcript) = under_terminal(
+        dir.path(),
+        "generate --algorithm ecdsa-p256",
+        &[STRONG, STRONG],
+    );
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        transcript.contains("Password for the new PFX:")
+            && transcript.contains("Repeat the password:"),
+        "{transcript}"
+    );
+    assert!(
+        !transcript.contains(STRONG),
+        "the password was echoed:\n{transcript}"
+    );
+    open(&dir.join("openssl.pfx"), STRONG);
+
+    let (code, transcript) = under_terminal(
+        dir.path(),
+        "generate --algorithm ecdsa-p256 --name b.pfx",
+        &[STRONG, "Different-Pass-9!"],
+    );
+    assert_eq!(code, 3, "{transcript}");
+    assert!(
+        transcript.contains("the two passwords differ"),
+        "{transcript}"
+    );
+    assert!(!dir.join("b.pfx").exists());
+
+    // inspect asks once when the empty password does not open the file.
+    let (code, transcript) = under_terminal(dir.path(), "inspect openssl.pfx", &[STRONG]);
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        transcript.contains("Identity server:                 supported (ES256)"),
+        "{transcript}"
+    );
+}

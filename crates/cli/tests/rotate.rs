@@ -532,6 +532,14 @@ fn a_symlinked_certificate_stays_a_link() {
     std::fs::rename(svc.join(CERT_REL), &real).unwrap();
     std::os::unix::fs::symlink(&real, svc.join(CERT_REL)).unwrap();
     run_rotate(work.path(), &[], None).success();
-    assert!(std::fs::symlink_metadata(svc.join(CERT_REL)).unwrap().file_type().is_symlink());
-    assert_eq!(std::fs::read(&real).unwrap(), std::fs::read(work.join("new.pfx")).unwrap());
+    assert!(
+        std::fs::symlink_metadata(svc.join(CERT_REL))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read(&real).unwrap(),
+        std::fs::read(work.join("new.pfx")).unwrap()
+    );
 }
