@@ -158,6 +158,8 @@ fn openssl_scheme_variants_all_read() {
             "pbeWithSHAAnd2-KeyTripleDES-CBC",
         ),
         ("mac-sha1", &["-macalg", "sha1"], "\"hash\": \"sha1\""),
+        ("mac-sha224", &["-macalg", "sha224"], "\"hash\": \"sha224\""),
+        ("mac-sha384", &["-macalg", "sha384"], "\"hash\": \"sha384\""),
         ("mac-sha512", &["-macalg", "sha512"], "\"hash\": \"sha512\""),
         ("iter", &["-iter", "250000", "-maciter"], "Iteration 250000"),
     ];

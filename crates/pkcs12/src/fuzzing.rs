@@ -7,9 +7,7 @@
 
 use std::borrow::Cow;
 
-use crate::{
-    Limits, Password, Pfx, Profile, WriteOptions, asn1::Reader, ber, encryption::EncryptionScheme,
-};
+use crate::{Limits, Password, Pfx, Profile, WriteOptions, asn1::Reader, ber};
 
 /// Limits for fuzzing: every structural limit as in production, but
 /// iteration counts capped low so one input costs microseconds.
@@ -100,25 +98,7 @@ fn walk(r: &mut Reader<'_>, depth: usize) {
 /// An EncryptedPrivateKeyInfo (PKCS#8 encrypted): parse the scheme, decrypt
 /// with a fixed password, load the key if it decrypts.
 pub fn encrypted_pkcs8(data: &[u8]) {
-    let limits = limits();
-    let Ok(normalised) = ber::normalize(data, limits.max_depth) else {
-        return;
-    };
-    let mut r = Reader::top(&normalised, "fuzz");
-    let Ok(epki) = r.sequence("EncryptedPrivateKeyInfo") else {
-        return;
-    };
-    let mut e = epki.reader();
-    let Ok(alg) = e.sequence("alg") else { return };
-    let Ok(ct) = e.octet_string("data") else {
-        return;
-    };
-    let Ok(Ok(scheme)) = EncryptionScheme::parse(&alg, &limits) else {
-        return;
-    };
-    if let Ok((plain, _)) = scheme.decrypt(&Password::from_str_copy("fuzz"), ct.value, |_| true) {
-        let _ = pfxgen_keygen::PrivateKey::from_pkcs8_der(&plain);
-    }
+    let _ = crate::decrypt_pkcs8(data, &Password::from_str_copy("fuzz"), &limits());
 }
 
 /// Round trip: a PFX written from fuzzer-chosen options opens to exactly

@@ -65,6 +65,7 @@ mod mac_data;
 pub mod oid;
 mod password;
 mod pfx;
+mod pkcs8;
 mod safe_bag;
 
 pub use crate::{
@@ -81,5 +82,6 @@ pub use crate::{
     mac_data::{MacAlgorithm, MacData},
     password::{Password, PasswordForm},
     pfx::{BagReport, CertEntry, Content, KeyEntry, MacStatus, Opened, Pfx},
+    pkcs8::decrypt_pkcs8,
     safe_bag::{Attributes, BagKind, SafeBag},
 };
