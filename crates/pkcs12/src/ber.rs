@@ -205,6 +205,7 @@ impl Normalizer<'_> {
             let primitive_tag = header.tag & !CONSTRUCTED;
             let mut content = Vec::new();
             let mut unused_bits = 0u8;
+            let pieces_start = *pos;
             self.string_pieces(
                 pos,
                 &header,
@@ -213,6 +214,14 @@ impl Normalizer<'_> {
                 &mut content,
                 &mut unused_bits,
             )?;
+            // A BIT STRING needs its unused-bits octet, so one made of no
+            // pieces at all has no DER form that is not longer than the
+            // input (`23 00` would become `03 01 00`): refuse it. (Found by
+            // the ber_normalize fuzz target.)
+            let pieces = self.input.get(pieces_start..*pos).unwrap_or_default();
+            if primitive_tag == 0x03 && (pieces.is_empty() || pieces == [0, 0]) {
+                return Err(Self::err(start, DerProblem::BadConstructedString));
+            }
             out.push(primitive_tag);
             if primitive_tag == 0x03 {
                 pfxgen_x509::der_encode::push_length(out, content.len() + 1);
@@ -370,6 +379,28 @@ mod tests {
         assert_eq!(
             norm(&bad).unwrap_err().problem,
             DerProblem::BadConstructedString
+        );
+    }
+
+    /// Regression: `23 00` (a constructed BIT STRING with no pieces) used to
+    /// normalise to the longer `03 01 00` (ber_normalize fuzz target,
+    /// crash-0b0feb3147ce20eb2c90076367f895c59bcd14b3).
+    #[test]
+    fn empty_constructed_bit_string_is_refused() {
+        assert_eq!(
+            norm(&[0x23, 0x00]).unwrap_err().problem,
+            DerProblem::BadConstructedString
+        );
+        assert_eq!(
+            norm(&[0x23, 0x80, 0x00, 0x00]).unwrap_err().problem,
+            DerProblem::BadConstructedString
+        );
+        // An empty constructed OCTET STRING is fine and does not grow.
+        assert_eq!(norm(&[0x24, 0x00]).unwrap(), [0x04, 0x00]);
+        // A BIT STRING of one empty piece is fine.
+        assert_eq!(
+            norm(&[0x23, 0x03, 0x03, 0x01, 0x00]).unwrap(),
+            [0x03, 0x01, 0x00]
         );
     }
 
