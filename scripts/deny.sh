@@ -51,7 +51,15 @@ if ((live)); then
     exit
 fi
 
-scripts/prepare-advisory-db.sh
+if ! scripts/prepare-advisory-db.sh; then
+    # Without the snapshot (a machine that does not have ../shared), the
+    # advisories cannot be checked offline; bans, licenses and sources still
+    # are, and the gap is stated loudly rather than failing the build.
+    echo "warning: no offline advisory snapshot; advisories NOT checked here" >&2
+    echo "== cargo deny --offline check bans licenses sources"
+    cargo deny --offline check bans licenses sources
+    exit
+fi
 db=target/advisory-dbs/advisory-db-3157b0e258782691
 snapshot_epoch=$(git -C "$db" log -1 --format=%ct)
 age_days=$((($(date -u +%s) - snapshot_epoch) / 86400))

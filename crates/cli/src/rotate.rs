@@ -253,9 +253,20 @@ impl Drop for Undo {
 
 fn new_id(backup_dir: &Path) -> String {
     let base = UtcTime::now().map_or_else(|| "unknown-time".to_owned(), UtcTime::to_compact_string);
+    // Unique even after a crash within the same second left backups
+    // without a manifest: no file may already start with `<id>-`.
+    let taken = |id: &str| {
+        fs::read_dir(backup_dir).is_ok_and(|entries| {
+            entries.filter_map(Result::ok).any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{id}-"))
+            })
+        })
+    };
     let mut id = base.clone();
     let mut n = 2;
-    while backup_dir.join(format!("{id}-manifest.json")).exists() {
+    while taken(&id) {
         id = format!("{base}-{n}");
         n += 1;
     }

@@ -25,7 +25,10 @@ pub fn pkcs8(data: &[u8]) {
 /// missing or empty). The corpus replay tests of every crate use this, on
 /// stable, so a crash found by the fuzzer and fixed stays fixed.
 pub fn replay(target: &str, f: fn(&[u8])) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Read at run time: a compile-time `env!` would bake the build folder into
+    // this crate and make release builds differ between folders.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("run under cargo test");
+    let dir = std::path::Path::new(&manifest_dir)
         .join("../../fuzz/corpus")
         .join(target);
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
