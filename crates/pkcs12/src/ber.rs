@@ -187,6 +187,12 @@ impl Normalizer<'_> {
             return Err(Self::err(start, DerProblem::StrayEndOfContents));
         }
         let header = self.header(pos)?;
+        // Universal tag 0 is reserved for end-of-contents, which is exactly
+        // `00 00`; any other use (`00 81 00`, `20 00`) would normalise into
+        // a marker. (Found by the ber_normalize fuzz target.)
+        if header.tag & !CONSTRUCTED == 0 {
+            return Err(Self::err(start, DerProblem::StrayEndOfContents));
+        }
         if header.tag & CONSTRUCTED == 0 {
             // Primitive: copy the value under a minimal header.
             let len = header.len.unwrap_or(0);
@@ -402,6 +408,26 @@ mod tests {
             norm(&[0x23, 0x03, 0x03, 0x01, 0x00]).unwrap(),
             [0x03, 0x01, 0x00]
         );
+    }
+
+    /// Regression: `00 81 00` (tag 0 with a long-form zero length) used to
+    /// normalise to `00 00`, an end-of-contents marker that then failed to
+    /// normalise again (ber_normalize fuzz target,
+    /// crash-944d8b719fae85d6dc793d8a444e227ffe90c3e0).
+    #[test]
+    fn tag_zero_is_only_end_of_contents() {
+        for bad in [
+            &[0x00, 0x81, 0x00][..],
+            &[0x00, 0x01, 0x05],
+            &[0x20, 0x00],
+            &[0x30, 0x03, 0x00, 0x81, 0x00],
+        ] {
+            assert_eq!(
+                norm(bad).unwrap_err().problem,
+                DerProblem::StrayEndOfContents,
+                "{bad:02X?}"
+            );
+        }
     }
 
     #[test]
