@@ -330,7 +330,7 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
             }
             Arg::Long(n) if n == "json" => json = true,
             Arg::Long(n) if n == "help" => {
-                print!("{}\n{}", crate::help::AUDIT, crate::help::EXIT_CODES);
+                out!("{}\n{}", crate::help::AUDIT, crate::help::EXIT_CODES);
                 return Ok(Exit::Success);
             }
             Arg::Value(v) => paths.push(PathBuf::from(v)),
@@ -610,21 +610,21 @@ fn report(
             .field("instances", Json::Array(rows))
             .field("findings", Json::Array(f))
             .field("clean", findings.is_empty());
-        println!("{}", Json::from(obj).pretty());
+        outln!("{}", Json::from(obj).pretty());
         return;
     }
-    println!("INSTANCES");
+    outln!("INSTANCES");
     for (inst, r) in instances.iter().zip(results) {
-        println!("  {}  ({})", inst.label, inst.path.display());
+        outln!("  {}  ({})", inst.label, inst.path.display());
         match r {
             Some(Ok(f)) => {
                 let support = verdict::certificate_support(&f.cert);
                 let days = verdict::days_left(&f.cert, now);
-                println!("      kid      {}", hex_upper(&f.cert.sha1_thumbprint()));
-                println!("      sha256   {}", hex_upper(&f.cert.sha256_fingerprint()));
-                println!("      key      {}    subject {}", f.key, f.cert.subject());
-                println!("      expires  {} ({days} days left)", f.cert.not_after());
-                println!(
+                outln!("      kid      {}", hex_upper(&f.cert.sha1_thumbprint()));
+                outln!("      sha256   {}", hex_upper(&f.cert.sha256_fingerprint()));
+                outln!("      key      {}    subject {}", f.key, f.cert.subject());
+                outln!("      expires  {} ({days} days left)", f.cert.not_after());
+                outln!(
                     "      identity server: {}",
                     if support.ok {
                         "supported".to_owned()
@@ -633,24 +633,24 @@ fn report(
                     }
                 );
             }
-            Some(Err(e)) => println!("      could not be read: {e}"),
-            None => println!("      not read"),
+            Some(Err(e)) => outln!("      could not be read: {e}"),
+            None => outln!("      not read"),
         }
     }
     if findings.is_empty() {
-        println!(
+        outln!(
             "FINDINGS\n  none: every instance has its own certificate and key, none expires within the warning period"
         );
     } else {
-        println!("FINDINGS");
+        outln!("FINDINGS");
         for f in findings {
-            println!("  {:<11} {}", f.kind, f.message);
+            outln!("  {:<11} {}", f.kind, f.message);
             for i in &f.instances {
-                println!("              - {i}");
+                outln!("              - {i}");
             }
         }
     }
-    println!("{} instances, {} findings", instances.len(), findings.len());
+    outln!("{} instances, {} findings", instances.len(), findings.len());
 }
 
 #[cfg(test)]

@@ -415,11 +415,11 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             Arg::Long(n) if n == "force" => force = true,
             Arg::Long(n) if n == "json" => json = true,
             Arg::Long(n) if n == "help" => {
-                print!("{}", crate::help::GENERATE);
+                out!("{}\n{}", crate::help::GENERATE, crate::help::EXIT_CODES);
                 return Ok(());
             }
             Arg::Short('h') => {
-                print!("{}", crate::help::GENERATE);
+                out!("{}\n{}", crate::help::GENERATE, crate::help::EXIT_CODES);
                 return Ok(());
             }
             Arg::Value(v) => positionals.push(v.clone()),
@@ -594,44 +594,44 @@ fn report(
             )
             .field("backup", backup.map(|p| p.display().to_string()))
             .field("verified", true);
-        println!("{}", Json::from(obj).pretty());
+        outln!("{}", Json::from(obj).pretty());
         return;
     }
-    println!("Created {}", path.display());
-    println!("  Key algorithm:       {kind} ({alg_name})");
-    println!(
+    outln!("Created {}", path.display());
+    outln!("  Key algorithm:       {kind} ({alg_name})");
+    outln!(
         "  Signature algorithm: {} (JWS {})",
         cert.signature_algorithm_name(),
         built.key.jws_algorithm()
     );
-    println!("  Subject:             {}", cert.subject());
-    println!("  Valid from:          {}", cert.not_before());
-    println!("  Valid until:         {} ({days} days)", cert.not_after());
-    println!("  Serial:              {}", cert.serial_hex());
-    println!(
+    outln!("  Subject:             {}", cert.subject());
+    outln!("  Valid from:          {}", cert.not_before());
+    outln!("  Valid until:         {} ({days} days)", cert.not_after());
+    outln!("  Serial:              {}", cert.serial_hex());
+    outln!(
         "  SHA-1 thumbprint:    {}  (the kid the identity server will publish)",
         hex_upper(&cert.sha1_thumbprint())
     );
-    println!(
+    outln!(
         "  SHA-256 fingerprint: {}",
         hex_upper(&cert.sha256_fingerprint())
     );
-    println!(
+    outln!(
         "  Protection:          {}",
         protection_summary(built.profile, built.iterations)
     );
     if let Some(p) = password_file {
-        println!(
+        outln!(
             "  Password:            generated, written to {} (mode 0600); keep it in a password manager",
             p.display()
         );
     } else if matches!(origin, Origin::None) {
-        println!("  Password:            none (--no-password)");
+        outln!("  Password:            none (--no-password)");
     }
     if let Some(b) = backup {
-        println!("  Previous file:       kept as {}", b.display());
+        outln!("  Previous file:       kept as {}", b.display());
     }
-    println!(
+    outln!(
         "  Verified:            re-read from disk; MAC and decryption OK, key matches certificate"
     );
 }

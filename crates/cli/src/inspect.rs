@@ -32,11 +32,11 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         match &arg {
             Arg::Long(n) if n == "json" => json = true,
             Arg::Long(n) if n == "help" => {
-                print!("{}\n{}", crate::help::INSPECT, crate::help::EXIT_CODES);
+                out!("{}\n{}", crate::help::INSPECT, crate::help::EXIT_CODES);
                 return Ok(());
             }
             Arg::Short('h') => {
-                print!("{}\n{}", crate::help::INSPECT, crate::help::EXIT_CODES);
+                out!("{}\n{}", crate::help::INSPECT, crate::help::EXIT_CODES);
                 return Ok(());
             }
             Arg::Value(v) if file.is_none() => file = Some(PathBuf::from(v)),
@@ -50,9 +50,9 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         .ok_or_else(|| Failure::new(crate::Exit::Internal, "the system clock is unusable"))?;
     let report = build(&file.display().to_string(), &loaded, now);
     if json {
-        println!("{}", report.pretty());
+        outln!("{}", report.pretty());
     } else {
-        print!("{}", render_text(&report));
+        out!("{}", render_text(&report));
     }
     Ok(())
 }

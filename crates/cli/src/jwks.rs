@@ -108,7 +108,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         match &arg {
             Arg::Long(n) if n == "thumbprints" => thumbprints = true,
             Arg::Long(n) if n == "help" => {
-                print!("{}\n{}", crate::help::JWKS, crate::help::EXIT_CODES);
+                out!("{}\n{}", crate::help::JWKS, crate::help::EXIT_CODES);
                 return Ok(());
             }
             Arg::Value(v) => files.push(PathBuf::from(v)),
@@ -151,7 +151,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         keys.push(key);
     }
     let jwks: Json = Obj::new().field("keys", Json::Array(keys)).into();
-    println!("{}", jwks.pretty());
+    outln!("{}", jwks.pretty());
     Ok(())
 }
 

@@ -17,6 +17,31 @@
 
 use std::{ffi::OsString, process::ExitCode};
 
+/// Writes to standard output; a closed pipe (`pfxgen inspect f | head`)
+/// ends the program quietly with success instead of a panic.
+pub fn write_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(i32::from(Exit::Output.code()));
+    }
+}
+
+/// `print!` to standard output through [`write_stdout`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::write_stdout(&format!($($arg)*)) };
+}
+
+/// `println!` to standard output through [`write_stdout`].
+macro_rules! outln {
+    () => { $crate::write_stdout("\n") };
+    ($($arg:tt)*) => { $crate::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 pub mod appsettings;
 pub mod args;
 pub mod audit;
@@ -83,19 +108,19 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         "help" | "--help" | "-h" => {
             let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
             match topic {
-                "generate" => print!("{}\n{}", help::GENERATE, help::EXIT_CODES),
-                "inspect" => print!("{}\n{}", help::INSPECT, help::EXIT_CODES),
-                "verify" => print!("{}\n{}", help::VERIFY, help::EXIT_CODES),
-                "rotate" => print!("{}\n{}", help::ROTATE, help::EXIT_CODES),
-                "rollback" => print!("{}\n{}", help::ROLLBACK, help::EXIT_CODES),
-                "jwks" => print!("{}\n{}", help::JWKS, help::EXIT_CODES),
-                "audit" => print!("{}\n{}", help::AUDIT, help::EXIT_CODES),
-                _ => print!("{}\n{}", help::TOP, help::EXIT_CODES),
+                "generate" => out!("{}\n{}", help::GENERATE, help::EXIT_CODES),
+                "inspect" => out!("{}\n{}", help::INSPECT, help::EXIT_CODES),
+                "verify" => out!("{}\n{}", help::VERIFY, help::EXIT_CODES),
+                "rotate" => out!("{}\n{}", help::ROTATE, help::EXIT_CODES),
+                "rollback" => out!("{}\n{}", help::ROLLBACK, help::EXIT_CODES),
+                "jwks" => out!("{}\n{}", help::JWKS, help::EXIT_CODES),
+                "audit" => out!("{}\n{}", help::AUDIT, help::EXIT_CODES),
+                _ => out!("{}\n{}", help::TOP, help::EXIT_CODES),
             }
             Ok(Exit::Success)
         }
         "version" | "--version" | "-V" => {
-            println!("pfxgen {}", env!("CARGO_PKG_VERSION"));
+            outln!("pfxgen {}", env!("CARGO_PKG_VERSION"));
             Ok(Exit::Success)
         }
         other => Err(Failure::usage(format!("unknown command {other:?}"))),

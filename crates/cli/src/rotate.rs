@@ -489,7 +489,7 @@ fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
             }
             Arg::Long(n) if n == "json" => json = true,
             Arg::Long(n) if n == "help" => {
-                print!("{}\n{}", crate::help::ROTATE, crate::help::EXIT_CODES);
+                out!("{}\n{}", crate::help::ROTATE, crate::help::EXIT_CODES);
                 return Ok(None);
             }
             _ => return Err(arg.unexpected()),
@@ -856,14 +856,14 @@ fn print_plan(
                 settings.map(|_| true).unwrap_or(false),
             )
             .field("checks_passed", outcome.checks.len());
-        println!("{}", Json::from(obj).pretty());
+        outln!("{}", Json::from(obj).pretty());
         return;
     }
-    println!(
+    outln!(
         "Rotation plan for {} (dry run: nothing was changed)",
         service.dir.display()
     );
-    println!(
+    outln!(
         "  current certificate: {}{}",
         service.current.display(),
         old.map_or_else(
@@ -875,17 +875,17 @@ fn print_plan(
             )
         )
     );
-    println!(
+    outln!(
         "  new certificate:     kid {new_kid} {} valid until {}",
         new.subject(),
         new.not_after()
     );
-    println!("  checks:              all {} passed", outcome.checks.len());
-    println!(
+    outln!("  checks:              all {} passed", outcome.checks.len());
+    outln!(
         "  backup to:           {}",
         service.dir.join(BACKUP_DIR).display()
     );
-    println!(
+    outln!(
         "  install:             {} ({})",
         target.display(),
         if target.exists() {
@@ -895,11 +895,11 @@ fn print_plan(
         }
     );
     match settings {
-        Some((p, _)) => println!(
+        Some((p, _)) => outln!(
             "  {}: X509CertificatePath will point to the new file",
             p.display()
         ),
-        None => println!("  appsettings.json:    unchanged"),
+        None => outln!("  appsettings.json:    unchanged"),
     }
 }
 
@@ -936,31 +936,31 @@ fn print_result(
                 password_file.map(|p| p.display().to_string()),
             )
             .field("warnings", record.warnings.clone());
-        println!("{}", Json::from(obj).pretty());
+        outln!("{}", Json::from(obj).pretty());
         return;
     }
-    println!("Rotated the certificate of {}", service.dir.display());
-    println!("  installed:  {}", target.display());
-    println!("  old kid:    {}", old_kid.unwrap_or("(none)"));
-    println!("  new kid:    {new_kid}");
+    outln!("Rotated the certificate of {}", service.dir.display());
+    outln!("  installed:  {}", target.display());
+    outln!("  old kid:    {}", old_kid.unwrap_or("(none)"));
+    outln!("  new kid:    {new_kid}");
     if settings_changed {
-        println!("  appsettings.json: X509CertificatePath now points to the new file");
+        outln!("  appsettings.json: X509CertificatePath now points to the new file");
     }
     for (f, b) in &record.backups {
-        println!("  backup:     {f} -> {b}");
+        outln!("  backup:     {f} -> {b}");
     }
-    println!("  manifest:   {}", record.manifest.display());
+    outln!("  manifest:   {}", record.manifest.display());
     if let Some(p) = password_file {
-        println!(
+        outln!(
             "  password:   generated, written to {} (mode 0600)",
             p.display()
         );
     }
-    println!(
+    outln!(
         "  undo with:  pfxgen rollback --service-dir {}",
         service.dir.display()
     );
-    println!("{MANUAL_STEPS}");
+    outln!("{MANUAL_STEPS}");
 }
 
 // ------------------------------------------------------------ rollback ---
@@ -1078,7 +1078,7 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
             Arg::Long(n) if n == "dry-run" => dry_run = true,
             Arg::Long(n) if n == "json" => json = true,
             Arg::Long(n) if n == "help" => {
-                print!("{}\n{}", crate::help::ROLLBACK, crate::help::EXIT_CODES);
+                out!("{}\n{}", crate::help::ROLLBACK, crate::help::EXIT_CODES);
                 return Ok(());
             }
             _ => return Err(arg.unexpected()),
@@ -1160,16 +1160,16 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
         ));
     }
     if dry_run {
-        println!(
+        outln!(
             "Rollback plan for {} (dry run: nothing was changed)",
             dir.display()
         );
-        println!("  undoes: {} ({})", manifest_path.display(), id);
+        outln!("  undoes: {} ({})", manifest_path.display(), id);
         for c in &changes {
-            println!("  restore: {}", c.path.display());
+            outln!("  restore: {}", c.path.display());
         }
         for s in &skipped {
-            println!("  note: {s}");
+            outln!("  note: {s}");
         }
         return Ok(());
     }
@@ -1184,21 +1184,21 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
             .field("manifest", record.manifest.display().to_string())
             .field("current", restored.map(|p| p.display().to_string()))
             .field("notes", skipped);
-        println!("{}", Json::from(obj).pretty());
+        outln!("{}", Json::from(obj).pretty());
     } else {
-        println!("Rolled back {} (undid {id})", dir.display());
+        outln!("Rolled back {} (undid {id})", dir.display());
         if let Some(p) = restored {
-            println!("  certificate in use: {}", p.display());
+            outln!("  certificate in use: {}", p.display());
         }
         for s in &skipped {
-            println!("  note: {s}");
+            outln!("  note: {s}");
         }
-        println!("  manifest:   {}", record.manifest.display());
-        println!(
+        outln!("  manifest:   {}", record.manifest.display());
+        outln!(
             "  undo this rollback with: pfxgen rollback --service-dir {}",
             dir.display()
         );
-        println!("{MANUAL_STEPS}");
+        outln!("{MANUAL_STEPS}");
     }
     for w in &record.warnings {
         eprintln!("warning: {w}");

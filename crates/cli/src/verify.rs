@@ -326,12 +326,12 @@ pub fn print(file: &Path, outcome: &Outcome, json: bool) {
             .field("jws_alg", outcome.jws_alg)
             .field("sha256_fingerprint", outcome.sha256.clone())
             .field("not_after", outcome.not_after.clone());
-        println!("{}", Json::from(obj).pretty());
+        outln!("{}", Json::from(obj).pretty());
         return;
     }
-    println!("{}", file.display());
+    outln!("{}", file.display());
     for c in &outcome.checks {
-        println!(
+        outln!(
             "  {}  {:<24} {}",
             if c.ok { "PASS" } else { "FAIL" },
             c.name,
@@ -340,12 +340,12 @@ pub fn print(file: &Path, outcome: &Outcome, json: bool) {
     }
     let failed = outcome.checks.iter().filter(|c| !c.ok).count();
     if failed == 0 {
-        println!(
+        outln!(
             "OK: the identity server can sign with this file (kid {})",
             outcome.kid.as_deref().unwrap_or("-")
         );
     } else {
-        println!("FAILED: {failed} of {} checks", outcome.checks.len());
+        outln!("FAILED: {failed} of {} checks", outcome.checks.len());
     }
 }
 
@@ -375,11 +375,11 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                 };
             }
             Arg::Long(n) if n == "help" => {
-                print!("{}\n{}", crate::help::VERIFY, crate::help::EXIT_CODES);
+                out!("{}\n{}", crate::help::VERIFY, crate::help::EXIT_CODES);
                 return Ok(());
             }
             Arg::Short('h') => {
-                print!("{}\n{}", crate::help::VERIFY, crate::help::EXIT_CODES);
+                out!("{}\n{}", crate::help::VERIFY, crate::help::EXIT_CODES);
                 return Ok(());
             }
             Arg::Value(v) if file.is_none() => file = Some(PathBuf::from(v)),

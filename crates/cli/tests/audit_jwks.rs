@@ -371,3 +371,37 @@ fn jwks_keys_rebuild_and_verify_signatures_of_the_pfx_key() {
     .unwrap();
     pfxgen(root, &["jwks", "c.der"], None).success();
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_success() {
+    let dir = TempDir::new("pipe");
+    let root = dir.path();
+    pfxgen(
+        root,
+        &["generate", "--algorithm", "rsa-2048", "--no-password"],
+        None,
+    )
+    .success();
+    // 200 copies of a JWK with x5c: far more than a pipe buffer holds, so
+    // pfxgen is still writing when the reader goes away.
+    let mut args = vec!["jwks"];
+    args.extend(std::iter::repeat_n("openssl.pfx", 200));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pfxgen"))
+        .args(&args)
+        .current_dir(root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
