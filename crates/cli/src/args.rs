@@ -118,8 +118,9 @@ impl Arg {
         match self {
             Self::Long(name) => Failure::usage(format!("unknown option --{name}")),
             Self::Short(c) => Failure::usage(format!("unknown option -{c}")),
-            Self::Value(v) => {
-                Failure::usage(format!("unexpected argument {:?}", v.to_string_lossy()))
+            // Not echoed: a stray argument is often a password.
+            Self::Value(_) => {
+                Failure::usage("unexpected extra argument (not shown, in case it is a secret)")
             }
         }
     }

@@ -123,19 +123,25 @@ impl Rule {
     }
 }
 
-fn passwords_for(instance: &Instance, rules: &[Rule]) -> Result<Vec<Password>, String> {
-    let source = rules
+/// The passwords to try for an instance, and whether they are *known* (from
+/// a rule) rather than guessed (the empty password tried by default).
+fn passwords_for(instance: &Instance, rules: &[Rule]) -> Result<(Vec<Password>, bool), String> {
+    let Some(source) = rules
         .iter()
         .find(|r| r.matches(instance))
-        .map_or(Source::Empty, |r| r.source.clone());
+        .map(|r| r.source.clone())
+    else {
+        return Ok((vec![Password::empty()], false));
+    };
+    let known = |p: Password| Ok((vec![p], true));
     match source {
-        Source::Empty => Ok(vec![Password::empty()]),
-        Source::Unknown => Ok(Vec::new()),
+        Source::Empty => known(Password::empty()),
+        Source::Unknown => Ok((Vec::new(), false)),
         Source::Env(var) => {
             let value = std::env::var(&var).map_err(|_| {
                 format!("the environment variable {var} (from the password map) is not set")
             })?;
-            Ok(vec![Password::new(Zeroizing::new(value))])
+            known(Password::new(Zeroizing::new(value)))
         }
         Source::File(path) => {
             let text = std::fs::read_to_string(&path)
@@ -144,7 +150,7 @@ fn passwords_for(instance: &Instance, rules: &[Rule]) -> Result<Vec<Password>, S
             while value.ends_with('\n') || value.ends_with('\r') {
                 value.pop();
             }
-            Ok(vec![Password::new(value)])
+            known(Password::new(value))
         }
     }
 }
@@ -171,25 +177,8 @@ fn label_of(dir: &Path) -> String {
 /// not fatal.
 fn collect(paths: &[PathBuf], problems: &mut Vec<(String, String)>) -> Vec<Instance> {
     let mut out: Vec<Instance> = Vec::new();
-    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
-    let mut add = |inst: Instance, out: &mut Vec<Instance>| {
-        let key = absolute(&inst.path);
-        match seen.get(&key) {
-            // A service's own label wins over a bare file path.
-            Some(&i) if inst.service_dir.is_some() => {
-                if let Some(slot) = out.get_mut(i) {
-                    if slot.service_dir.is_none() {
-                        *slot = inst;
-                    }
-                }
-            }
-            Some(_) => {}
-            None => {
-                seen.insert(key, out.len());
-                out.push(inst);
-            }
-        }
-    };
+    // Raw list first; duplicates are resolved at the end.
+    let add = |inst: Instance, out: &mut Vec<Instance>| out.push(inst);
     for p in paths {
         if p.is_file() {
             add(
@@ -257,7 +246,32 @@ fn collect(paths: &[PathBuf], problems: &mut Vec<(String, String)>) -> Vec<Insta
             problems.push((p.display().to_string(), "does not exist".to_owned()));
         }
     }
-    out
+    dedupe(out)
+}
+
+/// Every service folder is its own instance, even when two of them point at
+/// the same certificate file (that is the REUSE finding audit exists for);
+/// a bare file found again as some service's certificate, or twice, counts
+/// once.
+fn dedupe(all: Vec<Instance>) -> Vec<Instance> {
+    let mut services: Vec<Instance> = Vec::new();
+    let mut service_dirs = std::collections::HashSet::new();
+    let mut service_files = std::collections::HashSet::new();
+    for inst in all.iter().filter(|i| i.service_dir.is_some()) {
+        if let Some(dir) = &inst.service_dir {
+            if service_dirs.insert(absolute(dir)) {
+                service_files.insert(absolute(&inst.path));
+                services.push(inst.clone());
+            }
+        }
+    }
+    let mut files_seen = std::collections::HashSet::new();
+    let files = all.into_iter().filter(|i| {
+        i.service_dir.is_none()
+            && !service_files.contains(&absolute(&i.path))
+            && files_seen.insert(absolute(&i.path))
+    });
+    services.into_iter().chain(files).collect()
 }
 
 /// What was read for one instance.
@@ -266,10 +280,16 @@ struct Facts {
     cert: Certificate,
     spki: Vec<u8>,
     key: String,
+    integrity: loader::Integrity,
 }
 
-fn analyse(bytes: Vec<u8>, passwords: &[Password], limits: &Limits) -> Result<Facts, String> {
-    let read = loader::read_certificates(bytes, passwords, limits).map_err(|p| match p {
+fn analyse(
+    bytes: Vec<u8>,
+    passwords: &[Password],
+    known: bool,
+    limits: &Limits,
+) -> Result<Facts, String> {
+    let read = loader::read_certificates(bytes, passwords, known, limits).map_err(|p| match p {
         CertificateProblem::Password(m) | CertificateProblem::Input(m) => m,
     })?;
     let cert = read
@@ -282,13 +302,18 @@ fn analyse(bytes: Vec<u8>, passwords: &[Password], limits: &Limits) -> Result<Fa
         Ok(k) => (k.to_spki_der().to_vec(), k.kind().to_string()),
         Err(e) => (cert.spki_der(), format!("unsupported ({e})")),
     };
-    Ok(Facts { cert, spki, key })
+    Ok(Facts {
+        cert,
+        spki,
+        key,
+        integrity: read.integrity,
+    })
 }
 
 /// Identifies one unit of work: SHA-256 of the file and of its passwords.
 type WorkKey = (Vec<u8>, Vec<u8>);
 /// A file's bytes and the passwords to try on it.
-type Input = (Vec<u8>, Vec<Password>);
+type Input = (Vec<u8>, Vec<Password>, bool);
 /// Certificates grouped by issuer name and serial: `(instance, kid)`.
 type SerialGroups<'a> = BTreeMap<(Vec<u8>, String), Vec<(&'a Instance, String)>>;
 
@@ -371,7 +396,9 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
             let read = loader::read_file(&inst.path, &limits).map_err(|f| f.message);
             (
                 i,
-                read.and_then(|bytes| passwords_for(inst, &rules).map(|pw| (bytes, pw))),
+                read.and_then(|bytes| {
+                    passwords_for(inst, &rules).map(|(pw, known)| (bytes, pw, known))
+                }),
             )
         })
         .collect();
@@ -380,14 +407,15 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
     let mut payload: HashMap<WorkKey, Input> = HashMap::new();
     for (i, input) in inputs {
         match input {
-            Ok((bytes, pws)) => {
-                let pw_id: Vec<u8> = pws
+            Ok((bytes, pws, known)) => {
+                let mut pw_id: Vec<u8> = pws
                     .iter()
                     .flat_map(|p| Sha256::digest(p.utf8()).to_vec())
                     .collect();
+                pw_id.push(u8::from(known));
                 let key = (Sha256::digest(&bytes).to_vec(), pw_id);
                 work.entry(key.clone()).or_default().push(i);
-                payload.entry(key).or_insert((bytes, pws));
+                payload.entry(key).or_insert((bytes, pws, known));
             }
             Err(e) => {
                 if let Some(slot) = results.get_mut(i) {
@@ -411,7 +439,9 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
                     part.iter()
                         .map(|(key, idx)| {
                             let result = match payload.get(key) {
-                                Some((bytes, pws)) => analyse(bytes.clone(), pws, limits),
+                                Some((bytes, pws, known)) => {
+                                    analyse(bytes.clone(), pws, *known, limits)
+                                }
                                 None => Err("internal error".to_owned()),
                             };
                             (idx.clone(), result)
@@ -514,6 +544,19 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
                 message: format!("expires in {left} days ({})", f.cert.not_after()),
                 instances: vec![inst.label.clone()],
             });
+        }
+        match f.integrity {
+            loader::Integrity::NotChecked => findings.push(Finding {
+                kind: "UNVERIFIED",
+                message: "read without the password: the MAC was not checked, so the certificate may not be the producer's".to_owned(),
+                instances: vec![inst.label.clone()],
+            }),
+            loader::Integrity::NoMac => findings.push(Finding {
+                kind: "UNVERIFIED",
+                message: "the file has no MAC: its contents could have been changed by anyone".to_owned(),
+                instances: vec![inst.label.clone()],
+            }),
+            loader::Integrity::MacVerified | loader::Integrity::CertificateFile => {}
         }
         let support = verdict::certificate_support(&f.cert);
         if !support.ok {

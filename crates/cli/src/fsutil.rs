@@ -218,6 +218,22 @@ pub fn sync_dir(dir: &Path) {
     }
 }
 
+/// Writes `bytes` to `dest` (which must not exist) with mode 0600, synced; a
+/// partial `dest` is removed.
+///
+/// # Errors
+/// The I/O error.
+pub fn write_private(dest: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = create_private(dest)?;
+    let result = fault::inject("backup-write")
+        .and_then(|()| file.write_all(bytes))
+        .and_then(|()| file.sync_all());
+    if result.is_err() {
+        let _ = fs::remove_file(dest);
+    }
+    result
+}
+
 /// Copies `source` to `dest` (which must not exist) with mode 0600, synced.
 ///
 /// # Errors

@@ -450,7 +450,20 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let out_dir = out_dir.unwrap_or_else(|| PathBuf::from("."));
 
     // Cheap checks first: never generate a key only to fail on the output.
-    let target = out_dir.join(&name);
+    let mut target = out_dir.join(&name);
+    // A symbolic link stays a link: with --force the file it points to is
+    // replaced (its folder receives the temporary file, for an atomic rename).
+    let mut out_dir = out_dir;
+    if force && std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
+        let real = std::fs::canonicalize(&target)
+            .map_err(|e| io_failure("follow the link", &target, &e))?;
+        if let (Some(dir), Some(file)) = (real.parent(), real.file_name().and_then(|f| f.to_str()))
+        {
+            out_dir = dir.to_path_buf();
+            name = file.to_owned();
+            target = real.clone();
+        }
+    }
     match std::fs::metadata(&out_dir) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => {

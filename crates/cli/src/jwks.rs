@@ -131,14 +131,38 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     for file in &files {
         let display = file.display().to_string();
         let bytes = loader::read_file(file, &limits)?;
-        let read = loader::read_certificates(bytes, &passwords, &limits).map_err(|p| match p {
-            CertificateProblem::Password(m) => {
-                Failure::new(Exit::Password, format!("{display}: {m}")).with_hint(
-                    "give the password with --password-file, --password-env or --password-stdin",
+        let read = loader::read_certificates(bytes, &passwords, password.given(), &limits)
+            .map_err(|p| match p {
+                CertificateProblem::Password(m) => Failure::new(
+                    Exit::Password,
+                    format!("{display}: {m}"),
                 )
+                .with_hint(
+                    "give the password with --password-file, --password-env or --password-stdin",
+                ),
+                CertificateProblem::Input(m) => {
+                    Failure::new(Exit::Input, format!("{display}: {m}"))
+                }
+            })?;
+        // Integrators will trust these keys: only from files whose integrity
+        // was checked.
+        match read.integrity {
+            loader::Integrity::MacVerified | loader::Integrity::CertificateFile => {}
+            loader::Integrity::NoMac => {
+                return Err(Failure::new(
+                    Exit::Input,
+                    format!("{display} has no MAC, so its certificates cannot be vouched for"),
+                )
+                .with_hint("export the certificate itself (.crt/.pem) and run jwks on that"));
             }
-            CertificateProblem::Input(m) => Failure::new(Exit::Input, format!("{display}: {m}")),
-        })?;
+            loader::Integrity::NotChecked => {
+                return Err(Failure::new(
+                    Exit::Password,
+                    format!("{display}: the password is needed to check the file's integrity before publishing its key"),
+                )
+                .with_hint("give the password with --password-file, --password-env or --password-stdin"));
+            }
+        }
         let cert = read
             .end_entity
             .and_then(|i| read.certificates.get(i))

@@ -17,17 +17,31 @@
 
 use std::{ffi::OsString, process::ExitCode};
 
-/// Writes to standard output; a closed pipe (`pfxgen inspect f | head`)
-/// ends the program quietly with success instead of a panic.
+/// Set once standard output failed; later output is dropped.
+static FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Set when standard output failed for a reason other than a closed pipe.
+static WRITE_ERROR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to standard output; a closed pipe (`pfxgen inspect f | head`) or a
+/// full disk never panics and never interrupts the command.
 pub fn write_stdout(text: &str) {
     use std::io::Write as _;
+    use std::sync::atomic::Ordering;
+    // Once output fails, the rest is dropped; the command itself goes on
+    // and finishes normally (releasing locks, returning its real status),
+    // because output can fail after a change was already committed.
+    if FAILED.load(Ordering::Relaxed) {
+        return;
+    }
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+        FAILED.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            WRITE_ERROR.store(true, Ordering::Relaxed);
+            eprintln!(
+                "warning: cannot write to standard output ({e}); the command goes on without it"
+            );
         }
-        eprintln!("error: cannot write to standard output: {e}");
-        std::process::exit(i32::from(Exit::Output.code()));
     }
 }
 
@@ -77,7 +91,21 @@ pub use crate::error::{Exit, Failure};
 /// standard error with their causes and a hint.
 #[must_use]
 pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
-    match run(args) {
+    // Commands whose output is their result fail with exit 5 when it could
+    // not be written (a closed pipe is a reader's choice, not a failure);
+    // commands that changed files report success, with the warning above.
+    let reports_only = args
+        .first()
+        .and_then(|c| c.to_str())
+        .is_some_and(|c| !matches!(c, "generate" | "gen" | "rotate" | "rollback"));
+    let result = run(args);
+    let result = match result {
+        Ok(_) if reports_only && WRITE_ERROR.load(std::sync::atomic::Ordering::Relaxed) => Err(
+            Failure::new(Exit::Output, "the output could not be written"),
+        ),
+        other => other,
+    };
+    match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(failure) => {
             eprintln!("{failure}");

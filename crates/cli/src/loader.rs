@@ -166,6 +166,24 @@ pub struct CertificateFile {
     pub certificates: Vec<pfxgen_pkcs12::CertEntry>,
     /// Index of the end-entity certificate.
     pub end_entity: Option<usize>,
+    /// Whether the certificates are known to be the producer's.
+    pub integrity: Integrity,
+}
+
+/// How far the certificates of a file can be trusted to be the ones its
+/// producer put there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Integrity {
+    /// A certificate file (`.crt`, `.pem`): nothing to check beyond the
+    /// certificate itself.
+    CertificateFile,
+    /// A PFX whose MAC verified.
+    MacVerified,
+    /// A PFX without a MAC: anyone could have changed it.
+    NoMac,
+    /// A PFX read without its password: only unencrypted certificates, and
+    /// the MAC was not checked.
+    NotChecked,
 }
 
 /// Why a certificate file could not be read (for reports that go on).
@@ -197,32 +215,39 @@ fn pem_certificates(text: &str) -> Option<Vec<Vec<u8>>> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Reads the certificates of `bytes` with the passwords in `passwords`,
-/// tried in order (none: only unencrypted certificates).
+/// Reads the certificates of `bytes`: a PEM or DER certificate, or a PFX
+/// opened with the first of `passwords` that verifies its MAC (only the
+/// certificate contents are decrypted). When `passwords_known` is false and
+/// none works, the unencrypted certificates of the PFX are returned marked
+/// [`Integrity::NotChecked`]; when a password was known and fails, that is
+/// an error: certificates are never taken from a file that failed its check.
 ///
 /// # Errors
 /// A [`CertificateProblem`] saying why nothing could be read.
 pub fn read_certificates(
     bytes: Vec<u8>,
     passwords: &[Password],
+    passwords_known: bool,
     limits: &Limits,
 ) -> Result<CertificateFile, CertificateProblem> {
-    let as_der = |ders: Vec<Vec<u8>>| {
-        let certificates: Vec<pfxgen_pkcs12::CertEntry> = ders
-            .iter()
-            .map(|d| pfxgen_pkcs12::CertEntry::standalone(pfxgen_x509::Certificate::from_der(d)))
-            .collect();
+    let standalone = |certificates: Vec<pfxgen_pkcs12::CertEntry>, bytes: Vec<u8>| {
         let end_entity = pfxgen_pkcs12::end_entity_of(&certificates);
-        (certificates, end_entity)
+        CertificateFile {
+            bytes,
+            certificates,
+            end_entity,
+            integrity: Integrity::CertificateFile,
+        }
     };
     if let Ok(text) = std::str::from_utf8(&bytes) {
         if let Some(ders) = pem_certificates(text) {
-            let (certificates, end_entity) = as_der(ders);
-            return Ok(CertificateFile {
-                bytes,
-                certificates,
-                end_entity,
-            });
+            let certs = ders
+                .iter()
+                .map(|d| {
+                    pfxgen_pkcs12::CertEntry::standalone(pfxgen_x509::Certificate::from_der(d))
+                })
+                .collect();
+            return Ok(standalone(certs, bytes));
         }
     }
     let pfx = match Pfx::parse(&bytes, limits) {
@@ -230,12 +255,10 @@ pub fn read_certificates(
         Err(e) => {
             // Perhaps a bare DER certificate.
             if let Ok(c) = pfxgen_x509::Certificate::from_der(&bytes) {
-                let certificates = vec![pfxgen_pkcs12::CertEntry::standalone(Ok(c))];
-                return Ok(CertificateFile {
+                return Ok(standalone(
+                    vec![pfxgen_pkcs12::CertEntry::standalone(Ok(c))],
                     bytes,
-                    certificates,
-                    end_entity: Some(0),
-                });
+                ));
             }
             return Err(CertificateProblem::Input(e.to_string()));
         }
@@ -243,12 +266,18 @@ pub fn read_certificates(
     let mut last = None;
     for pw in passwords {
         match pfx.open_certificates(pw, limits) {
-            Ok(certificates) if !certificates.is_empty() => {
+            Ok((mac, certificates)) if !certificates.is_empty() => {
                 let end_entity = pfxgen_pkcs12::end_entity_of(&certificates);
+                let integrity = if matches!(mac, pfxgen_pkcs12::MacStatus::Verified(_)) {
+                    Integrity::MacVerified
+                } else {
+                    Integrity::NoMac
+                };
                 return Ok(CertificateFile {
                     bytes,
                     certificates,
                     end_entity,
+                    integrity,
                 });
             }
             Ok(_) => {
@@ -256,7 +285,7 @@ pub fn read_certificates(
                     "the file holds no certificate".to_owned(),
                 ))
             }
-            Err(e @ P12Error::DecryptionFailed { .. }) => {
+            Err(e) if is_password_problem(&e) => {
                 last = Some(CertificateProblem::Password(format!(
                     "wrong or missing password ({e})"
                 )));
@@ -264,18 +293,21 @@ pub fn read_certificates(
             Err(e) => return Err(CertificateProblem::Input(e.to_string())),
         }
     }
-    let visible: Vec<pfxgen_pkcs12::CertEntry> = pfx
-        .unencrypted_certificates()
-        .into_iter()
-        .map(pfxgen_pkcs12::CertEntry::standalone)
-        .collect();
-    if !visible.is_empty() {
-        let end_entity = pfxgen_pkcs12::end_entity_of(&visible);
-        return Ok(CertificateFile {
-            bytes,
-            certificates: visible,
-            end_entity,
-        });
+    if !passwords_known {
+        let visible: Vec<pfxgen_pkcs12::CertEntry> = pfx
+            .unencrypted_certificates()
+            .into_iter()
+            .map(pfxgen_pkcs12::CertEntry::standalone)
+            .collect();
+        if !visible.is_empty() {
+            let end_entity = pfxgen_pkcs12::end_entity_of(&visible);
+            return Ok(CertificateFile {
+                bytes,
+                certificates: visible,
+                end_entity,
+                integrity: Integrity::NotChecked,
+            });
+        }
     }
     Err(last.unwrap_or_else(|| {
         CertificateProblem::Password(

@@ -220,7 +220,8 @@ fn read_stdin_password() -> Result<Zeroizing<String>, Failure> {
             format!("cannot read the password from standard input: {reason}"),
         )
     };
-    let mut bytes = Zeroizing::new(Vec::new());
+    // Sized once: growing would leave unwiped copies behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 2));
     let mut buf = [0u8; 1];
     let mut stdin = std::io::stdin().lock();
     loop {

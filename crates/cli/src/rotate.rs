@@ -76,6 +76,16 @@ impl Drop for Lock {
     }
 }
 
+/// This machine's name, for lock files (best effort).
+fn host_name() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default()
+}
+
 fn process_alive(pid: u32) -> Option<bool> {
     if cfg!(target_os = "linux") {
         Some(Path::new(&format!("/proc/{pid}")).exists())
@@ -95,7 +105,12 @@ pub fn acquire_lock(dir: &Path) -> Result<Lock, Failure> {
         match create_private(&path) {
             Ok(mut f) => {
                 let now = UtcTime::now().map(|t| t.to_string()).unwrap_or_default();
-                let _ = writeln!(f, "pid {}\nsince {now}", std::process::id());
+                let _ = writeln!(
+                    f,
+                    "pid {}\nhost {}\nsince {now}",
+                    std::process::id(),
+                    host_name()
+                );
                 let _ = f.sync_all();
                 return Ok(Lock { path });
             }
@@ -105,8 +120,17 @@ pub fn acquire_lock(dir: &Path) -> Result<Lock, Failure> {
                     .lines()
                     .find_map(|l| l.strip_prefix("pid "))
                     .and_then(|p| p.trim().parse::<u32>().ok());
-                if let Some(pid) = pid {
-                    if process_alive(pid) == Some(false) {
+                // Only a lock of this machine can be judged stale: a pid from
+                // another host (a shared folder) says nothing here.
+                let same_host = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("host "))
+                    .is_some_and(|h| h.trim() == host_name());
+                if let (Some(pid), true) = (pid, same_host) {
+                    // Re-read just before removing, so a lock another process
+                    // took over meanwhile is left alone.
+                    let unchanged = fs::read_to_string(&path).is_ok_and(|again| again == text);
+                    if process_alive(pid) == Some(false) && unchanged {
                         eprintln!(
                             "warning: taking over the stale lock {} of process {pid}, which no longer runs",
                             path.display()
@@ -310,7 +334,8 @@ fn execute(
             let before =
                 fs::read(&change.path).map_err(|e| input_failure("read", &change.path, &e))?;
             let backup = backup_dir.join(format!("{id}-{n}-{}", file_name(&change.path)));
-            crate::fsutil::copy_private(&change.path, &backup)
+            // The bytes just hashed, not a second read that could differ.
+            crate::fsutil::write_private(&backup, &before)
                 .map_err(|e| io_failure("write the backup", &backup, &e))?;
             undo.files.push(backup.clone());
             backups.push((
@@ -592,8 +617,6 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         return Ok(());
     };
     let limits = Limits::default();
-    let now = UtcTime::now()
-        .ok_or_else(|| Failure::new(Exit::Internal, "the system clock is unusable"))?;
     locate(&opts.service_dir)?; // a clear error for a wrong folder before locking it
     let _lock = if opts.dry_run {
         None
@@ -632,6 +655,10 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
             )
         }
     };
+    // The clock is read after the new certificate exists: generating an RSA
+    // key takes long enough for "now" to fall before its notBefore.
+    let now = UtcTime::now()
+        .ok_or_else(|| Failure::new(Exit::Internal, "the system clock is unusable"))?;
     let outcome = verify::evaluate(&new_loaded, opts.min_days, now);
     if !outcome.ok() {
         let failed: Vec<String> = outcome
@@ -970,6 +997,8 @@ struct Recorded {
     path: String,
     kind: String,
     backup: Option<(String, String)>,
+    /// SHA-256 of what the operation installed.
+    after: Option<String>,
 }
 
 fn read_manifest(path: &Path) -> Result<(String, Vec<Recorded>, jsonc::Node), Failure> {
@@ -1007,10 +1036,15 @@ fn read_manifest(path: &Path) -> Result<(String, Vec<Recorded>, jsonc::Node), Fa
                 b.get("sha256")?.as_str()?.to_owned(),
             ))
         });
+        let after = item
+            .get("after")
+            .and_then(|a| a.get("sha256")?.as_str())
+            .map(str::to_owned);
         changes.push(Recorded {
             path: path.to_owned(),
             kind: kind.to_owned(),
             backup,
+            after,
         });
     }
     Ok((id, changes, doc))
@@ -1095,11 +1129,50 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
     let manifest_path = latest_manifest(&dir)?;
     let (id, recorded, _doc) = read_manifest(&manifest_path)?;
 
-    // Verify every backup before restoring anything.
+    // Verify everything before restoring anything. A manifest lives in the
+    // service folder and is not trusted further than that: it may only
+    // restore appsettings.json and the service's certificate file, from
+    // backups of its own in pfx-backups/, and only if the files are still
+    // what it says it installed.
+    let backup_dir = dir.join(BACKUP_DIR);
+    let real_file = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
+    if !fs::symlink_metadata(&backup_dir).is_ok_and(|m| m.file_type().is_dir())
+        || !real_file(&manifest_path)
+    {
+        return Err(Failure::new(
+            Exit::Input,
+            format!(
+                "{} is not a plain folder of plain files; refusing to use it",
+                backup_dir.display()
+            ),
+        ));
+    }
+    if file_name(&manifest_path) != format!("{id}-manifest.json") {
+        return Err(Failure::new(
+            Exit::Input,
+            format!(
+                "{}: its id {id:?} does not match its name",
+                manifest_path.display()
+            ),
+        ));
+    }
+    let settings_path = dir.join(appsettings::FILE_NAME);
+    let same = |a: &Path, b: &Path| {
+        fs::canonicalize(a)
+            .ok()
+            .zip(fs::canonicalize(b).ok())
+            .is_some_and(|(x, y)| x == y)
+            || a == b
+    };
+    let mut allowed_certificates = vec![service.current.clone()];
     let mut changes = Vec::new();
     let mut skipped = Vec::new();
     let limits = Limits::default();
-    for r in &recorded {
+    // Read the appsettings backup first: the certificate it names is a
+    // legitimate target too.
+    let mut ordered: Vec<&Recorded> = recorded.iter().collect();
+    ordered.sort_by_key(|r| r.kind != "appsettings");
+    for r in ordered {
         let target = resolve_recorded(&dir, &r.path);
         let Some((backup, sha)) = &r.backup else {
             skipped.push(format!(
@@ -1108,7 +1181,62 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
             ));
             continue;
         };
-        let backup_path = resolve_recorded(&dir, backup);
+        let refuse = |why: String| {
+            Failure::new(
+                Exit::Input,
+                format!("{}: {why}; refusing to roll back", manifest_path.display()),
+            )
+        };
+        let backup_name = backup
+            .strip_prefix(&format!("{BACKUP_DIR}/"))
+            .unwrap_or_default();
+        let well_named = backup_name
+            .strip_prefix(&format!("{id}-"))
+            .is_some_and(|rest| {
+                rest.split_once('-').is_some_and(|(n, name)| {
+                    !n.is_empty()
+                        && n.bytes().all(|b| b.is_ascii_digit())
+                        && !name.is_empty()
+                        && !name.contains(['/', '\\'])
+                        && name != ".."
+                })
+            });
+        if !well_named {
+            return Err(refuse(format!(
+                "the backup {backup:?} is not one of its own backups"
+            )));
+        }
+        let backup_path = backup_dir.join(backup_name);
+        if !real_file(&backup_path) {
+            return Err(refuse(format!(
+                "the backup {} is missing or not a plain file",
+                backup_path.display()
+            )));
+        }
+        let is_settings = r.kind == "appsettings";
+        let permitted = if is_settings {
+            same(&target, &settings_path)
+        } else {
+            allowed_certificates.iter().any(|c| same(&target, c))
+        };
+        if !permitted {
+            return Err(refuse(format!(
+                "it names {}, which is neither appsettings.json nor the service's certificate",
+                target.display()
+            )));
+        }
+        if let Some(after) = &r.after {
+            let now = fs::read(&target)
+                .map(|b| sha256_hex(&b))
+                .unwrap_or_default();
+            if now != *after {
+                return Err(refuse(format!(
+                    "{} has changed since that operation",
+                    target.display()
+                ))
+                .with_hint("roll back by hand from pfx-backups/, or rotate again"));
+            }
+        }
         let bytes = fs::read(&backup_path)
             .map_err(|e| input_failure("read the backup", &backup_path, &e))?;
         if sha256_hex(&bytes) != *sha {
@@ -1120,26 +1248,32 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
                 ),
             ));
         }
-        if r.kind == "certificate" {
-            Pfx::parse(&bytes, &limits)
-                .map_err(|e| from_pkcs12(&format!("the backup {}", backup_path.display()), &e))?;
-        } else {
+        if is_settings {
             let text = String::from_utf8(bytes.clone()).map_err(|_| {
                 Failure::new(
                     Exit::Input,
                     format!("the backup {} is not UTF-8", backup_path.display()),
                 )
             })?;
-            appsettings::find(&text).map_err(|e| {
+            let entry = appsettings::find(&text).map_err(|e| {
                 Failure::new(
                     Exit::Input,
                     format!("the backup {}: {e}", backup_path.display()),
                 )
             })?;
+            let named = match entry {
+                Some(e) => appsettings::resolve(&dir, &e.value)
+                    .map_err(|e| Failure::new(Exit::Input, e))?,
+                None => dir.join(appsettings::DEFAULT_CERTIFICATE),
+            };
+            allowed_certificates.push(named);
+        } else {
+            Pfx::parse(&bytes, &limits)
+                .map_err(|e| from_pkcs12(&format!("the backup {}", backup_path.display()), &e))?;
         }
         changes.push(FileChange {
             path: target,
-            kind: if r.kind == "appsettings" {
+            kind: if is_settings {
                 "appsettings"
             } else {
                 "certificate"

@@ -311,10 +311,49 @@ pub fn dotnet_limits(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> 
                     reasons.push(format!("bag {}: {a}", bag.index));
                 }
             }
-            if bag.nested && matches!(bag.kind, BagKind::Key | BagKind::ShroudedKey) {
+            if bag.nested
+                && matches!(
+                    bag.kind,
+                    BagKind::Key | BagKind::ShroudedKey | BagKind::Certificate
+                )
+            {
                 reasons.push(format!(
-                    "bag {}: a key inside a nested safeContentsBag, which .NET ignores",
-                    bag.index
+                    "bag {}: a {} inside a nested safeContentsBag, which .NET ignores",
+                    bag.index,
+                    bag.kind.name()
+                ));
+            }
+        }
+        // The same certificate twice, or a key whose localKeyId names a
+        // certificate of another key: .NET's loader refuses both.
+        let ders: Vec<&[u8]> = o
+            .certificates
+            .iter()
+            .filter_map(|c| c.certificate.as_ref().ok())
+            .map(Certificate::der)
+            .collect();
+        for (i, d) in ders.iter().enumerate() {
+            if ders.iter().skip(i + 1).any(|e| e == d) {
+                reasons.push("the same certificate is stored twice (.NET refuses this)".to_owned());
+                break;
+            }
+        }
+        for entry in &o.keys {
+            let (Ok(key), Some(id)) = (&entry.key, &entry.attributes.local_key_id) else {
+                continue;
+            };
+            let crossed = o.certificates.iter().any(|c| {
+                c.attributes.local_key_id.as_ref() == Some(id)
+                    && c.certificate
+                        .as_ref()
+                        .ok()
+                        .and_then(|c| c.public_key().ok())
+                        .is_some_and(|p| !key.matches(&p))
+            });
+            if crossed {
+                reasons.push(format!(
+                    "bag {}: the key's localKeyId names a certificate of a different key (.NET refuses this)",
+                    entry.bag
                 ));
             }
         }

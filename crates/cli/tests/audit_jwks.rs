@@ -405,3 +405,116 @@ fn a_closed_pipe_ends_quietly_with_success() {
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// A PFX made with pfxgen, plus an attacker's certificate injected into an
+/// unencrypted part (the MAC left as it was).
+fn injected(root: &Path) -> (std::path::PathBuf, String) {
+    pfxgen(
+        root,
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--name",
+            "good.pfx",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+        ],
+        Some(PW),
+    )
+    .success();
+    let attacker_key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let attacker = CertificateParams::default()
+        .self_signed(&attacker_key)
+        .unwrap();
+    use pfxgen_pkcs12::testing;
+    let content = testing::data_content(&testing::safe_contents(&[testing::cert_bag(
+        attacker.der(),
+        &[testing::local_key_id(&[0x99])],
+    )]));
+    let good = std::fs::read(root.join("good.pfx")).unwrap();
+    let bad = testing::inject_content(&good, &content).unwrap();
+    let path = root.join("tampered.pfx");
+    std::fs::write(&path, bad).unwrap();
+    (path, pfxgen_x509::hex_upper(&attacker.sha1_thumbprint()))
+}
+
+#[test]
+fn jwks_and_audit_never_report_injected_certificates() {
+    let dir = TempDir::new("inject");
+    let root = dir.path();
+    let (_, attacker_kid) = injected(root);
+    let run = pfxgen(
+        root,
+        &["jwks", "tampered.pfx", "--password-env", "PFXGEN_TEST_PW"],
+        Some(PW),
+    )
+    .fails_with(4);
+    assert!(
+        run.stderr().contains("altered or damaged"),
+        "{}",
+        run.describe()
+    );
+    assert!(!run.stdout().contains(&attacker_kid));
+    // Without the password jwks cannot vouch for anything.
+    let run = pfxgen(root, &["jwks", "tampered.pfx"], None).fails_with(3);
+    assert!(!run.stdout().contains(&attacker_kid), "{}", run.describe());
+    // audit: with the password the file fails its check; without, the
+    // certificate is flagged as unverified.
+    std::fs::write(root.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
+    let run = pfxgen(
+        root,
+        &["audit", "tampered.pfx", "--passwords", "map"],
+        Some(PW),
+    )
+    .fails_with(1);
+    assert!(
+        run.stdout().contains("UNREADABLE") && run.stdout().contains("altered"),
+        "{}",
+        run.describe()
+    );
+    assert!(!run.stdout().contains(&attacker_kid), "{}", run.describe());
+    let run = pfxgen(root, &["audit", "tampered.pfx"], None).fails_with(1);
+    assert!(run.stdout().contains("UNVERIFIED"), "{}", run.describe());
+}
+
+#[test]
+fn audit_finds_two_services_sharing_one_file() {
+    let dir = TempDir::new("audit-shared-file");
+    let root = dir.path();
+    pfxgen(
+        root,
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--name",
+            "shared.pfx",
+            "--no-password",
+        ],
+        None,
+    )
+    .success();
+    let shared = root.join("shared.pfx");
+    for env in ["prod", "test"] {
+        let d = root.join(env);
+        std::fs::create_dir(&d).unwrap();
+        let json = format!(
+            "{{ \"X509CertificatePath\": {} }}",
+            pfxgen::jsonc::quote(&shared.display().to_string())
+        );
+        std::fs::write(d.join("appsettings.json"), json).unwrap();
+    }
+    let run = pfxgen(root, &["audit", "prod", "test"], None).fails_with(1);
+    let out = run.stdout();
+    assert!(
+        out.contains("REUSE       the same certificate"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        out.contains("- prod") && out.contains("- test"),
+        "{}",
+        run.describe()
+    );
+}

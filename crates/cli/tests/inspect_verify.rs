@@ -198,3 +198,73 @@ fn wrong_password_is_exit_3_for_both() {
         run.describe()
     );
 }
+
+/// Review finding: files .NET refuses or loads differently must fail verify.
+#[test]
+fn verify_fails_layouts_dotnet_refuses() {
+    use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+    use pfxgen_pkcs12::{Password, oid, testing};
+    use pfxgen_x509::CertificateParams;
+    let dir = TempDir::new("dotnet-layouts");
+    let d = dir.path();
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let other = CertificateParams::default()
+        .self_signed(&PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap())
+        .unwrap();
+    let pkcs8 = key.to_pkcs8_der().unwrap();
+    let id = [0x01];
+    let pw = Password::from_str_copy("Layout-Pass-1!");
+    let cases: [(&str, Vec<Vec<u8>>); 3] = [
+        // The key's localKeyId names the other certificate.
+        (
+            "crossed",
+            vec![
+                testing::key_bag(&pkcs8, &[testing::local_key_id(&id)]),
+                testing::cert_bag(other.der(), &[testing::local_key_id(&id)]),
+                testing::cert_bag(cert.der(), &[]),
+            ],
+        ),
+        // The same certificate twice.
+        (
+            "twice",
+            vec![
+                testing::key_bag(&pkcs8, &[testing::local_key_id(&id)]),
+                testing::cert_bag(cert.der(), &[testing::local_key_id(&id)]),
+                testing::cert_bag(cert.der(), &[]),
+            ],
+        ),
+        // The certificate only inside a nested safeContentsBag.
+        (
+            "nested",
+            vec![
+                testing::key_bag(&pkcs8, &[]),
+                testing::safe_bag(
+                    &oid::SAFE_CONTENTS_BAG,
+                    &testing::safe_contents(&[testing::cert_bag(cert.der(), &[])]),
+                    &[],
+                ),
+            ],
+        ),
+    ];
+    for (name, bags) in cases {
+        let file = format!("{name}.pfx");
+        let bytes = testing::pfx(
+            &[testing::data_content(&testing::safe_contents(&bags))],
+            &pw,
+            2048,
+        );
+        std::fs::write(d.join(&file), bytes).unwrap();
+        let run = pfxgen(
+            d,
+            &["verify", &file, "--password-env", "PFXGEN_TEST_PW"],
+            Some("Layout-Pass-1!"),
+        )
+        .fails_with(1);
+        assert!(
+            run.stdout().contains("FAIL  dotnet-loader-limits"),
+            "{name}\n{}",
+            run.describe()
+        );
+    }
+}

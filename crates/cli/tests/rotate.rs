@@ -543,3 +543,79 @@ fn a_symlinked_certificate_stays_a_link() {
         std::fs::read(work.join("new.pfx")).unwrap()
     );
 }
+
+/// Review finding: a manifest planted in pfx-backups must not make rollback
+/// write anywhere but the service's own files.
+#[test]
+fn rollback_refuses_a_crafted_manifest() {
+    let work = setup("rot-crafted");
+    let svc = work.join("svc");
+    run_rotate(work.path(), &[], None).success();
+    let victim = work.join("victim.json");
+    std::fs::write(&victim, "{ \"safe\": true }").unwrap();
+    let evil = b"{ \"attacker\": true }";
+    let sha = pfxgen_x509::hex_lower(&<sha2::Sha256 as sha2::Digest>::digest(evil));
+    let id = "99999999T999999Z";
+    std::fs::write(svc.join(format!("pfx-backups/{id}-0-victim.json")), evil).unwrap();
+    let manifest = format!(
+        "{{\"format\": \"pfxgen-rotation-manifest/1\", \"id\": \"{id}\", \"action\": \"rotate\", \"changes\": [{{\"path\": {}, \"kind\": \"appsettings\", \"before\": {{\"backup\": \"pfx-backups/{id}-0-victim.json\", \"sha256\": \"{sha}\"}}, \"after\": null}}]}}",
+        pfxgen::jsonc::quote(&victim.display().to_string())
+    );
+    std::fs::write(
+        svc.join(format!("pfx-backups/{id}-manifest.json")),
+        manifest,
+    )
+    .unwrap();
+    let run = pfxgen(&svc, &["rollback", "--service-dir", "."], None).fails_with(4);
+    assert!(
+        run.stderr()
+            .contains("neither appsettings.json nor the service's certificate"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "{ \"safe\": true }"
+    );
+    // A backup path that escapes pfx-backups is refused too.
+    let manifest = format!(
+        "{{\"format\": \"pfxgen-rotation-manifest/1\", \"id\": \"{id}\", \"action\": \"rotate\", \"changes\": [{{\"path\": \"appsettings.json\", \"kind\": \"appsettings\", \"before\": {{\"backup\": \"pfx-backups/../../victim.json\", \"sha256\": \"{sha}\"}}}}]}}"
+    );
+    std::fs::write(
+        svc.join(format!("pfx-backups/{id}-manifest.json")),
+        manifest,
+    )
+    .unwrap();
+    pfxgen(&svc, &["rollback", "--service-dir", "."], None)
+        .fails_with(4)
+        .stderr_contains("not one of its own backups");
+}
+
+/// Review finding: when standard output fails after the rotation is
+/// committed, pfxgen still finishes: exit 0, lock released.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_failure_after_rotation_still_releases_the_lock() {
+    let work = setup("rot-devfull");
+    let args = rotate_args("svc", "new.pfx", &[]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pfxgen"))
+        .args(&args)
+        .current_dir(work.path())
+        .env("PFXGEN_TEST_PW", NEW_PW)
+        .env("CURRENT_PW", PW)
+        .env_remove("PFXGEN_FAULT")
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!work.join("svc/.pfxgen.lock").exists(), "lock leaked");
+    assert_eq!(
+        std::fs::read(work.join("svc").join(CERT_REL)).unwrap(),
+        std::fs::read(work.join("new.pfx")).unwrap()
+    );
+}

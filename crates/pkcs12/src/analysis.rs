@@ -9,6 +9,8 @@
 
 use pfxgen_x509::Certificate;
 
+use pfxgen_keygen::PublicKey;
+
 use crate::{CertEntry, Opened};
 
 /// A certification path inside the file, from a certificate towards its
@@ -59,6 +61,13 @@ pub fn end_entity_of(certificates: &[CertEntry]) -> Option<usize> {
         .or_else(|| (0..n).find(|&i| cert(i).is_some()))
 }
 
+/// Most issuer candidates whose signature is tried at one step of a chain.
+pub const MAX_CANDIDATES_PER_STEP: usize = 8;
+/// Most signature verifications spent building one chain.
+pub const MAX_SIGNATURE_CHECKS: usize = 64;
+/// Longest chain followed.
+pub const MAX_CHAIN_LENGTH: usize = 16;
+
 impl Opened {
     fn cert(&self, index: usize) -> Option<&Certificate> {
         self.certificates
@@ -66,21 +75,25 @@ impl Opened {
             .and_then(|c| c.certificate.as_ref().ok())
     }
 
+    /// Each certificate's public key, parsed once (None when unreadable).
+    fn public_keys(&self) -> Vec<Option<PublicKey>> {
+        (0..self.certificates.len())
+            .map(|i| self.cert(i).and_then(|c| c.public_key().ok()))
+            .collect()
+    }
+
     /// For each entry of [`Opened::keys`], the index of the certificate it
     /// belongs to: the first whose public key equals the key's; for a key
     /// that could not be loaded, the first with the same `localKeyId`.
     #[must_use]
     pub fn key_certificates(&self) -> Vec<Option<usize>> {
+        let keys = self.public_keys();
         self.keys
             .iter()
             .map(|entry| match &entry.key {
                 Ok(key) => {
                     let public = key.public_key();
-                    (0..self.certificates.len()).find(|&i| {
-                        self.cert(i)
-                            .and_then(|c| c.public_key().ok())
-                            .is_some_and(|p| p == public)
-                    })
+                    keys.iter().position(|p| p.as_ref() == Some(&public))
                 }
                 Err(_) => entry.attributes.local_key_id.as_ref().and_then(|id| {
                     self.certificates
@@ -103,27 +116,47 @@ impl Opened {
 
     /// The chain from certificate `from` up to a self-signed root, as far as
     /// the file holds it.
+    ///
+    /// Work is bounded whatever the file holds: at most
+    /// [`MAX_CANDIDATES_PER_STEP`] issuers are tried per step,
+    /// [`MAX_SIGNATURE_CHECKS`] signatures in all, and [`MAX_CHAIN_LENGTH`]
+    /// certificates followed; each certificate is visited at most once, so
+    /// issuer cycles end. The chain is `complete` only when every link
+    /// verifies and it ends in a self-signed certificate.
     #[must_use]
     pub fn chain(&self, from: usize) -> Chain {
+        let keys = self.public_keys();
         let mut chain = Chain {
             certificates: vec![from],
             signatures: Vec::new(),
             complete: false,
             cycle: false,
         };
+        let mut checks = 0usize;
         let mut current = from;
         loop {
             let Some(cert) = self.cert(current) else {
                 chain.signatures.push(None);
                 break;
             };
+            let verifies = |j: usize, checks: &mut usize| {
+                if *checks >= MAX_SIGNATURE_CHECKS {
+                    return None;
+                }
+                *checks += 1;
+                keys.get(j)
+                    .and_then(Option::as_ref)
+                    .map(|k| cert.verify_signature(k).is_ok())
+            };
             if cert.is_self_issued() {
-                let ok = cert
-                    .public_key()
-                    .ok()
-                    .map(|k| cert.verify_signature(&k).is_ok());
+                let ok = verifies(current, &mut checks);
                 chain.signatures.push(ok);
-                chain.complete = ok == Some(true);
+                chain.complete =
+                    ok == Some(true) && chain.signatures.iter().all(|s| *s == Some(true));
+                break;
+            }
+            if chain.certificates.len() >= MAX_CHAIN_LENGTH {
+                chain.signatures.push(None);
                 break;
             }
             let issuer_name = cert.issuer_der();
@@ -131,22 +164,32 @@ impl Opened {
                 .filter(|&j| {
                     j != current && self.cert(j).is_some_and(|c| c.subject_der() == issuer_name)
                 })
+                .take(MAX_CANDIDATES_PER_STEP)
                 .collect();
-            let verifies = |j: usize| {
-                self.cert(j)
-                    .and_then(|c| c.public_key().ok())
-                    .is_some_and(|k| cert.verify_signature(&k).is_ok())
-            };
-            let next = candidates
-                .iter()
-                .copied()
-                .find(|&j| verifies(j))
-                .or_else(|| candidates.first().copied());
-            let Some(next) = next else {
+            let mut next = None;
+            for &j in &candidates {
+                match verifies(j, &mut checks) {
+                    Some(true) => {
+                        next = Some((j, Some(true)));
+                        break;
+                    }
+                    None if checks >= MAX_SIGNATURE_CHECKS => break,
+                    _ => {}
+                }
+            }
+            let Some((next, verified)) =
+                next.or_else(|| candidates.first().map(|&j| (j, Some(false))))
+            else {
                 chain.signatures.push(None);
                 break;
             };
-            chain.signatures.push(Some(verifies(next)));
+            chain.signatures.push(
+                if checks >= MAX_SIGNATURE_CHECKS && verified != Some(true) {
+                    None
+                } else {
+                    verified
+                },
+            );
             if chain.certificates.contains(&next) {
                 chain.cycle = true;
                 break;

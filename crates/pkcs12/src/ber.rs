@@ -20,7 +20,45 @@
 
 use std::borrow::Cow;
 
+use zeroize::Zeroizing;
+
 use crate::error::DerProblem;
+
+/// An output buffer that never leaves an unwiped copy behind: when it must
+/// grow, the old allocation is wiped (dropped as `Zeroizing`) after the move.
+#[derive(Default)]
+pub(crate) struct SecretBuf(Zeroizing<Vec<u8>>);
+
+impl SecretBuf {
+    fn with_capacity(n: usize) -> Self {
+        Self(Zeroizing::new(Vec::with_capacity(n)))
+    }
+
+    fn reserve(&mut self, extra: usize) {
+        if self.0.capacity() - self.0.len() < extra {
+            let wanted = (self.0.len() + extra).max(self.0.capacity().saturating_mul(2));
+            let mut grown = Zeroizing::new(Vec::with_capacity(wanted));
+            grown.extend_from_slice(&self.0);
+            // The old buffer is dropped here, as Zeroizing: wiped.
+            self.0 = grown;
+        }
+    }
+
+    fn extend(&mut self, data: &[u8]) {
+        self.reserve(data.len());
+        self.0.extend_from_slice(data);
+    }
+
+    fn push(&mut self, byte: u8) {
+        self.extend(&[byte]);
+    }
+
+    fn push_length(&mut self, len: usize) {
+        let mut header = Vec::with_capacity(9);
+        pfxgen_x509::der_encode::push_length(&mut header, len);
+        self.extend(&header);
+    }
+}
 
 /// A BER decoding failure: what and where (byte offset in the input).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +69,18 @@ pub struct BerError {
     pub problem: DerProblem,
 }
 
+/// [`normalize`] for secrets (decrypted keys and contents): the result is
+/// always a zeroizing copy.
+///
+/// # Errors
+/// As for [`normalize`].
+pub fn normalize_secret(input: &[u8], max_depth: usize) -> Result<Zeroizing<Vec<u8>>, BerError> {
+    Ok(match normalize(input, max_depth)? {
+        Cow::Borrowed(b) => Zeroizing::new(b.to_vec()),
+        Cow::Owned(o) => Zeroizing::new(o),
+    })
+}
+
 /// Rewrites one complete BER element into DER. Returns the input unchanged
 /// (borrowed) when it already is DER by the rules above.
 ///
@@ -38,7 +88,9 @@ pub struct BerError {
 /// [`BerError`] for truncation, bad lengths, nesting beyond `max_depth`,
 /// trailing bytes after the element, or misuse of end-of-contents.
 pub fn normalize(input: &[u8], max_depth: usize) -> Result<Cow<'_, [u8]>, BerError> {
-    let mut out = Vec::with_capacity(input.len());
+    // Every working buffer is wiped when dropped: decrypted keys and
+    // SafeContents pass through here.
+    let mut out = SecretBuf::with_capacity(input.len());
     let mut pos = 0;
     let mut n = Normalizer { input, max_depth };
     n.element(&mut pos, 0, &mut out)?;
@@ -50,10 +102,11 @@ pub fn normalize(input: &[u8], max_depth: usize) -> Result<Cow<'_, [u8]>, BerErr
             },
         });
     }
-    if out == input {
+    if *out.0 == input {
         Ok(Cow::Borrowed(input))
     } else {
-        Ok(Cow::Owned(out))
+        // Moved out, not copied: nothing is left behind unwiped.
+        Ok(Cow::Owned(core::mem::take(&mut *out.0)))
     }
 }
 
@@ -172,7 +225,7 @@ impl Normalizer<'_> {
         &mut self,
         pos: &mut usize,
         depth: usize,
-        out: &mut Vec<u8>,
+        out: &mut SecretBuf,
     ) -> Result<(), BerError> {
         if depth > self.max_depth {
             return Err(Self::err(
@@ -202,14 +255,14 @@ impl Normalizer<'_> {
                 .ok_or(Self::err(*pos, DerProblem::Truncated))?;
             *pos += len;
             out.push(header.tag);
-            pfxgen_x509::der_encode::push_length(out, len);
-            out.extend_from_slice(value);
+            out.push_length(len);
+            out.extend(value);
             return Ok(());
         }
         let universal_string = header.tag & 0xC0 == 0 && is_string_type(header.tag & 0x1F);
         if universal_string {
             let primitive_tag = header.tag & !CONSTRUCTED;
-            let mut content = Vec::new();
+            let mut content = SecretBuf::default();
             let mut unused_bits = 0u8;
             let pieces_start = *pos;
             self.string_pieces(
@@ -230,23 +283,23 @@ impl Normalizer<'_> {
             }
             out.push(primitive_tag);
             if primitive_tag == 0x03 {
-                pfxgen_x509::der_encode::push_length(out, content.len() + 1);
+                out.push_length(content.0.len() + 1);
                 out.push(unused_bits);
             } else {
-                pfxgen_x509::der_encode::push_length(out, content.len());
+                out.push_length(content.0.len());
             }
-            out.extend_from_slice(&content);
+            out.extend(&content.0);
             return Ok(());
         }
         // Generic constructed value: normalise the children into a buffer,
         // then write a definite header.
-        let mut children = Vec::new();
+        let mut children = SecretBuf::default();
         self.children(pos, &header, depth, |n, p, d| {
             n.element(p, d, &mut children)
         })?;
         out.push(header.tag);
-        pfxgen_x509::der_encode::push_length(out, children.len());
-        out.extend_from_slice(&children);
+        out.push_length(children.0.len());
+        out.extend(&children.0);
         Ok(())
     }
 
@@ -297,7 +350,7 @@ impl Normalizer<'_> {
         header: &Header,
         primitive_tag: u8,
         depth: usize,
-        content: &mut Vec<u8>,
+        content: &mut SecretBuf,
         unused_bits: &mut u8,
     ) -> Result<(), BerError> {
         self.children(pos, header, depth, |n, p, d| {
@@ -331,9 +384,9 @@ impl Normalizer<'_> {
                     return Err(Self::err(piece_start, DerProblem::BadConstructedString));
                 }
                 *unused_bits = unused;
-                content.extend_from_slice(bits);
+                content.extend(bits);
             } else {
-                content.extend_from_slice(value);
+                content.extend(value);
             }
             Ok(())
         })

@@ -129,13 +129,25 @@ impl EncryptionScheme {
         matches!(self, Self::Pbes2 { .. })
     }
 
-    /// KDF iterations one decryption attempt costs (the PKCS#12 KDF runs
-    /// twice: key and IV).
+    /// Hash iterations one decryption attempt costs: the iteration count
+    /// times the number of output blocks derived (PBKDF2: key blocks; the
+    /// PKCS#12 KDF: key and IV blocks).
     #[must_use]
     pub fn cost(&self) -> u64 {
+        let blocks = |len: usize, out: usize| len.div_ceil(out) as u64;
         match self {
-            Self::Pbes2 { kdf, .. } => u64::from(kdf.iterations),
-            Self::Pkcs12Pbe { iterations, .. } => 2 * u64::from(*iterations),
+            // PBKDF2 runs the iterations once per output block.
+            Self::Pbes2 { kdf, cipher, .. } => {
+                u64::from(kdf.iterations) * blocks(cipher.key_len(), kdf.prf.output_len())
+            }
+            // The PKCS#12 KDF over SHA-1 runs them once per 20-byte block of
+            // the key and of the IV.
+            Self::Pkcs12Pbe {
+                cipher, iterations, ..
+            } => {
+                u64::from(*iterations)
+                    * (blocks(cipher.key_len(), 20) + blocks(cipher.block_len(), 20))
+            }
         }
     }
 

@@ -183,12 +183,14 @@ fn pkcs12_kdf_generic<D: Digest + BlockSizeUser>(
         }
         out.extend_from_slice(&a);
         if out.len() >= len {
+            zeroize::Zeroize::zeroize(a.as_mut_slice());
             break;
         }
         // B = A repeated to v bytes; each v-byte block I_j += B + 1.
         for (dst, src) in b.iter_mut().zip(a.iter().cycle()) {
             *dst = *src;
         }
+        zeroize::Zeroize::zeroize(a.as_mut_slice());
         for block in i_buf.chunks_mut(v) {
             let mut carry: u16 = 1;
             for (x, y) in block.iter_mut().rev().zip(b.iter().rev()) {

@@ -67,9 +67,14 @@ mod password;
 mod pfx;
 mod pkcs8;
 mod safe_bag;
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub mod testing;
 
 pub use crate::{
-    analysis::{Chain, end_entity_of},
+    analysis::{
+        Chain, MAX_CANDIDATES_PER_STEP, MAX_CHAIN_LENGTH, MAX_SIGNATURE_CHECKS, end_entity_of,
+    },
     cipher::Cipher,
     encode::{
         DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS, PASSWORDLESS_ITERATIONS, Profile,

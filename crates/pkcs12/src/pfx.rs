@@ -27,7 +27,6 @@ use std::{borrow::Cow, rc::Rc};
 
 use pfxgen_keygen::PrivateKey;
 use pfxgen_x509::Certificate;
-use zeroize::Zeroizing;
 
 use crate::{
     Error, Limits, Password, PasswordForm,
@@ -77,6 +76,8 @@ pub struct Pfx {
     mac: Option<MacData>,
     auth_safe: Vec<u8>,
     contents: Vec<Content>,
+    /// Bags counted while parsing (unencrypted ones); decrypted bags add to it.
+    bags_parsed: usize,
 }
 
 /// Whether and how the MAC was verified.
@@ -321,6 +322,7 @@ impl Pfx {
             mac,
             auth_safe,
             contents,
+            bags_parsed: budget.count,
         })
     }
 
@@ -395,7 +397,9 @@ impl Pfx {
             iterations_spent: 0,
             skipped_contents: Vec::new(),
         };
-        let mut bag_budget = BagBudget { count: 0 };
+        let mut bag_budget = BagBudget {
+            count: self.bags_parsed,
+        };
         for (index, content) in self.contents.iter().enumerate() {
             match content {
                 Content::Data { bags } => {
@@ -448,24 +452,37 @@ impl Pfx {
         Ok(opened)
     }
 
-    /// Decrypts only what holds certificates and returns them, without
-    /// verifying the MAC or decrypting keys: the cheap path for auditing many
-    /// files (one key derivation per encrypted content instead of three).
-    /// A password that decrypts the contents to well-formed SafeContents is
-    /// taken as right; a wrong one gives [`Error::DecryptionFailed`].
+    /// Verifies the MAC (if any) and decrypts only what holds certificates,
+    /// never keys: the cheap path for auditing many files (two key
+    /// derivations instead of three). Returns the MAC verdict with the
+    /// certificates; a MAC that does not verify is an error, so certificates
+    /// injected into an unencrypted part of a file are never reported as
+    /// belonging to it.
     ///
     /// # Errors
-    /// As for [`Pfx::open`], except that MAC failures cannot occur.
+    /// As for [`Pfx::open`].
     pub fn open_certificates(
         &self,
         password: &Password,
         limits: &Limits,
-    ) -> Result<Vec<CertEntry>, Error> {
+    ) -> Result<(MacStatus, Vec<CertEntry>), Error> {
         let mut budget = IterationBudget {
             spent: 0,
             limit: limits.max_total_iterations,
         };
-        let mut bag_budget = BagBudget { count: 0 };
+        let mac = match &self.mac {
+            None => MacStatus::Absent,
+            Some(mac) => {
+                budget.charge(mac.cost().saturating_mul(mac.attempts(password)))?;
+                match mac.verify(password, &self.auth_safe) {
+                    Some(form) => MacStatus::Verified(form),
+                    None => return Err(self.diagnose_mac_failure(password, limits, &mut budget)),
+                }
+            }
+        };
+        let mut bag_budget = BagBudget {
+            count: self.bags_parsed,
+        };
         let mut out = Vec::new();
         let mut index = 0usize;
         fn collect(bags: &[SafeBag], out: &mut Vec<CertEntry>, index: &mut usize) {
@@ -501,7 +518,7 @@ impl Pfx {
                 Content::Enveloped | Content::Other { .. } => {}
             }
         }
-        Ok(out)
+        Ok((mac, out))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -592,32 +609,43 @@ impl Pfx {
         if password.is_absent() {
             return Error::PasswordRequired;
         }
-        let mut tried_any = false;
+        // Everything encrypted: each content, and each shrouded key in plain
+        // contents. If the password decrypts any of them, it is right and the
+        // MAC failure means the file was altered.
+        let mut attempts: Vec<(&EncryptionScheme, &[u8], bool)> = Vec::new();
         for content in &self.contents {
-            let attempt = match content {
+            match content {
                 Content::Encrypted {
                     scheme: Ok(scheme),
                     ciphertext,
                     ..
-                } => Some((scheme, ciphertext.as_slice(), true)),
-                Content::Data { bags } => bags.iter().find_map(|b| match &b.value {
-                    BagValue::ShroudedKey {
-                        scheme: Ok(s),
-                        ciphertext,
-                    } => Some((s, ciphertext.as_slice(), false)),
-                    _ => None,
-                }),
-                _ => None,
-            };
-            let Some((scheme, ciphertext, is_safe_contents)) = attempt else {
-                continue;
-            };
-            tried_any = true;
+                } => {
+                    attempts.push((scheme, ciphertext.as_slice(), true));
+                }
+                Content::Data { bags } => {
+                    for b in bags {
+                        if let BagValue::ShroudedKey {
+                            scheme: Ok(s),
+                            ciphertext,
+                        } = &b.value
+                        {
+                            attempts.push((s, ciphertext.as_slice(), false));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if attempts.is_empty() {
+            return Error::MacMismatch;
+        }
+        for (scheme, ciphertext, is_safe_contents) in attempts {
             if budget
                 .charge(scheme.cost().saturating_mul(scheme.attempts(password)))
                 .is_err()
             {
-                break;
+                // Out of budget before an answer: say only what is known.
+                return Error::MacMismatch;
             }
             let ok = if is_safe_contents {
                 scheme
@@ -628,17 +656,11 @@ impl Pfx {
                     .decrypt(password, ciphertext, plausible_der_sequence)
                     .is_ok()
             };
-            return if ok {
-                Error::IntegrityCheckFailed
-            } else {
-                Error::WrongPassword
-            };
+            if ok {
+                return Error::IntegrityCheckFailed;
+            }
         }
-        if tried_any {
-            Error::WrongPassword
-        } else {
-            Error::MacMismatch
-        }
+        Error::WrongPassword
     }
 }
 
@@ -670,8 +692,8 @@ fn decrypt_content<'s>(
                 }
             }
         })?;
-    let normalised = ber::normalize(&plain, limits.max_depth).map_err(|e| ber_error(e, &within))?;
-    let normalised = Zeroizing::new(normalised.into_owned());
+    let normalised =
+        ber::normalize_secret(&plain, limits.max_depth).map_err(|e| ber_error(e, &within))?;
     let mut r = Reader::top(&normalised, &within);
     let bags = parse_safe_contents(&mut r, limits, bag_budget, 0)?;
     Ok((scheme, bags))
@@ -688,11 +710,8 @@ fn collect_certs(bags: &[SafeBag], out: &mut Vec<Result<Certificate, pfxgen_x509
 
 /// Loads a PKCS#8 key (BER tolerated).
 fn load_key(der: &[u8], limits: &Limits) -> Result<PrivateKey, pfxgen_keygen::Error> {
-    match ber::normalize(der, limits.max_depth) {
-        Ok(normalised) => {
-            let owned = Zeroizing::new(normalised.into_owned());
-            PrivateKey::from_pkcs8_der(&owned)
-        }
+    match ber::normalize_secret(der, limits.max_depth) {
+        Ok(normalised) => PrivateKey::from_pkcs8_der(&normalised),
         Err(e) => Err(pfxgen_keygen::Error::Encoding {
             what: "PKCS#8 private key",
             detail: e.problem.to_string(),
@@ -702,12 +721,12 @@ fn load_key(der: &[u8], limits: &Limits) -> Result<PrivateKey, pfxgen_keygen::Er
 
 /// A decrypted key must at least be a SEQUENCE that normalises.
 fn plausible_der_sequence(plain: &[u8]) -> bool {
-    plain.first() == Some(&tag::SEQUENCE) && ber::normalize(plain, 64).is_ok()
+    plain.first() == Some(&tag::SEQUENCE) && ber::normalize_secret(plain, 64).is_ok()
 }
 
 /// A decrypted SafeContents must be a SEQUENCE of SEQUENCEs.
 fn plausible_safe_contents(plain: &[u8], limits: &Limits) -> bool {
-    let Ok(normalised) = ber::normalize(plain, limits.max_depth) else {
+    let Ok(normalised) = ber::normalize_secret(plain, limits.max_depth) else {
         return false;
     };
     let mut r = Reader::top(&normalised, "plaintext");

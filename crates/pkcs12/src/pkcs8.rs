@@ -9,7 +9,6 @@
 //! ```
 
 use pfxgen_keygen::PrivateKey;
-use zeroize::Zeroizing;
 
 use crate::{
     Error, Limits, Password,
@@ -68,19 +67,17 @@ pub fn decrypt_pkcs8(
     }
     let (plain, _) = scheme
         .decrypt(password, data.value, |p| {
-            p.first() == Some(&0x30) && ber::normalize(p, limits.max_depth).is_ok()
+            p.first() == Some(&0x30) && ber::normalize_secret(p, limits.max_depth).is_ok()
         })
         .map_err(|_| Error::DecryptionFailed {
             what: "the private key".to_owned(),
         })?;
-    let key_der = ber::normalize(&plain, limits.max_depth)
-        .map(|c| Zeroizing::new(c.into_owned()))
-        .map_err(|e| Error::Key {
-            bag: 0,
-            source: pfxgen_keygen::Error::Encoding {
-                what: "PKCS#8 private key",
-                detail: e.problem.to_string(),
-            },
-        })?;
+    let key_der = ber::normalize_secret(&plain, limits.max_depth).map_err(|e| Error::Key {
+        bag: 0,
+        source: pfxgen_keygen::Error::Encoding {
+            what: "PKCS#8 private key",
+            detail: e.problem.to_string(),
+        },
+    })?;
     PrivateKey::from_pkcs8_der(&key_der).map_err(|source| Error::Key { bag: 0, source })
 }

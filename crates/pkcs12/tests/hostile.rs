@@ -10,8 +10,8 @@
 
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{
-    DerProblem, Error, Hash, IterationProblem, Limits, MacStatus, Password, PasswordForm, Pfx,
-    kdf::{self, KdfPurpose},
+    DerProblem, Error, Hash, IterationProblem, Limits, MacStatus, Password, PasswordForm, Pfx, kdf,
+    testing,
 };
 use pfxgen_x509::{CertificateParams, der_encode as d};
 
@@ -42,24 +42,19 @@ fn int_raw(content: &[u8]) -> Vec<u8> {
 }
 
 fn data_ci(content: &[u8]) -> Vec<u8> {
-    d::sequence(&[
-        &oid(DATA),
-        &d::context_constructed(0, &[&d::octet_string(content)]),
-    ])
+    testing::data_content(content)
 }
 
 fn safe_bag(bag_oid: &str, value: &[u8], attrs: &[Vec<u8>]) -> Vec<u8> {
-    let wrapped = d::context_constructed(0, &[value]);
-    if attrs.is_empty() {
-        d::sequence(&[&oid(bag_oid), &wrapped])
-    } else {
-        let parts: Vec<&[u8]> = attrs.iter().map(Vec::as_slice).collect();
-        d::sequence(&[&oid(bag_oid), &wrapped, &d::constructed(0x31, &parts)])
-    }
+    testing::safe_bag(
+        &der::asn1::ObjectIdentifier::new_unwrap(bag_oid),
+        value,
+        attrs,
+    )
 }
 
 fn attr(attr_oid: &str, value: &[u8]) -> Vec<u8> {
-    d::sequence(&[&oid(attr_oid), &d::constructed(0x31, &[value])])
+    testing::attribute(&der::asn1::ObjectIdentifier::new_unwrap(attr_oid), value)
 }
 
 fn mac_data(
@@ -68,43 +63,17 @@ fn mac_data(
     iterations_tlv: &[u8],
     iterations: u32,
 ) -> Vec<u8> {
-    let salt = [7u8; 16];
-    let key = kdf::pkcs12_kdf(
-        Hash::Sha256,
-        &password.bmp(),
-        &salt,
-        KdfPurpose::Mac,
-        iterations,
-        32,
-    );
-    let mac = kdf::hmac(Hash::Sha256, &key, auth_safe);
-    let alg = d::sequence(&[&oid(SHA256), &d::null()]);
-    d::sequence(&[
-        &d::sequence(&[&alg, &d::octet_string(&mac)]),
-        &d::octet_string(&salt),
-        iterations_tlv,
-    ])
+    testing::mac_data(password, auth_safe, iterations_tlv, iterations)
 }
 
 fn pfx_with(version: &[u8], auth_safe_ci: &[u8], mac: Option<&[u8]>) -> Vec<u8> {
-    match mac {
-        Some(m) => d::sequence(&[version, auth_safe_ci, m]),
-        None => d::sequence(&[version, auth_safe_ci]),
-    }
+    testing::pfx_with(version, auth_safe_ci, mac)
 }
 
 /// A complete PFX whose AuthenticatedSafe holds `contents`, with a valid
 /// HMAC-SHA256 MAC for password `pw` and 2048 iterations.
 fn pfx_of(contents: &[Vec<u8>]) -> Vec<u8> {
-    let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
-    let auth_safe = d::sequence(&parts);
-    let mac = mac_data(
-        &Password::from_str_copy(PW),
-        &auth_safe,
-        &d::integer_u64(2048),
-        2048,
-    );
-    pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac))
+    testing::pfx(contents, &Password::from_str_copy(PW), 2048)
 }
 
 fn key_and_cert() -> (Vec<u8>, Vec<u8>) {
@@ -971,4 +940,35 @@ fn certificate_issuer_cycles_terminate() {
     let chain = opened.chain(0);
     assert_eq!(chain.signatures, vec![Some(false)]);
     assert!(!chain.complete);
+}
+
+/// Review finding: chain building is bounded whatever the file holds: a
+/// chain of 24 CA levels is followed for at most 16 certificates.
+#[test]
+fn chain_building_is_bounded() {
+    let keys: Vec<PrivateKey> = (0..24)
+        .map(|_| PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap())
+        .collect();
+    let mut bags = Vec::new();
+    for i in 0..24 {
+        let subject = format!("CN=L{i}");
+        let issuer = if i == 23 {
+            subject.clone()
+        } else {
+            format!("CN=L{}", i + 1)
+        };
+        let signer = &keys[if i == 23 { 23 } else { i + 1 }];
+        bags.push(cert_bag(&issued(&subject, &issuer, &keys[i], signer), &[]));
+    }
+    let opened = open(
+        "long_chain",
+        &pfx_of(&[data_ci(&d::sequence(
+            &bags.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        ))]),
+    )
+    .unwrap();
+    let chain = opened.chain(0);
+    assert_eq!(chain.certificates.len(), pfxgen_pkcs12::MAX_CHAIN_LENGTH);
+    assert!(!chain.complete);
+    assert!(chain.signatures.iter().take(15).all(|s| *s == Some(true)));
 }

@@ -249,3 +249,55 @@ fn chain_certificates_are_written_after_the_end_entity() {
     assert_eq!(opened.certificates[1].certificate.as_ref().unwrap(), &ca);
     assert!(opened.certificates[1].attributes.local_key_id.is_none());
 }
+
+/// Review finding: a damaged certificate ciphertext with the right password
+/// used to be reported as a wrong password; every encrypted item is now
+/// tried, and the key still decrypts, so the file is reported altered.
+#[test]
+fn damaged_certificate_ciphertext_with_the_right_password_is_an_integrity_failure() {
+    let (key, cert) = make(KeyAlgorithm::EcdsaP256);
+    let pw = Password::from_str_copy("pw-Secret-1234");
+    let mut der = write_pfx(&key, &cert, &[], &pw, &options(Profile::Modern, 2048)).unwrap();
+    let pfx = Pfx::parse(&der, &Limits::default()).unwrap();
+    let Content::Encrypted { ciphertext, .. } = &pfx.contents()[0] else {
+        panic!()
+    };
+    let pos = der
+        .windows(ciphertext.len())
+        .position(|w| w == ciphertext.as_slice())
+        .unwrap();
+    der[pos + ciphertext.len() - 1] ^= 0x01; // the padding block
+    let err = Pfx::parse(&der, &Limits::default())
+        .unwrap()
+        .open(&pw, &Limits::default())
+        .unwrap_err();
+    assert!(matches!(err, Error::IntegrityCheckFailed), "{err}");
+}
+
+/// Review finding: certificates injected into an unencrypted part of a file
+/// must never be reported as the file's: open_certificates checks the MAC.
+#[test]
+fn injected_certificates_are_refused_by_open_certificates() {
+    let (key, cert) = make(KeyAlgorithm::EcdsaP256);
+    let (_, attacker) = make(KeyAlgorithm::EcdsaP256);
+    let pw = Password::from_str_copy("pw-Secret-1234");
+    let der = write_pfx(&key, &cert, &[], &pw, &options(Profile::Modern, 2048)).unwrap();
+    let injected = pfxgen_pkcs12::testing::data_content(&pfxgen_pkcs12::testing::safe_contents(&[
+        pfxgen_pkcs12::testing::cert_bag(
+            attacker.der(),
+            &[pfxgen_pkcs12::testing::local_key_id(&[0x99])],
+        ),
+    ]));
+    let tampered = pfxgen_pkcs12::testing::inject_content(&der, &injected).unwrap();
+    let pfx = Pfx::parse(&tampered, &Limits::default()).unwrap();
+    let err = pfx.open_certificates(&pw, &Limits::default()).unwrap_err();
+    assert!(matches!(err, Error::IntegrityCheckFailed), "{err}");
+    // The untouched file opens and reports its own certificate only.
+    let (mac, certs) = Pfx::parse(&der, &Limits::default())
+        .unwrap()
+        .open_certificates(&pw, &Limits::default())
+        .unwrap();
+    assert!(matches!(mac, MacStatus::Verified(_)));
+    assert_eq!(certs.len(), 1);
+    assert_eq!(certs[0].certificate.as_ref().unwrap(), &cert);
+}

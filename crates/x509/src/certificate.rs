@@ -41,6 +41,16 @@ pub struct Certificate {
     extensions: ExtensionsReport,
 }
 
+/// The first element (TBSCertificate) of the outer SEQUENCE, exactly as it
+/// appears in `der`.
+fn raw_tbs(der: &[u8]) -> Result<Vec<u8>, Error> {
+    use der::Reader as _;
+    let mut reader = der::SliceReader::new(der)?;
+    let outer = der::Header::decode(&mut reader)?;
+    outer.tag().assert_eq(der::Tag::Sequence)?;
+    Ok(reader.tlv_bytes()?.to_vec())
+}
+
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
         self.der == other.der
@@ -56,7 +66,10 @@ impl Certificate {
     /// [`Error::Decode`] with the byte offset of the problem.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let inner = CertificateInner::<Lenient>::from_der(der)?;
-        let tbs_der = inner.tbs_certificate().to_der()?;
+        // The signature covers the TBSCertificate bytes *as received*; a
+        // re-encoding can differ for input the decoder tolerates (found by
+        // the x509_certificate fuzz target), so take the bytes from the input.
+        let tbs_der = raw_tbs(der)?;
         let validity = inner.tbs_certificate().validity();
         let time = |t: x509_cert::time::Time| {
             let secs = t.to_unix_duration().as_secs();
@@ -300,6 +313,28 @@ mod tests {
         for len in [0, 1, 2, 10, cert.der().len() - 1] {
             assert!(Certificate::from_der(&cert.der()[..len]).is_err(), "{len}");
         }
+    }
+
+    /// Regression (x509_certificate fuzz target,
+    /// crash-732325946a9717660f85aa69d1d56512310d937c): the TBSCertificate
+    /// used for signature checks must be the input's own bytes.
+    #[test]
+    fn tbs_bytes_come_from_the_input() {
+        let data = include_bytes!(
+            "../../../fuzz/corpus/x509_certificate/crash-732325946a9717660f85aa69d1d56512310d937c"
+        );
+        if let Ok(cert) = Certificate::from_der(data) {
+            assert!(
+                data.windows(cert.tbs_der().len())
+                    .any(|w| w == cert.tbs_der())
+            );
+        }
+        let key =
+            pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
+        let cert = crate::CertificateParams::default()
+            .self_signed(&key)
+            .unwrap();
+        assert_eq!(&cert.der()[4..4 + cert.tbs_der().len()], cert.tbs_der());
     }
 
     #[test]

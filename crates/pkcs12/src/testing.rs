@@ -1,0 +1,144 @@
+//! Builders for hand-made PFX files in tests (hostile inputs, layouts other
+//! producers write). Not part of the API: hidden from the documentation.
+
+use pfxgen_x509::der_encode as d;
+
+use crate::{Hash, Password, kdf, oid};
+
+/// A `data` ContentInfo holding `content` (an encoded SafeContents or
+/// AuthenticatedSafe).
+#[must_use]
+pub fn data_content(content: &[u8]) -> Vec<u8> {
+    d::sequence(&[
+        &d::oid(&oid::DATA),
+        &d::context_constructed(0, &[&d::octet_string(content)]),
+    ])
+}
+
+/// A SafeBag with the given type OID, value and attributes.
+#[must_use]
+pub fn safe_bag(bag_oid: &der::asn1::ObjectIdentifier, value: &[u8], attrs: &[Vec<u8>]) -> Vec<u8> {
+    let wrapped = d::context_constructed(0, &[value]);
+    if attrs.is_empty() {
+        d::sequence(&[&d::oid(bag_oid), &wrapped])
+    } else {
+        let parts: Vec<&[u8]> = attrs.iter().map(Vec::as_slice).collect();
+        d::sequence(&[&d::oid(bag_oid), &wrapped, &d::constructed(0x31, &parts)])
+    }
+}
+
+/// A PKCS12Attribute with one value (as written, not re-encoded).
+#[must_use]
+pub fn attribute(attr_oid: &der::asn1::ObjectIdentifier, value: &[u8]) -> Vec<u8> {
+    d::sequence(&[&d::oid(attr_oid), &d::constructed(0x31, &[value])])
+}
+
+/// A `localKeyId` attribute.
+#[must_use]
+pub fn local_key_id(id: &[u8]) -> Vec<u8> {
+    attribute(&oid::LOCAL_KEY_ID, &d::octet_string(id))
+}
+
+/// A certBag holding an X.509 certificate.
+#[must_use]
+pub fn cert_bag(cert_der: &[u8], attrs: &[Vec<u8>]) -> Vec<u8> {
+    let value = d::sequence(&[
+        &d::oid(&oid::X509_CERTIFICATE),
+        &d::context_constructed(0, &[&d::octet_string(cert_der)]),
+    ]);
+    safe_bag(&oid::CERT_BAG, &value, attrs)
+}
+
+/// An unencrypted keyBag.
+#[must_use]
+pub fn key_bag(pkcs8: &[u8], attrs: &[Vec<u8>]) -> Vec<u8> {
+    safe_bag(&oid::KEY_BAG, pkcs8, attrs)
+}
+
+/// A SafeContents of `bags`.
+#[must_use]
+pub fn safe_contents(bags: &[Vec<u8>]) -> Vec<u8> {
+    let parts: Vec<&[u8]> = bags.iter().map(Vec::as_slice).collect();
+    d::sequence(&parts)
+}
+
+/// A MacData (HMAC-SHA256, PKCS#12 KDF) over `auth_safe`, with the
+/// iteration count written as the given raw INTEGER TLV.
+#[must_use]
+pub fn mac_data(
+    password: &Password,
+    auth_safe: &[u8],
+    iterations_tlv: &[u8],
+    iterations: u32,
+) -> Vec<u8> {
+    let salt = [7u8; 16];
+    let key = kdf::pkcs12_kdf(
+        Hash::Sha256,
+        &password.bmp(),
+        &salt,
+        kdf::KdfPurpose::Mac,
+        iterations,
+        32,
+    );
+    let mac = kdf::hmac(Hash::Sha256, &key, auth_safe);
+    let alg = d::sequence(&[&d::oid(&oid::SHA256), &d::null()]);
+    d::sequence(&[
+        &d::sequence(&[&alg, &d::octet_string(&mac)]),
+        &d::octet_string(&salt),
+        iterations_tlv,
+    ])
+}
+
+/// A PFX from its version, authSafe ContentInfo and optional MacData.
+#[must_use]
+pub fn pfx_with(version: &[u8], auth_safe_ci: &[u8], mac: Option<&[u8]>) -> Vec<u8> {
+    match mac {
+        Some(m) => d::sequence(&[version, auth_safe_ci, m]),
+        None => d::sequence(&[version, auth_safe_ci]),
+    }
+}
+
+/// A complete PFX whose AuthenticatedSafe holds `contents`, with a valid
+/// MAC for `password` at `iterations`.
+#[must_use]
+pub fn pfx(contents: &[Vec<u8>], password: &Password, iterations: u32) -> Vec<u8> {
+    let auth_safe = safe_contents(contents);
+    let mac = mac_data(
+        password,
+        &auth_safe,
+        &d::integer_u64(u64::from(iterations)),
+        iterations,
+    );
+    pfx_with(&d::integer_u64(3), &data_content(&auth_safe), Some(&mac))
+}
+
+/// `pfx` with `injected` put in front of its ContentInfos, keeping the old
+/// MacData (as an attacker without the password would): for tampering
+/// tests. `None` if `pfx` is not the simple DER layout pfxgen writes.
+#[must_use]
+pub fn inject_content(pfx: &[u8], injected: &[u8]) -> Option<Vec<u8>> {
+    use crate::asn1::Reader;
+    let mut r = Reader::top(pfx, "test");
+    let top = r.sequence("PFX").ok()?;
+    let mut t = top.reader();
+    let version = t.integer("v").ok()?;
+    let ci = t.sequence("ci").ok()?;
+    let mac = t.sequence("mac").ok()?;
+    let mut c = ci.reader();
+    c.oid("oid").ok()?;
+    let wrapper = c.read(0xA0, "w", "[0]").ok()?;
+    let octets = wrapper.reader().octet_string("o").ok()?;
+    let mut a = Reader::top(octets.value, "auth safe");
+    let seq = a.sequence("auth safe").ok()?;
+    let mut items = vec![injected.to_vec()];
+    let mut s = seq.reader();
+    while !s.is_empty() {
+        items.push(s.read_any("ci").ok()?.raw.to_vec());
+    }
+    let auth_safe = safe_contents(&items);
+    Some(pfx_with(
+        version.raw,
+        &data_content(&auth_safe),
+        Some(mac.raw),
+    ))
+}
