@@ -151,7 +151,8 @@ const SEQUENCES: &[&str] = &[
 #[must_use]
 pub fn check(password: &str) -> Vec<String> {
     let mut problems = Vec::new();
-    let chars: Vec<char> = password.chars().collect();
+    // Every copy derived from the password is wiped when dropped.
+    let chars: Zeroizing<Vec<char>> = Zeroizing::new(password.chars().collect());
     if chars.len() < MIN_LENGTH {
         problems.push(format!(
             "it has {} characters; at least {MIN_LENGTH} are required",
@@ -174,10 +175,10 @@ pub fn check(password: &str) -> Vec<String> {
         problems.push("it contains a control character".to_owned());
     }
     // The word or pattern itself is never repeated: messages reach logs.
-    if common_word(password).is_some() {
+    if is_common_word(password) {
         problems.push("it is built on a common word or password".to_owned());
     }
-    if trivial_pattern(&chars).is_some() {
+    if has_trivial_pattern(&chars) {
         problems.push(
             "it contains a guessable pattern (four repeated characters, or four in alphabet, digit or keyboard order)"
                 .to_owned(),
@@ -187,74 +188,75 @@ pub fn check(password: &str) -> Vec<String> {
 }
 
 /// Undoes common letter substitutions and keeps only letters, lower-cased.
-fn letters_only(password: &str) -> String {
-    password
-        .chars()
-        .filter_map(|c| {
-            let c = c.to_lowercase().next().unwrap_or(c);
-            Some(match c {
-                '0' => 'o',
-                '1' | '!' => 'i',
-                '3' => 'e',
-                '4' | '@' => 'a',
-                '5' | '$' => 's',
-                '7' => 't',
-                c if c.is_alphabetic() => c,
-                _ => return None,
+fn letters_only(password: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        password
+            .chars()
+            .filter_map(|c| {
+                let c = c.to_lowercase().next().unwrap_or(c);
+                Some(match c {
+                    '0' => 'o',
+                    '1' | '!' => 'i',
+                    '3' => 'e',
+                    '4' | '@' => 'a',
+                    '5' | '$' => 's',
+                    '7' => 't',
+                    c if c.is_alphabetic() => c,
+                    _ => return None,
+                })
             })
-        })
-        .collect()
+            .collect(),
+    )
 }
 
-/// The common word that makes up most of the password, if any: the letters
-/// (after undoing substitutions) are a common word, or a common word of five
-/// or more letters covers at least half of them.
-fn common_word(password: &str) -> Option<&'static str> {
+/// Whether a common word makes up most of the password: the letters (after
+/// undoing substitutions) are a common word, or a common word of five or
+/// more letters covers at least half of them.
+fn is_common_word(password: &str) -> bool {
     let letters = letters_only(password);
-    let plain: String = password
-        .chars()
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_lowercase)
-        .collect();
-    for candidate in [&letters, &plain] {
-        if candidate.is_empty() {
-            continue;
-        }
-        for word in COMMON {
-            let word_len = word.chars().count();
-            if candidate == word
-                || (word_len >= 5
-                    && candidate.contains(word)
-                    && word_len * 2 >= candidate.chars().count())
-            {
-                return Some(word);
-            }
-        }
-    }
-    None
+    let plain: Zeroizing<String> = Zeroizing::new(
+        password
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect(),
+    );
+    [&letters, &plain].into_iter().any(|candidate| {
+        let candidate_len = candidate.chars().count();
+        candidate_len > 0
+            && COMMON.iter().any(|word| {
+                let word_len = word.chars().count();
+                candidate.as_str() == *word
+                    || (word_len >= 5 && word_len * 2 >= candidate_len && candidate.contains(word))
+            })
+    })
 }
 
 /// A run of four identical characters, or four consecutive characters of an
-/// alphabet or keyboard row (either direction).
-fn trivial_pattern(chars: &[char]) -> Option<String> {
-    let lower: Vec<char> = chars
-        .iter()
-        .map(|c| c.to_lowercase().next().unwrap_or(*c))
-        .collect();
-    for window in lower.windows(4) {
-        if window.iter().all(|c| Some(c) == window.first()) {
-            return Some(window.iter().collect());
-        }
-        let text: String = window.iter().collect();
-        let reversed: String = window.iter().rev().collect();
-        if SEQUENCES
+/// alphabet or keyboard row (either direction). Compares in place: no copy
+/// of the password is made.
+fn has_trivial_pattern(chars: &[char]) -> bool {
+    let lower: Zeroizing<Vec<char>> = Zeroizing::new(
+        chars
             .iter()
-            .any(|s| s.contains(&text) || s.contains(&reversed))
-        {
-            return Some(text);
-        }
-    }
-    None
+            .map(|c| c.to_lowercase().next().unwrap_or(*c))
+            .collect(),
+    );
+    lower.windows(4).any(|window| {
+        let repeated = window.iter().all(|c| Some(c) == window.first());
+        repeated
+            || SEQUENCES.iter().any(|sequence| {
+                sequence.as_bytes().windows(window.len()).any(|run| {
+                    let forward = run.iter().zip(window).all(|(a, b)| char::from(*a) == *b);
+                    let backward = run
+                        .iter()
+                        .rev()
+                        .zip(window)
+                        .all(|(a, b)| char::from(*a) == *b);
+                    forward || backward
+                })
+            })
+    })
 }
 
 /// Characters of generated passwords: letters and digits without the
