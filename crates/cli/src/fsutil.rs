@@ -130,15 +130,17 @@ impl PreparedFile {
     }
 
     /// Gives the temporary file the mode and owner of `template` (the file
-    /// it will replace), so that a service account that could read the old
-    /// file can read the new one. Returns a warning when the owner cannot be
-    /// kept (changing owners needs privileges).
+    /// it will replace, or the file a new one takes over from), so that a
+    /// service account that could read the old file can read the new one.
+    /// `mode_mask` limits the mode taken over (`0o777` keeps it whole).
+    /// Returns a warning when the owner cannot be kept (changing owners
+    /// needs privileges).
     #[must_use]
-    pub fn match_permissions(&self, template: &fs::Metadata) -> Option<String> {
+    pub fn match_permissions(&self, template: &fs::Metadata, mode_mask: u32) -> Option<String> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
-            let mode = template.permissions().mode() & 0o777;
+            let mode = template.permissions().mode() & 0o777 & mode_mask;
             if let Err(e) = fs::set_permissions(&self.temp, fs::Permissions::from_mode(mode)) {
                 return Some(format!(
                     "could not keep mode {mode:o} on {}: {e}",
@@ -162,7 +164,7 @@ impl PreparedFile {
         }
         #[cfg(not(unix))]
         {
-            let _ = template;
+            let _ = (template, mode_mask);
             None
         }
     }

@@ -153,7 +153,8 @@ USAGE
     DIR/openssl.pfx), checks the new one with everything `verify` checks and
     refuses it if it is the current certificate or reuses the current key,
     backs up what will change into DIR/pfx-backups/ with a manifest, and
-    installs the new file atomically with the old file's mode and owner.
+    installs the new file atomically with the old file's mode and owner
+    (a new --install-path file: its owner and at most rw-r-----).
     Any failure leaves DIR as it was. Prints the old and new kid and the
     remaining manual steps (IIS application pools, Docker containers).
 

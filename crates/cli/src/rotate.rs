@@ -243,7 +243,14 @@ struct FileChange {
     contents: Vec<u8>,
     /// Re-read check for PFX contents: the password, key and certificate.
     check: Option<(Password, pfxgen_keygen::PrivateKey, Certificate)>,
+    /// When `path` does not exist yet: the file it takes over from, whose
+    /// owner (and mode, within [`NEW_FILE_MODE_MASK`]) it gets.
+    takes_over: Option<PathBuf>,
 }
+
+/// The most a new certificate file takes over of the current one's mode:
+/// owner read/write, group read.
+const NEW_FILE_MODE_MASK: u32 = 0o640;
 
 /// What a finished transaction recorded.
 struct Record {
@@ -391,9 +398,20 @@ fn execute(
         if let Some((password, key, cert)) = &change.check {
             verify_written(p.temp_path(), password, key, cert)?;
         }
-        // A replaced file passes its mode and owner on; a new one stays 0600.
+        // A replaced file passes its mode and owner on. A new file takes the
+        // owner and group of the file it takes over from (the current
+        // certificate), so the service account can still read it when
+        // pfxgen runs as root, and at most its owner-read/write and
+        // group-read bits: never world-readable, never group-writable.
+        // Without such a file it stays 0600, owned by the current user.
         if let Ok(meta) = fs::metadata(&change.path) {
-            warnings.extend(p.match_permissions(&meta));
+            warnings.extend(p.match_permissions(&meta, 0o777));
+        } else if let Some(meta) = change
+            .takes_over
+            .as_ref()
+            .and_then(|t| fs::metadata(t).ok())
+        {
+            warnings.extend(p.match_permissions(&meta, NEW_FILE_MODE_MASK));
         }
         let install = if change.path.exists() {
             Install::Replace
@@ -781,6 +799,7 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         kind: "certificate",
         contents: new_bytes,
         check: Some((password, clone_key(new_key)?, new_cert.clone())),
+        takes_over: Some(service.current.clone()),
     }];
     if let Some((path, text)) = &settings_change {
         changes.push(FileChange {
@@ -788,6 +807,7 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
             kind: "appsettings",
             contents: text.clone().into_bytes(),
             check: None,
+            takes_over: None,
         });
     }
     let extra = Obj::new()
@@ -1280,6 +1300,7 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
             },
             contents: bytes,
             check: None,
+            takes_over: None,
         });
     }
     // The certificate first, the service switch (appsettings.json) last.

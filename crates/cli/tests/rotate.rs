@@ -195,8 +195,8 @@ fn install_path_rewrites_only_the_value() {
     #[cfg(unix)]
     assert_eq!(
         common::mode(&svc.join("certs/2027.pfx")),
-        0o600,
-        "a new file is never wider than 0600"
+        0o640,
+        "a new file takes the current certificate's mode (0640 here)"
     );
     // The old file is still there (the service can be switched back).
     open(&svc.join(CERT_REL), PW);
@@ -205,6 +205,41 @@ fn install_path_rewrites_only_the_value() {
         std::fs::read_to_string(svc.join("appsettings.json")).unwrap(),
         APPSETTINGS
     );
+}
+
+/// A new certificate file is readable by whoever could read the current one,
+/// and by nobody else: it takes the current file's owner and group (when
+/// pfxgen may change owners, as root) and at most its owner-read/write and
+/// group-read bits.
+#[cfg(unix)]
+#[test]
+fn a_new_file_takes_over_owner_and_mode_without_world_access() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let work = setup("rot-owner");
+    let svc = work.join("svc");
+    std::fs::create_dir(svc.join("certs")).unwrap();
+    let current = svc.join(CERT_REL);
+    // A careless installation: world-readable and group-writable.
+    std::fs::set_permissions(&current, std::fs::Permissions::from_mode(0o664)).unwrap();
+    // As root, give the current file to a service account (uid/gid 4321).
+    let service_account = common::is_root().then(|| {
+        std::os::unix::fs::chown(&current, Some(4321), Some(4321)).unwrap();
+        4321
+    });
+    run_rotate(work.path(), &["--install-path", "certs/2027.pfx"], None).success();
+    let new = std::fs::metadata(svc.join("certs/2027.pfx")).unwrap();
+    assert_eq!(
+        new.permissions().mode() & 0o777,
+        0o640,
+        "never world-readable, never group-writable"
+    );
+    if let Some(uid) = service_account {
+        assert_eq!(
+            (new.uid(), new.gid()),
+            (uid, uid),
+            "the service account keeps access"
+        );
+    }
 }
 
 #[test]
