@@ -320,6 +320,86 @@ fn ca_intermediate_leaf_chain() {
     contains(&json, "\"cycle\": false");
 }
 
+/// Leaves signed by their CA with RSASSA-PSS (as AD CS does with
+/// `AlternateSignatureAlgorithm`): with SHA-256/384/512 the CA signature is
+/// verified and the file passes; with SHA-1 (PSS's default) `verify` fails
+/// the issuer check and says why.
+#[test]
+fn rsa_pss_issued_leaves() {
+    require_openssl();
+    let dir = TempDir::new("ossl-pss");
+    let d = dir.path();
+    std::fs::write(
+        d.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n",
+    )
+    .unwrap();
+    self_signed(d, "root", "rsa:2048", "-sha256", "3650");
+    openssl(
+        [
+            "req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "leaf.key", "-out",
+            "leaf.csr", "-subj", "/CN=leaf",
+        ],
+        None,
+        d,
+    )
+    .success();
+    for (digest, salt, name) in [
+        ("-sha256", "32", Some("RSASSA-PSS with SHA-256")),
+        ("-sha384", "48", Some("RSASSA-PSS with SHA-384")),
+        ("-sha512", "0", Some("RSASSA-PSS with SHA-512")),
+        ("-sha1", "20", None),
+    ] {
+        let saltlen = format!("rsa_pss_saltlen:{salt}");
+        openssl(
+            [
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "root.crt",
+                "-CAkey",
+                "root.key",
+                "-CAcreateserial",
+                "-out",
+                "leaf.crt",
+                "-days",
+                "400",
+                digest,
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                &saltlen,
+                "-extfile",
+                "leaf.ext",
+            ],
+            None,
+            d,
+        )
+        .success();
+        let file = format!("pss{digest}.pfx");
+        export(d, "leaf", &file, &["-certfile", "root.crt"], Some(PW));
+        match name {
+            Some(name) => {
+                let run = verify(d, &file, Some(PW)).success();
+                check_line(&run, "PASS", "issuer-signature");
+                contains(&run, &format!("signed by CN=root (RSA 2048, {name})"));
+                let info = inspect(d, &file, Some(PW), false);
+                contains(&info, "signatures verify");
+            }
+            None => {
+                let run = verify(d, &file, Some(PW)).fails_with(1);
+                check_line(&run, "FAIL", "issuer-signature");
+                contains(&run, "signed with RSASSA-PSS, which pfxgen cannot verify");
+                for check in ["key-matches-certificate", "token-self-test"] {
+                    check_line(&run, "PASS", check);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn unsupported_algorithms_fail_verify_with_the_reason() {
     require_openssl();

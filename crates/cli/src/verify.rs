@@ -273,6 +273,15 @@ fn issuer_check(checks: &mut Vec<Check>, opened: &Opened, ee: usize) {
                 }),
             );
         }
+        (Some(_), _) if cert.signature_algorithm().is_err() => check(
+            checks,
+            "issuer-signature",
+            false,
+            format!(
+                "signed with {}, which pfxgen cannot verify (it checks RSA PKCS#1 v1.5, RSASSA-PSS with SHA-2 and ECDSA)",
+                cert.signature_algorithm_name()
+            ),
+        ),
         (Some(_), _) => check(
             checks,
             "issuer-signature",

@@ -299,6 +299,14 @@ pub enum SignatureAlgorithm {
     EcdsaSha384,
     /// `ecdsa-with-SHA512`.
     EcdsaSha512,
+    /// `id-RSASSA-PSS` with MGF1 and the same hash (RFC 4055): verification
+    /// of CA signatures only; pfxgen never signs with PSS.
+    RsaPss {
+        /// The message hash, also used by MGF1 (SHA-256, SHA-384 or SHA-512).
+        hash: HashAlgorithm,
+        /// The salt length in bytes, at most [`crate::pss::MAX_SALT_LEN`].
+        salt_len: u16,
+    },
 }
 
 impl SignatureAlgorithm {
@@ -313,10 +321,35 @@ impl SignatureAlgorithm {
             Self::EcdsaSha256 => oid::ECDSA_WITH_SHA256,
             Self::EcdsaSha384 => oid::ECDSA_WITH_SHA384,
             Self::EcdsaSha512 => oid::ECDSA_WITH_SHA512,
+            Self::RsaPss { .. } => oid::RSASSA_PSS,
         }
     }
 
-    /// The algorithm for an OID, if pfxgen supports it.
+    /// The algorithm of an AlgorithmIdentifier: its OID and, when present,
+    /// the DER of its parameters (the whole TLV). Only RSASSA-PSS reads the
+    /// parameters; for the others see [`Self::from_oid`].
+    ///
+    /// # Errors
+    /// [`Error::PssParameters`] for RSASSA-PSS parameters that are absent,
+    /// malformed or not verified by pfxgen (see [`crate::pss`]);
+    /// [`Error::UnsupportedSignatureAlgorithm`] as for [`Self::from_oid`].
+    pub fn from_algorithm_identifier(
+        oid: &ObjectIdentifier,
+        parameters: Option<&[u8]>,
+    ) -> Result<Self, Error> {
+        if *oid == oid::RSASSA_PSS {
+            let parameters = parameters.ok_or_else(|| Error::PssParameters {
+                detail: "the parameters are missing".to_owned(),
+            })?;
+            let (hash, salt_len) = crate::pss::parse(parameters)?;
+            return Ok(Self::RsaPss { hash, salt_len });
+        }
+        Self::from_oid(oid)
+    }
+
+    /// The algorithm for an OID, if pfxgen supports it and the OID alone
+    /// says everything (all but RSASSA-PSS, whose hash is in its parameters:
+    /// use [`Self::from_algorithm_identifier`]).
     ///
     /// # Errors
     /// [`Error::UnsupportedSignatureAlgorithm`] for anything else (RSASSA-PSS,
@@ -346,6 +379,7 @@ impl SignatureAlgorithm {
             Self::RsaPkcs1Sha256 | Self::EcdsaSha256 => HashAlgorithm::Sha256,
             Self::RsaPkcs1Sha384 | Self::EcdsaSha384 => HashAlgorithm::Sha384,
             Self::RsaPkcs1Sha512 | Self::EcdsaSha512 => HashAlgorithm::Sha512,
+            Self::RsaPss { hash, .. } => hash,
         }
     }
 
@@ -354,15 +388,23 @@ impl SignatureAlgorithm {
     pub const fn is_rsa(self) -> bool {
         matches!(
             self,
-            Self::RsaPkcs1Sha1 | Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha384 | Self::RsaPkcs1Sha512
+            Self::RsaPkcs1Sha1
+                | Self::RsaPkcs1Sha256
+                | Self::RsaPkcs1Sha384
+                | Self::RsaPkcs1Sha512
+                | Self::RsaPss { .. }
         )
     }
 
     /// Whether RFC 5754 / RFC 5758 require the AlgorithmIdentifier parameters
-    /// to be NULL (RSA) rather than absent (ECDSA).
+    /// to be NULL (RSA PKCS#1 v1.5) rather than absent (ECDSA). RSASSA-PSS
+    /// has structured parameters and is never written by pfxgen.
     #[must_use]
     pub const fn has_null_parameters(self) -> bool {
-        self.is_rsa()
+        matches!(
+            self,
+            Self::RsaPkcs1Sha1 | Self::RsaPkcs1Sha256 | Self::RsaPkcs1Sha384 | Self::RsaPkcs1Sha512
+        )
     }
 
     /// The RFC name, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA384`.
@@ -376,6 +418,12 @@ impl SignatureAlgorithm {
             Self::EcdsaSha256 => "ecdsa-with-SHA256",
             Self::EcdsaSha384 => "ecdsa-with-SHA384",
             Self::EcdsaSha512 => "ecdsa-with-SHA512",
+            Self::RsaPss { hash, .. } => match hash {
+                HashAlgorithm::Sha1 => "RSASSA-PSS with SHA-1",
+                HashAlgorithm::Sha256 => "RSASSA-PSS with SHA-256",
+                HashAlgorithm::Sha384 => "RSASSA-PSS with SHA-384",
+                HashAlgorithm::Sha512 => "RSASSA-PSS with SHA-512",
+            },
         }
     }
 }

@@ -57,6 +57,13 @@ pub enum Error {
         /// The algorithm OID, dotted, with its name where known.
         oid: String,
     },
+    /// RSASSA-PSS parameters that are malformed, or that pfxgen does not
+    /// verify (SHA-1, a mask generation function other than MGF1 with the
+    /// same hash, an unusual trailer field).
+    PssParameters {
+        /// What is wrong.
+        detail: String,
+    },
     /// Signing failed.
     Signing {
         /// What failed.
@@ -89,6 +96,12 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "signature algorithm {algorithm} cannot be used with a {key} key"
+                )
+            }
+            Self::PssParameters { detail } => {
+                write!(
+                    f,
+                    "unsupported or malformed RSASSA-PSS parameters: {detail}"
                 )
             }
             Self::UnsupportedSignatureAlgorithm { oid } => {

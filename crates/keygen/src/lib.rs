@@ -52,6 +52,7 @@ mod error;
 pub mod fuzzing;
 pub mod oid;
 mod private_key;
+pub mod pss;
 mod public_key;
 mod random;
 

@@ -7,7 +7,8 @@ use der::asn1::ObjectIdentifier;
 
 /// `rsaEncryption` (RFC 8017, Appendix A.1).
 pub const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-/// `id-RSASSA-PSS` (RFC 8017, Appendix A.2.3); recognised, not supported.
+/// `id-RSASSA-PSS` (RFC 8017, Appendix A.2.3); verified with SHA-256/384/512
+/// (RFC 4055 parameters), never written.
 pub const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 /// `sha1WithRSAEncryption` (RFC 8017, Appendix A.2.4).
 pub const SHA1_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.5");
@@ -17,6 +18,17 @@ pub const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.
 pub const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
 /// `sha512WithRSAEncryption` (RFC 8017, Appendix A.2.4).
 pub const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+/// `id-mgf1` (RFC 8017, Appendix A.2.1), the mask generation function of
+/// RSASSA-PSS.
+pub const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
+/// `id-sha1` (RFC 3279, Section 2.2.1; RFC 4055's default PSS hash).
+pub const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+/// `id-sha256` (RFC 5754, Section 2.2).
+pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// `id-sha384` (RFC 5754, Section 2.3).
+pub const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
+/// `id-sha512` (RFC 5754, Section 2.4).
+pub const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 /// `id-ecPublicKey` (RFC 5480, Section 2.1.1).
 pub const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// `secp256r1` / `prime256v1` / NIST P-256 (RFC 5480, Section 2.1.1.1).
@@ -47,6 +59,11 @@ pub fn name(oid: &ObjectIdentifier) -> Option<&'static str> {
     Some(match *oid {
         RSA_ENCRYPTION => "rsaEncryption",
         RSASSA_PSS => "RSASSA-PSS",
+        MGF1 => "MGF1",
+        SHA1 => "SHA-1",
+        SHA256 => "SHA-256",
+        SHA384 => "SHA-384",
+        SHA512 => "SHA-512",
         SHA1_WITH_RSA => "sha1WithRSAEncryption",
         SHA256_WITH_RSA => "sha256WithRSAEncryption",
         SHA384_WITH_RSA => "sha384WithRSAEncryption",

@@ -3,7 +3,7 @@ use core::fmt;
 use der::{Decode as _, asn1::ObjectIdentifier};
 use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 use pkcs8::{EncodePublicKey as _, SubjectPublicKeyInfoRef};
-use rsa::{Pkcs1v15Sign, traits::PublicKeyParts as _};
+use rsa::{Pkcs1v15Sign, pss::Pss, traits::PublicKeyParts as _};
 
 use crate::{
     Curve, Error, HashAlgorithm, JwsAlgorithm, KeyKind, SignatureAlgorithm, error::describe_oid,
@@ -223,6 +223,32 @@ impl PublicKey {
         signature: &[u8],
     ) -> Result<(), Error> {
         let hash = algorithm.hash().digest(message);
+        if let (Inner::Rsa(k), SignatureAlgorithm::RsaPss { hash: h, salt_len }) =
+            (&self.inner, algorithm)
+        {
+            let salt_len = usize::from(salt_len);
+            let result = match h {
+                HashAlgorithm::Sha1 => {
+                    k.verify(Pss::<sha1::Sha1>::new_with_salt(salt_len), &hash, signature)
+                }
+                HashAlgorithm::Sha256 => k.verify(
+                    Pss::<sha2::Sha256>::new_with_salt(salt_len),
+                    &hash,
+                    signature,
+                ),
+                HashAlgorithm::Sha384 => k.verify(
+                    Pss::<sha2::Sha384>::new_with_salt(salt_len),
+                    &hash,
+                    signature,
+                ),
+                HashAlgorithm::Sha512 => k.verify(
+                    Pss::<sha2::Sha512>::new_with_salt(salt_len),
+                    &hash,
+                    signature,
+                ),
+            };
+            return result.map_err(|_| Error::BadSignature);
+        }
         match (&self.inner, algorithm.is_rsa()) {
             (Inner::Rsa(k), true) => {
                 let scheme = match algorithm.hash() {

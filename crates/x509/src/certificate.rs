@@ -190,20 +190,34 @@ impl Certificate {
         self.inner.signature_algorithm().oid
     }
 
-    /// The signature algorithm's name, or its dotted OID if unknown.
+    /// The signature algorithm's name (for RSASSA-PSS with its hash), else
+    /// the OID's name, or the dotted OID if unknown.
     #[must_use]
     pub fn signature_algorithm_name(&self) -> String {
+        if let Ok(algorithm) = self.signature_algorithm() {
+            return algorithm.name().to_owned();
+        }
         let oid = self.signature_algorithm_oid();
         pfxgen_keygen::oid::name(&oid).map_or_else(|| oid.to_string(), str::to_owned)
     }
 
-    /// The signature algorithm, if pfxgen supports it.
+    /// The signature algorithm, if pfxgen supports it (for RSASSA-PSS, with
+    /// the hash and salt length from its parameters).
     ///
     /// # Errors
-    /// [`Error::Key`] with [`pfxgen_keygen::Error::UnsupportedSignatureAlgorithm`].
+    /// [`Error::Key`] with [`pfxgen_keygen::Error::UnsupportedSignatureAlgorithm`],
+    /// or [`pfxgen_keygen::Error::PssParameters`] for RSASSA-PSS parameters
+    /// pfxgen does not verify.
     pub fn signature_algorithm(&self) -> Result<SignatureAlgorithm, Error> {
-        Ok(SignatureAlgorithm::from_oid(
-            &self.signature_algorithm_oid(),
+        let id = self.inner.signature_algorithm();
+        let parameters = id
+            .parameters
+            .as_ref()
+            .map(der::Encode::to_der)
+            .transpose()?;
+        Ok(SignatureAlgorithm::from_algorithm_identifier(
+            &id.oid,
+            parameters.as_deref(),
         )?)
     }
 
@@ -335,6 +349,75 @@ mod tests {
             .self_signed(&key)
             .unwrap();
         assert_eq!(&cert.der()[4..4 + cert.tbs_der().len()], cert.tbs_der());
+    }
+
+    /// RSASSA-PSS certificates made by OpenSSL (recipe in
+    /// tests/data/README.md): the hash and salt come from the parameters,
+    /// the signature verifies, and a changed byte, a wrong salt length or
+    /// a wrong hash make it fail. PSS with SHA-1 is refused.
+    #[test]
+    fn verifies_rsa_pss_signatures() {
+        use pfxgen_keygen::HashAlgorithm::{Sha256, Sha384, Sha512};
+        let cases: [(&[u8], _, u16); 3] = [
+            (
+                include_bytes!("../tests/data/pss-sha256-salt32.der"),
+                Sha256,
+                32,
+            ),
+            (
+                include_bytes!("../tests/data/pss-sha384-salt48.der"),
+                Sha384,
+                48,
+            ),
+            (
+                include_bytes!("../tests/data/pss-sha512-salt0.der"),
+                Sha512,
+                0,
+            ),
+        ];
+        for (der, hash, salt_len) in cases {
+            let cert = Certificate::from_der(der).unwrap();
+            let alg = cert.signature_algorithm().unwrap();
+            assert_eq!(alg, SignatureAlgorithm::RsaPss { hash, salt_len });
+            assert_eq!(cert.signature_algorithm_name(), alg.name());
+            let key = cert.public_key().unwrap();
+            cert.verify_signature(&key).unwrap();
+
+            let signature = cert.inner.signature().as_bytes().unwrap();
+            for wrong in [
+                SignatureAlgorithm::RsaPss {
+                    hash,
+                    salt_len: salt_len + 1,
+                },
+                SignatureAlgorithm::RsaPss {
+                    hash: if hash == Sha256 { Sha384 } else { Sha256 },
+                    salt_len,
+                },
+                SignatureAlgorithm::RsaPkcs1Sha256,
+            ] {
+                assert_eq!(
+                    key.verify(wrong, cert.tbs_der(), signature),
+                    Err(pfxgen_keygen::Error::BadSignature),
+                    "{wrong:?}"
+                );
+            }
+            let mut tampered = der.to_vec();
+            let pos = tampered.windows(3).position(|w| w == b"pss").unwrap();
+            tampered[pos] ^= 0x20;
+            let tampered = Certificate::from_der(&tampered).unwrap();
+            assert_eq!(
+                tampered.verify_signature(&key),
+                Err(Error::Key(pfxgen_keygen::Error::BadSignature))
+            );
+        }
+        let sha1 = Certificate::from_der(include_bytes!("../tests/data/pss-sha1.der")).unwrap();
+        let err = sha1.signature_algorithm().unwrap_err().to_string();
+        assert!(
+            err.contains("RSASSA-PSS parameters: the hash is SHA-1 (the default)"),
+            "{err}"
+        );
+        assert_eq!(sha1.signature_algorithm_name(), "RSASSA-PSS");
+        assert!(sha1.verify_signature(&sha1.public_key().unwrap()).is_err());
     }
 
     #[test]
