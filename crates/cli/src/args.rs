@@ -112,6 +112,16 @@ pub enum Arg {
 }
 
 impl Arg {
+    /// Whether this is `--help` or `-h`.
+    #[must_use]
+    pub fn is_help(&self) -> bool {
+        match self {
+            Self::Long(name) => name == "help",
+            Self::Short(c) => *c == 'h',
+            Self::Value(_) => false,
+        }
+    }
+
     /// A usage failure saying this item was not expected here.
     #[must_use]
     pub fn unexpected(&self) -> Failure {

@@ -354,7 +354,7 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
                 };
             }
             Arg::Long(n) if n == "json" => json = true,
-            Arg::Long(n) if n == "help" => {
+            a if a.is_help() => {
                 out!("{}\n{}", crate::help::AUDIT, crate::help::EXIT_CODES);
                 return Ok(Exit::Success);
             }

@@ -414,11 +414,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             }
             Arg::Long(n) if n == "force" => force = true,
             Arg::Long(n) if n == "json" => json = true,
-            Arg::Long(n) if n == "help" => {
-                out!("{}\n{}", crate::help::GENERATE, crate::help::EXIT_CODES);
-                return Ok(());
-            }
-            Arg::Short('h') => {
+            a if a.is_help() => {
                 out!("{}\n{}", crate::help::GENERATE, crate::help::EXIT_CODES);
                 return Ok(());
             }

@@ -31,11 +31,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
         match &arg {
             Arg::Long(n) if n == "json" => json = true,
-            Arg::Long(n) if n == "help" => {
-                out!("{}\n{}", crate::help::INSPECT, crate::help::EXIT_CODES);
-                return Ok(());
-            }
-            Arg::Short('h') => {
+            a if a.is_help() => {
                 out!("{}\n{}", crate::help::INSPECT, crate::help::EXIT_CODES);
                 return Ok(());
             }

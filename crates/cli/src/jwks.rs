@@ -107,7 +107,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
         match &arg {
             Arg::Long(n) if n == "thumbprints" => thumbprints = true,
-            Arg::Long(n) if n == "help" => {
+            a if a.is_help() => {
                 out!("{}\n{}", crate::help::JWKS, crate::help::EXIT_CODES);
                 return Ok(());
             }

@@ -531,7 +531,7 @@ fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
                 };
             }
             Arg::Long(n) if n == "json" => json = true,
-            Arg::Long(n) if n == "help" => {
+            a if a.is_help() => {
                 out!("{}\n{}", crate::help::ROTATE, crate::help::EXIT_CODES);
                 return Ok(None);
             }
@@ -1131,7 +1131,7 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
             }
             Arg::Long(n) if n == "dry-run" => dry_run = true,
             Arg::Long(n) if n == "json" => json = true,
-            Arg::Long(n) if n == "help" => {
+            a if a.is_help() => {
                 out!("{}\n{}", crate::help::ROLLBACK, crate::help::EXIT_CODES);
                 return Ok(());
             }

@@ -383,11 +383,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                     parse_days(&text, "--min-days", 36_500)?
                 };
             }
-            Arg::Long(n) if n == "help" => {
-                out!("{}\n{}", crate::help::VERIFY, crate::help::EXIT_CODES);
-                return Ok(());
-            }
-            Arg::Short('h') => {
+            a if a.is_help() => {
                 out!("{}\n{}", crate::help::VERIFY, crate::help::EXIT_CODES);
                 return Ok(());
             }

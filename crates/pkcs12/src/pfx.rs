@@ -362,19 +362,15 @@ impl Pfx {
         out
     }
 
-    /// Opens the file: verifies the MAC (if any), decrypts every encrypted
-    /// content and key, and decodes keys and certificates.
-    ///
-    /// An empty password is also tried as an absent one (and vice versa),
-    /// and a non-ASCII password also in OpenSSL 1.x's byte-wise form, for the
-    /// parts protected by the PKCS#12 KDF.
-    ///
-    /// # Errors
-    /// [`Error::WrongPassword`], [`Error::IntegrityCheckFailed`],
-    /// [`Error::MacMismatch`], [`Error::PasswordRequired`],
-    /// [`Error::DecryptionFailed`], [`Error::LimitExceeded`],
-    /// [`Error::Unsupported`], and decoding errors of decrypted contents.
-    pub fn open(&self, password: &Password, limits: &Limits) -> Result<Opened, Error> {
+    /// Checks the MAC (when there is one) before anything is decrypted,
+    /// charging its iterations to a fresh budget that the caller then
+    /// spends on the bags. One place, so every way of opening a file
+    /// verifies integrity the same way.
+    fn check_mac(
+        &self,
+        password: &Password,
+        limits: &Limits,
+    ) -> Result<(MacStatus, IterationBudget), Error> {
         let mut budget = IterationBudget {
             spent: 0,
             limit: limits.max_total_iterations,
@@ -389,6 +385,23 @@ impl Pfx {
                 }
             }
         };
+        Ok((mac, budget))
+    }
+
+    /// Opens the file: verifies the MAC (if any), decrypts every encrypted
+    /// content and key, and decodes keys and certificates.
+    ///
+    /// An empty password is also tried as an absent one (and vice versa),
+    /// and a non-ASCII password also in OpenSSL 1.x's byte-wise form, for the
+    /// parts protected by the PKCS#12 KDF.
+    ///
+    /// # Errors
+    /// [`Error::WrongPassword`], [`Error::IntegrityCheckFailed`],
+    /// [`Error::MacMismatch`], [`Error::PasswordRequired`],
+    /// [`Error::DecryptionFailed`], [`Error::LimitExceeded`],
+    /// [`Error::Unsupported`], and decoding errors of decrypted contents.
+    pub fn open(&self, password: &Password, limits: &Limits) -> Result<Opened, Error> {
+        let (mac, mut budget) = self.check_mac(password, limits)?;
         let mut opened = Opened {
             mac,
             bags: Vec::new(),
@@ -466,20 +479,7 @@ impl Pfx {
         password: &Password,
         limits: &Limits,
     ) -> Result<(MacStatus, Vec<CertEntry>), Error> {
-        let mut budget = IterationBudget {
-            spent: 0,
-            limit: limits.max_total_iterations,
-        };
-        let mac = match &self.mac {
-            None => MacStatus::Absent,
-            Some(mac) => {
-                budget.charge(mac.cost().saturating_mul(mac.attempts(password)))?;
-                match mac.verify(password, &self.auth_safe) {
-                    Some(form) => MacStatus::Verified(form),
-                    None => return Err(self.diagnose_mac_failure(password, limits, &mut budget)),
-                }
-            }
-        };
+        let (mac, mut budget) = self.check_mac(password, limits)?;
         let mut bag_budget = BagBudget {
             count: self.bags_parsed,
         };
