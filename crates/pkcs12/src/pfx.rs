@@ -25,6 +25,8 @@
 
 use std::{borrow::Cow, rc::Rc};
 
+use zeroize::Zeroizing;
+
 use pfxgen_keygen::PrivateKey;
 use pfxgen_x509::Certificate;
 
@@ -184,6 +186,33 @@ impl IterationBudget {
         }
         self.spent = total;
         Ok(())
+    }
+
+    /// Charges every password form `scheme` will try, then decrypts:
+    /// `Ok(None)` when no form gives a plausible plaintext, `Err` when the
+    /// budget would be exceeded (before any key derivation runs).
+    fn decrypt(
+        &mut self,
+        scheme: &EncryptionScheme,
+        password: &Password,
+        ciphertext: &[u8],
+        plausible: impl Fn(&[u8]) -> bool,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+        self.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
+        Ok(scheme
+            .decrypt(password, ciphertext, plausible)
+            .ok()
+            .map(|(plain, _form)| plain))
+    }
+}
+
+/// What a failed decryption means: without a password, that one is needed;
+/// with one, that it does not decrypt `what`.
+fn decryption_failure(password: &Password, what: impl FnOnce() -> String) -> Error {
+    if password.is_absent() {
+        Error::PasswordRequired
+    } else {
+        Error::DecryptionFailed { what: what() }
     }
 }
 
@@ -557,17 +586,12 @@ impl Pfx {
                             detail: detail.clone(),
                         }
                     })?;
-                    budget.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
-                    let (plain, _form) = scheme
-                        .decrypt(password, ciphertext, plausible_der_sequence)
-                        .map_err(|_| {
-                            if password.is_absent() {
-                                Error::PasswordRequired
-                            } else {
-                                Error::DecryptionFailed {
-                                    what: format!("the private key in bag {index}"),
-                                }
-                            }
+                    let plain = budget
+                        .decrypt(scheme, password, ciphertext, plausible_der_sequence)?
+                        .ok_or_else(|| {
+                            decryption_failure(password, || {
+                                format!("the private key in bag {index}")
+                            })
                         })?;
                     opened.keys.push(KeyEntry {
                         bag: index,
@@ -640,24 +664,18 @@ impl Pfx {
             return Error::MacMismatch;
         }
         for (scheme, ciphertext, is_safe_contents) in attempts {
-            if budget
-                .charge(scheme.cost().saturating_mul(scheme.attempts(password)))
-                .is_err()
-            {
-                // Out of budget before an answer: say only what is known.
-                return Error::MacMismatch;
-            }
-            let ok = if is_safe_contents {
-                scheme
-                    .decrypt(password, ciphertext, |p| plausible_safe_contents(p, limits))
-                    .is_ok()
+            let decrypted = if is_safe_contents {
+                budget.decrypt(scheme, password, ciphertext, |p| {
+                    plausible_safe_contents(p, limits)
+                })
             } else {
-                scheme
-                    .decrypt(password, ciphertext, plausible_der_sequence)
-                    .is_ok()
+                budget.decrypt(scheme, password, ciphertext, plausible_der_sequence)
             };
-            if ok {
-                return Error::IntegrityCheckFailed;
+            match decrypted {
+                // Out of budget before an answer: say only what is known.
+                Err(_) => return Error::MacMismatch,
+                Ok(Some(_)) => return Error::IntegrityCheckFailed,
+                Ok(None) => {}
             }
         }
         Error::WrongPassword
@@ -679,18 +697,15 @@ fn decrypt_content<'s>(
         what: "EncryptedData.contentEncryptionAlgorithm",
         detail: detail.clone(),
     })?;
-    budget.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
     let within = format!("the decrypted SafeContents of ContentInfo #{index}");
-    let (plain, _form) = scheme
-        .decrypt(password, ciphertext, |p| plausible_safe_contents(p, limits))
-        .map_err(|_| {
-            if password.is_absent() {
-                Error::PasswordRequired
-            } else {
-                Error::DecryptionFailed {
-                    what: format!("the encrypted SafeContents (ContentInfo #{index})"),
-                }
-            }
+    let plain = budget
+        .decrypt(scheme, password, ciphertext, |p| {
+            plausible_safe_contents(p, limits)
+        })?
+        .ok_or_else(|| {
+            decryption_failure(password, || {
+                format!("the encrypted SafeContents (ContentInfo #{index})")
+            })
         })?;
     let normalised =
         ber::normalize_secret(&plain, limits.max_depth).map_err(|e| ber_error(e, &within))?;
