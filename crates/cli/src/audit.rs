@@ -693,7 +693,20 @@ fn report(
             }
         }
     }
-    outln!("{} instances, {} findings", instances.len(), findings.len());
+    outln!(
+        "{}, {}",
+        count(instances.len(), "instance"),
+        count(findings.len(), "finding")
+    );
+}
+
+/// `1 finding`, `2 findings`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 #[cfg(test)]
@@ -715,5 +728,12 @@ mod tests {
             "inline passwords refused"
         );
         assert!(parse_password_map("justone\n", Path::new("map")).is_err());
+    }
+
+    #[test]
+    fn counts_are_singular_for_one() {
+        assert_eq!(count(0, "finding"), "0 findings");
+        assert_eq!(count(1, "finding"), "1 finding");
+        assert_eq!(count(2, "instance"), "2 instances");
     }
 }

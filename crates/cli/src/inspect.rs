@@ -247,7 +247,12 @@ pub fn build(file: &str, loaded: &Loaded, now: UtcTime) -> Json {
                 Content::Data { bags } => (
                     "data",
                     Json::Null,
-                    format!("{} bags readable without a password", bags.len()).into(),
+                    format!(
+                        "{} bag{} readable without a password",
+                        bags.len(),
+                        if bags.len() == 1 { "" } else { "s" }
+                    )
+                    .into(),
                 ),
                 Content::Encrypted { scheme: Ok(s), .. } => {
                     ("encryptedData", scheme_json(s), Json::Null)

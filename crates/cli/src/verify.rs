@@ -106,7 +106,7 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
             &mut checks,
             "mac",
             true,
-            format!("{} verified", mac.algorithm),
+            format!("MAC verified ({})", mac.algorithm),
         ),
         _ => check(
             &mut checks,
@@ -209,7 +209,7 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
                     "token-self-test",
                     true,
                     format!(
-                        "a {} token signed with the key verifies with the certificate",
+                        "an {} token signed with the key verifies with the certificate",
                         t.alg
                     ),
                 );
