@@ -6,9 +6,9 @@
 //! (never keys) with passwords from a password map, and reports a table of
 //! instances and findings: REUSE (same certificate, same key under different
 //! certificates, same issuer and serial), EXPIRY (expired, expiring within
-//! `--warn-days`), UNSUPPORTED (the identity server cannot sign with it) and
-//! UNREADABLE (wrong password, damaged file). Exit 0 clean, 1 findings, 2
-//! could not run.
+//! `--warn-days`), UNSUPPORTED (the identity server cannot sign with it),
+//! UNREADABLE (wrong password, damaged file) and UNVERIFIED (no MAC, or
+//! read without a password). Exit 0 clean, 1 findings, 2 could not run.
 //!
 //! Files are hashed first: identical files are decrypted once. Work is
 //! spread over the machine's cores.

@@ -34,9 +34,9 @@ COMMANDS
     help       this text, or `pfxgen help <COMMAND>`
     version    print the version
 
-PASSWORDS (all commands)
+PASSWORDS (generate, inspect, verify, rotate, jwks; audit uses --passwords MAP)
     With no option, pfxgen asks at the terminal (without echo). Otherwise:
-    --password-file FILE   first line of FILE
+    --password-file FILE   the whole file: one line, a final newline is ignored
     --password-env VAR     the environment variable VAR
     --password-stdin       one line from standard input
     --no-password          no password (an empty one)
@@ -213,7 +213,8 @@ USAGE
 
     PATH: a PFX or certificate file, a service folder (its appsettings.json
     says where the certificate is), or a folder to search (service folders
-    and *.pfx/*.p12/*.crt/*.pem files below it; pfx-backups is skipped).
+    and *.pfx/*.p12/*.crt/*.cer/*.der/*.pem files below it; pfx-backups is
+    skipped).
 
     Reports a row per instance (kid, SHA-256 fingerprint, key, subject,
     expiry, identity-server verdict) and findings:
@@ -222,6 +223,8 @@ USAGE
       EXPIRY       expired, or expiring within --warn-days (default 30)
       UNSUPPORTED  the identity server cannot sign with it
       UNREADABLE   wrong password, damaged file (the audit goes on)
+      UNVERIFIED   no MAC, or read without a password: the MAC was not
+                   checked, so the contents may not be the producer's
 
     Only certificates are decrypted, never keys; identical files once.
 

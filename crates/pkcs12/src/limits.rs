@@ -24,9 +24,10 @@ pub struct Limits {
     /// such files can still be inspected, while bounding the CPU a hostile
     /// file can make us spend (about a second per derivation).
     pub max_iterations: u32,
-    /// Highest sum of iteration counts over all derivations one open may run
-    /// (the PKCS#12 KDF's key and IV derivations count separately). Default
-    /// 10,000,000.
+    /// Highest total derivation cost one open may run: each derivation
+    /// counts its iteration count once per hash block it produces (PBKDF2
+    /// output blocks; the PKCS#12 KDF's key and IV blocks), times the
+    /// password forms tried. Default 10,000,000.
     pub max_total_iterations: u64,
 }
 

@@ -161,7 +161,9 @@ pub struct Opened {
     pub keys: Vec<KeyEntry>,
     /// The certificates.
     pub certificates: Vec<CertEntry>,
-    /// Sum of the iteration counts of every key derivation run.
+    /// Derivation cost spent opening the file, counted as for
+    /// [`Limits::max_total_iterations`]: iterations per hash block derived,
+    /// for every password form tried.
     pub iterations_spent: u64,
     /// Content types that were skipped (neither data nor encryptedData).
     pub skipped_contents: Vec<String>,
