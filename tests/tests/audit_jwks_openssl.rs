@@ -134,4 +134,55 @@ fn jwks_numbers_match_openssl() {
     let kid = fp.trim().rsplit('=').next().unwrap().replace(':', "");
     assert!(jwk.contains(&format!("\"kid\": \"{kid}\"")), "{jwk}");
     assert!(jwk.contains("\"e\": \"AQAB\""));
+
+    // A bundle of the current and the next certificate (both self-signed,
+    // and CA:TRUE as `openssl req -x509` makes them) publishes both; the
+    // same certificate named twice is published once.
+    openssl(
+        [
+            "req",
+            "-x509",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "k2.pem",
+            "-out",
+            "c2.pem",
+            "-days",
+            "400",
+            "-subj",
+            "/CN=next",
+        ],
+        None,
+        d,
+    )
+    .success();
+    let bundle = format!(
+        "{}{}",
+        std::fs::read_to_string(d.join("c.pem")).unwrap(),
+        std::fs::read_to_string(d.join("c2.pem")).unwrap()
+    );
+    std::fs::write(d.join("bundle.pem"), bundle).unwrap();
+    let run = pfxgen(["jwks", "bundle.pem", "c.pem"], None, d).success();
+    let out = run.stdout();
+    assert_eq!(out.matches("\"kid\"").count(), 2, "{}", run.describe());
+    assert!(out.contains("\"alg\": \"RS256\"") && out.contains("\"alg\": \"ES256\""));
+    assert!(
+        run.stderr().contains("already in the set"),
+        "{}",
+        run.describe()
+    );
+    // A damaged block fails the whole file rather than publishing part.
+    let text = std::fs::read_to_string(d.join("bundle.pem")).unwrap();
+    let cut = text.len() - 100;
+    std::fs::write(d.join("cut.pem"), &text[..cut]).unwrap();
+    let run = pfxgen(["jwks", "cut.pem"], None, d).fails_with(4);
+    assert!(
+        run.stderr().contains("PEM certificate block 2 is damaged"),
+        "{}",
+        run.describe()
+    );
 }

@@ -141,15 +141,12 @@ fn passwords_for(instance: &Instance, rules: &[Rule]) -> Result<(Vec<Password>, 
             let value = std::env::var(&var).map_err(|_| {
                 format!("the environment variable {var} (from the password map) is not set")
             })?;
-            known(Password::new(Zeroizing::new(value)))
+            let mut value = Zeroizing::new(value);
+            crate::password::strip_newline(&mut value);
+            known(Password::new(value))
         }
         Source::File(path) => {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read the password file {}: {e}", path.display()))?;
-            let mut value = Zeroizing::new(text);
-            while value.ends_with('\n') || value.ends_with('\r') {
-                value.pop();
-            }
+            let value = crate::password::read_password_file(&path).map_err(|f| f.message)?;
             known(Password::new(value))
         }
     }
@@ -174,13 +171,30 @@ fn label_of(dir: &Path) -> String {
 }
 
 /// Expands the command-line paths into instances; problems are reported,
-/// not fatal.
+/// not fatal, and nothing is skipped silently: a folder too deep to search,
+/// a broken link or a certificate-named entry that is not a regular file is
+/// a problem (an UNREADABLE finding). Symbolic links are followed (secret
+/// volumes such as Kubernetes' are made of them), each real folder is
+/// searched once, so link loops end; folders whose names start with a dot
+/// are not searched, but links to files in them are.
 fn collect(paths: &[PathBuf], problems: &mut Vec<(String, String)>) -> Vec<Instance> {
     let mut out: Vec<Instance> = Vec::new();
     // Raw list first; duplicates are resolved at the end.
     let add = |inst: Instance, out: &mut Vec<Instance>| out.push(inst);
+    let mut searched = std::collections::HashSet::new();
     for p in paths {
-        if p.is_file() {
+        let Ok(meta) = std::fs::metadata(p) else {
+            let why = if std::fs::symlink_metadata(p).is_ok() {
+                "is a broken link"
+            } else {
+                "does not exist"
+            };
+            problems.push((p.display().to_string(), why.to_owned()));
+            continue;
+        };
+        if !meta.is_dir() {
+            // Named explicitly: read whatever it is (a FIFO or process
+            // substitution too); the reader bounds its size.
             add(
                 Instance {
                     label: p.display().to_string(),
@@ -189,48 +203,78 @@ fn collect(paths: &[PathBuf], problems: &mut Vec<(String, String)>) -> Vec<Insta
                 },
                 &mut out,
             );
-        } else if p.is_dir() {
-            let mut stack = vec![(p.clone(), 0usize)];
-            while let Some((dir, depth)) = stack.pop() {
-                if is_service_dir(&dir) {
-                    match rotate::locate(&dir) {
-                        Ok(service) => add(
-                            Instance {
-                                label: label_of(&dir),
-                                path: service.current.clone(),
-                                service_dir: Some(dir.clone()),
-                            },
-                            &mut out,
-                        ),
-                        Err(f) => problems.push((dir.display().to_string(), f.message)),
-                    }
+            continue;
+        }
+        let mut stack = vec![(p.clone(), 0usize)];
+        while let Some((dir, depth)) = stack.pop() {
+            if !searched.insert(absolute(&dir)) {
+                continue;
+            }
+            if is_service_dir(&dir) {
+                match rotate::locate(&dir) {
+                    Ok(service) => add(
+                        Instance {
+                            label: label_of(&dir),
+                            path: service.current.clone(),
+                            service_dir: Some(dir.clone()),
+                        },
+                        &mut out,
+                    ),
+                    Err(f) => problems.push((dir.display().to_string(), f.message)),
                 }
-                let entries = match std::fs::read_dir(&dir) {
-                    Ok(e) => e,
-                    Err(e) => {
+            }
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push((
+                        dir.display().to_string(),
+                        format!("cannot read the folder: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let mut entries: Vec<PathBuf> =
+                entries.filter_map(Result::ok).map(|e| e.path()).collect();
+            entries.sort();
+            for entry in entries {
+                let Ok(link_meta) = std::fs::symlink_metadata(&entry) else {
+                    continue;
+                };
+                let is_link = link_meta.file_type().is_symlink();
+                let meta = if is_link {
+                    match std::fs::metadata(&entry) {
+                        Ok(m) => m,
+                        Err(_) => {
+                            if is_certificate_file(&entry) {
+                                problems.push((
+                                    entry.display().to_string(),
+                                    "is a broken link".to_owned(),
+                                ));
+                            }
+                            continue;
+                        }
+                    }
+                } else {
+                    link_meta
+                };
+                if meta.is_dir() {
+                    let name = label_of(&entry);
+                    if name == rotate::BACKUP_DIR || name.starts_with('.') {
+                        continue;
+                    }
+                    if depth >= MAX_SEARCH_DEPTH {
                         problems.push((
-                            dir.display().to_string(),
-                            format!("cannot read the folder: {e}"),
+                            entry.display().to_string(),
+                            format!(
+                                "not searched: more than {MAX_SEARCH_DEPTH} folder levels below {}",
+                                p.display()
+                            ),
                         ));
                         continue;
                     }
-                };
-                let mut entries: Vec<PathBuf> =
-                    entries.filter_map(Result::ok).map(|e| e.path()).collect();
-                entries.sort();
-                for entry in entries {
-                    let Ok(meta) = std::fs::symlink_metadata(&entry) else {
-                        continue;
-                    };
-                    if meta.is_dir() {
-                        let name = label_of(&entry);
-                        if depth < MAX_SEARCH_DEPTH
-                            && name != rotate::BACKUP_DIR
-                            && !name.starts_with('.')
-                        {
-                            stack.push((entry, depth + 1));
-                        }
-                    } else if meta.is_file() && is_certificate_file(&entry) {
+                    stack.push((entry, depth + 1));
+                } else if is_certificate_file(&entry) {
+                    if meta.is_file() {
                         add(
                             Instance {
                                 label: entry.display().to_string(),
@@ -239,11 +283,14 @@ fn collect(paths: &[PathBuf], problems: &mut Vec<(String, String)>) -> Vec<Insta
                             },
                             &mut out,
                         );
+                    } else {
+                        problems.push((
+                            entry.display().to_string(),
+                            "not a regular file (a pipe or device?); not read".to_owned(),
+                        ));
                     }
                 }
             }
-        } else {
-            problems.push((p.display().to_string(), "does not exist".to_owned()));
         }
     }
     dedupe(out)
@@ -385,6 +432,15 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
 
     let mut problems = Vec::new();
     let mut instances = collect(&paths, &mut problems);
+    if instances.is_empty() && problems.is_empty() {
+        // An empty result is not a clean audit.
+        return Err(Failure::new(
+            Exit::Usage,
+            "nothing to audit: no service folder (appsettings.json) and no \
+             .pfx/.p12/.crt/.cer/.der/.pem file was found",
+        )
+        .with_hint("name the service folders, the files, or a folder above them"));
+    }
     instances.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
 
     // Read and hash every file, then analyse each distinct (bytes, password
@@ -532,16 +588,14 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
     }
     for (inst, f) in &ok {
         let left = verdict::days_left(&f.cert, now);
-        if now > f.cert.not_after() {
+        if now > f.cert.not_after() || left < i64::from(warn_days) {
             findings.push(Finding {
                 kind: "EXPIRY",
-                message: format!("expired {} days ago ({})", -left, f.cert.not_after()),
-                instances: vec![inst.label.clone()],
-            });
-        } else if left < i64::from(warn_days) {
-            findings.push(Finding {
-                kind: "EXPIRY",
-                message: format!("expires in {left} days ({})", f.cert.not_after()),
+                message: format!(
+                    "{} ({})",
+                    verdict::expiry_phrase(&f.cert, now),
+                    f.cert.not_after()
+                ),
                 instances: vec![inst.label.clone()],
             });
         }
@@ -662,11 +716,11 @@ fn report(
         match r {
             Some(Ok(f)) => {
                 let support = verdict::certificate_support(&f.cert);
-                let days = verdict::days_left(&f.cert, now);
+                let days = verdict::days_left_phrase(&f.cert, now);
                 outln!("      kid      {}", hex_upper(&f.cert.sha1_thumbprint()));
                 outln!("      sha256   {}", hex_upper(&f.cert.sha256_fingerprint()));
                 outln!("      key      {}    subject {}", f.key, f.cert.subject());
-                outln!("      expires  {} ({days} days left)", f.cert.not_after());
+                outln!("      expires  {} ({days})", f.cert.not_after());
                 outln!(
                     "      identity server: {}",
                     if support.ok {

@@ -72,6 +72,27 @@ fn random_suffix() -> String {
         .unwrap_or_else(|_| "0".to_owned())
 }
 
+/// Whether two paths name the same directory entry, whether or not it
+/// exists yet: their folders are compared after resolving links and `..`,
+/// their file names as given. Used to refuse, before any work, a password
+/// file that would be written where the PFX is about to go.
+#[must_use]
+pub fn same_location(a: &Path, b: &Path) -> bool {
+    fn folder_and_name(p: &Path) -> (PathBuf, Option<std::ffi::OsString>) {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let parent = fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
+        (parent, p.file_name().map(std::ffi::OsStr::to_os_string))
+    }
+    let resolved = |p: &Path| match fs::symlink_metadata(p) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(p).unwrap_or_else(|_| p.into()),
+        _ => p.to_path_buf(),
+    };
+    a == b || folder_and_name(&resolved(a)) == folder_and_name(&resolved(b))
+}
+
 /// Creates `path` exclusively with owner-only permissions.
 pub fn create_private(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
@@ -260,6 +281,25 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("pfxgen-fsutil-{tag}-{}", random_suffix()));
         fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn same_location_sees_through_dot_dot_and_links() {
+        let dir = tempdir("same");
+        fs::create_dir(dir.join("sub")).unwrap();
+        let a = dir.join("openssl.pfx");
+        assert!(same_location(&a, &dir.join("sub/../openssl.pfx")));
+        assert!(!same_location(&a, &dir.join("sub/openssl.pfx")));
+        assert!(!same_location(&a, &dir.join("pw.txt")));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.join("sub"), dir.join("link")).unwrap();
+            assert!(same_location(&dir.join("link/x"), &dir.join("sub/x")));
+            fs::write(dir.join("sub/target"), b"").unwrap();
+            std::os::unix::fs::symlink(dir.join("sub/target"), dir.join("alias")).unwrap();
+            assert!(same_location(&dir.join("alias"), &dir.join("sub/target")));
+        }
+        fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -15,7 +15,7 @@ use pfxgen_x509::{
 use crate::{
     args::{self, Arg, os_string, parse_days, value_parsed, value_path, value_string},
     error::{Exit, Failure, from_pkcs12},
-    fsutil::{Install, PreparedFile, copy_private, io_failure},
+    fsutil::{Install, PreparedFile, copy_private, io_failure, same_location},
     json::{Json, Obj},
     password::{Origin, PasswordArgs, enforce_policy},
     policy,
@@ -478,6 +478,12 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         );
     }
     if let Some(pw_file) = &cert_args.generate_password {
+        if same_location(pw_file, &target) {
+            return Err(Failure::usage(format!(
+                "--generate-password {} is the PFX itself; the password must go to another file",
+                pw_file.display()
+            )));
+        }
         if pw_file.exists() {
             return Err(Failure::new(
                 Exit::Output,

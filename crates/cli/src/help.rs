@@ -36,8 +36,10 @@ COMMANDS
 
 PASSWORDS (generate, inspect, verify, rotate, jwks; audit uses --passwords MAP)
     With no option, pfxgen asks at the terminal (without echo). Otherwise:
-    --password-file FILE   the whole file: one line, a final newline is ignored
-    --password-env VAR     the environment variable VAR
+    --password-file FILE   the whole file: one line; a final newline and a
+                           leading byte-order mark (Notepad) are ignored
+    --password-env VAR     the environment variable VAR (a final newline is
+                           ignored)
     --password-stdin       one line from standard input
     --no-password          no password (an empty one)
     --pem-password PW      on the command line: works, but other users can see
@@ -197,7 +199,8 @@ USAGE
     pfxgen jwks FILE... [--thumbprints] [password options]
 
     FILE: a PFX (only its certificates are decrypted; keys never), or a DER
-    or PEM certificate. For each: kty, use (sig), alg (RS256/ES256/ES384/
+    or PEM certificate. A PEM bundle gives every certificate in it except
+    those that issued another one there (a chain's CAs). For each: kty, use (sig), alg (RS256/ES256/ES384/
     ES512), kid (SHA-1 thumbprint, upper-case hex), x5t, x5t#S256, x5c, and
     n/e or crv/x/y. --thumbprints adds each key's RFC 7638 thumbprint as the
     extra member jwk_thumbprint. Give integrators the next certificate's JWK
@@ -213,8 +216,9 @@ USAGE
 
     PATH: a PFX or certificate file, a service folder (its appsettings.json
     says where the certificate is), or a folder to search (service folders
-    and *.pfx/*.p12/*.crt/*.cer/*.der/*.pem files below it; pfx-backups is
-    skipped).
+    and *.pfx/*.p12/*.crt/*.cer/*.der/*.pem files below it; links are
+    followed; pfx-backups and dot-folders are skipped; a folder more than
+    12 levels down is reported). Finding nothing is exit 2, never clean.
 
     Reports a row per instance (kid, SHA-256 fingerprint, key, subject,
     expiry, identity-server verdict) and findings:

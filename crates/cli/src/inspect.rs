@@ -517,7 +517,9 @@ pub fn render_text(r: &Json) -> String {
             continue;
         }
         let days = match get(c, "days_left") {
-            Json::Int(d) if *d < 0 => format!("EXPIRED {} days ago", -d),
+            Json::Int(d) if *d < 0 => "EXPIRED".to_owned(),
+            Json::Int(0) => "less than a day left".to_owned(),
+            Json::Int(1) => "1 day left".to_owned(),
             Json::Int(d) => format!("{d} days left"),
             _ => String::new(),
         };

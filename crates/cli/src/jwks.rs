@@ -128,6 +128,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         passwords.push(Password::empty());
     }
     let mut keys = Vec::new();
+    let mut published: Vec<String> = Vec::new();
     for file in &files {
         let display = file.display().to_string();
         let bytes = loader::read_file(file, &limits)?;
@@ -163,16 +164,66 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                 .with_hint("give the password with --password-file, --password-env or --password-stdin"));
             }
         }
-        let cert = read
-            .end_entity
-            .and_then(|i| read.certificates.get(i))
-            .and_then(|c| c.certificate.as_ref().ok())
-            .ok_or_else(|| {
-                Failure::new(Exit::Input, format!("{display}: no readable certificate"))
-            })?;
-        let key = jwk(cert, thumbprints)
-            .map_err(|e| Failure::new(Exit::Unsupported, format!("{display}: {e}")))?;
-        keys.push(key);
+        // A PFX publishes the certificate of its key. A certificate file may
+        // be a bundle (the current and the next certificate): every
+        // certificate in it is published except those that issued another
+        // one in the file (a chain's CAs). Self-signed signing certificates
+        // often say CA:TRUE (`openssl req -x509` does), so that flag alone
+        // decides nothing.
+        let chosen: Vec<&Certificate> = if read.integrity == loader::Integrity::CertificateFile {
+            let mut all = Vec::new();
+            for (i, entry) in read.certificates.iter().enumerate() {
+                match &entry.certificate {
+                    Ok(c) => all.push(c),
+                    Err(e) => {
+                        return Err(Failure::new(
+                            Exit::Input,
+                            format!("{display}: certificate {i} cannot be read: {e}"),
+                        ));
+                    }
+                }
+            }
+            let issued_another = |c: &Certificate| {
+                all.iter()
+                    .any(|o| o.der() != c.der() && o.issuer_der() == c.subject_der())
+            };
+            let mut chosen = Vec::new();
+            for (i, c) in all.iter().enumerate() {
+                if issued_another(c) {
+                    eprintln!(
+                        "note: {display}: certificate {i} ({}) issued another certificate in the \
+                         file; as a CA it is not published",
+                        c.subject()
+                    );
+                } else {
+                    chosen.push(*c);
+                }
+            }
+            chosen
+        } else {
+            read.end_entity
+                .and_then(|i| read.certificates.get(i))
+                .and_then(|c| c.certificate.as_ref().ok())
+                .into_iter()
+                .collect()
+        };
+        if chosen.is_empty() {
+            return Err(Failure::new(
+                Exit::Input,
+                format!("{display}: no certificate to publish"),
+            ));
+        }
+        for cert in chosen {
+            let kid = jwt::key_ids(cert).kid;
+            if published.contains(&kid) {
+                eprintln!("note: {display}: kid {kid} is already in the set, not repeated");
+                continue;
+            }
+            let key = jwk(cert, thumbprints)
+                .map_err(|e| Failure::new(Exit::Unsupported, format!("{display}: {e}")))?;
+            keys.push(key);
+            published.push(kid);
+        }
     }
     let jwks: Json = Obj::new().field("keys", Json::Array(keys)).into();
     outln!("{}", jwks.pretty());

@@ -143,7 +143,13 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
                 "rollback" => out!("{}\n{}", help::ROLLBACK, help::EXIT_CODES),
                 "jwks" => out!("{}\n{}", help::JWKS, help::EXIT_CODES),
                 "audit" => out!("{}\n{}", help::AUDIT, help::EXIT_CODES),
-                _ => out!("{}\n{}", help::TOP, help::EXIT_CODES),
+                "" => out!("{}\n{}", help::TOP, help::EXIT_CODES),
+                other => {
+                    return Err(Failure::usage(format!(
+                        "no help on {other:?}: the commands are generate, inspect, verify, \
+                         rotate, rollback, jwks and audit"
+                    )));
+                }
             }
             Ok(Exit::Success)
         }

@@ -67,7 +67,27 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, Failure> {
             ),
         ));
     }
-    std::fs::read(path).map_err(|e| input_failure(&e))
+    // The size above is 0 for a pipe or a device (`<(...)`, /dev/zero):
+    // the read itself is bounded too, one byte past the limit.
+    let cap = u64::try_from(limits.max_input_size)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, cap), &mut bytes))
+        .map_err(|e| input_failure(&e))?;
+    if bytes.len() > limits.max_input_size {
+        return Err(Failure::new(
+            Exit::Input,
+            format!(
+                "{} gives more than {} bytes, the limit for a PFX (it is not a regular \
+                 file: reading stopped there)",
+                path.display(),
+                limits.max_input_size
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 fn is_password_problem(e: &P12Error) -> bool {
@@ -95,7 +115,10 @@ pub fn load(
 ) -> Result<Loaded, Failure> {
     let display = path.display().to_string();
     let bytes = read_file(path, limits)?;
-    let pfx = Pfx::parse(&bytes, limits).map_err(|e| from_pkcs12(&display, &e))?;
+    let pfx = Pfx::parse(&bytes, limits).map_err(|e| match text_instead_of_pfx(&bytes) {
+        Some(what) => Failure::new(Exit::Input, format!("{display}: {what}")),
+        None => from_pkcs12(&display, &e),
+    })?;
 
     if password.given() {
         let (pw, origin) = password
@@ -203,16 +226,57 @@ impl core::fmt::Display for CertificateProblem {
     }
 }
 
-fn pem_certificates(text: &str) -> Option<Vec<Vec<u8>>> {
+/// The DER of every PEM certificate block in `text`; `Ok(None)` when there
+/// is none, an error naming the block when one is damaged (a bundle is
+/// never read in part).
+fn pem_certificates(text: &str) -> Result<Option<Vec<Vec<u8>>>, String> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
-        let after = rest.get(start + 27..)?;
-        let end = after.find("-----END CERTIFICATE-----")?;
-        out.push(crate::b64::decode_standard(after.get(..end)?)?);
-        rest = after.get(end + 25..)?;
+    while let Some(start) = rest.find(BEGIN) {
+        let number = out.len() + 1;
+        let damaged = || format!("PEM certificate block {number} is damaged");
+        let after = rest.get(start + BEGIN.len()..).ok_or_else(damaged)?;
+        let end = after.find(END).ok_or_else(damaged)?;
+        let der = after
+            .get(..end)
+            .and_then(crate::b64::decode_standard)
+            .ok_or_else(damaged)?;
+        out.push(der);
+        rest = after.get(end + END.len()..).ok_or_else(damaged)?;
     }
-    (!out.is_empty()).then_some(out)
+    Ok((!out.is_empty()).then_some(out))
+}
+
+/// When `bytes` that failed to parse as a PFX are text a person may have
+/// given by mistake (PEM, base64), says what they are.
+#[must_use]
+pub fn text_instead_of_pfx(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if let Some(label) = trimmed
+        .find("-----BEGIN ")
+        .and_then(|i| trimmed.get(i + 11..))
+        .and_then(|rest| rest.split("-----").next())
+    {
+        return Some(format!(
+            "it is PEM text ({label}), not a PKCS#12 file; inspect and verify read binary \
+             .pfx/.p12 files"
+        ));
+    }
+    let base64ish = !trimmed.is_empty()
+        && trimmed
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=\r\n \t-_".contains(&b));
+    if base64ish && trimmed.starts_with("MI") {
+        return Some(
+            "it is base64 text, not a binary PKCS#12 file; decode it first (for example \
+             base64 -d FILE > FILE.pfx)"
+                .to_owned(),
+        );
+    }
+    None
 }
 
 /// Reads the certificates of `bytes`: a PEM or DER certificate, or a PFX
@@ -240,7 +304,7 @@ pub fn read_certificates(
         }
     };
     if let Ok(text) = std::str::from_utf8(&bytes) {
-        if let Some(ders) = pem_certificates(text) {
+        if let Some(ders) = pem_certificates(text).map_err(CertificateProblem::Input)? {
             let certs = ders
                 .iter()
                 .map(|d| {
@@ -260,7 +324,9 @@ pub fn read_certificates(
                     bytes,
                 ));
             }
-            return Err(CertificateProblem::Input(e.to_string()));
+            return Err(CertificateProblem::Input(
+                text_instead_of_pfx(&bytes).unwrap_or_else(|| e.to_string()),
+            ));
         }
     };
     let mut last = None;

@@ -152,10 +152,13 @@ impl PasswordArgs {
                     format!("the environment variable {var} is not set"),
                 )
             })?;
-            let value = Zeroizing::new(os_to_string(
+            let mut value = Zeroizing::new(os_to_string(
                 value,
                 &format!("the environment variable {var}"),
             )?);
+            // As for a file: `VAR=$(cat file)` drops the newline, an env file
+            // or `export VAR="...\n"` may keep it.
+            strip_newline(&mut value);
             return Ok(Some((Password::new(value), Origin::Env(var.clone()))));
         }
         if self.stdin {
@@ -178,7 +181,7 @@ fn os_to_string(value: OsString, what: &str) -> Result<String, Failure> {
 }
 
 /// Strips one trailing line ending (`\n` or `\r\n`).
-fn strip_newline(s: &mut Zeroizing<String>) {
+pub fn strip_newline(s: &mut Zeroizing<String>) {
     if s.ends_with('\n') {
         s.pop();
         if s.ends_with('\r') {
@@ -187,7 +190,13 @@ fn strip_newline(s: &mut Zeroizing<String>) {
     }
 }
 
-fn read_password_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
+/// Reads a one-line password file: a regular file of at most
+/// `MAX_PASSWORD_BYTES`, UTF-8, one final line ending and a leading
+/// byte-order mark (Windows Notepad writes one) ignored.
+///
+/// # Errors
+/// An exit-3 failure saying why the file cannot be used.
+pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
     let fail = |reason: &str| {
         Failure::new(
             Exit::Password,
@@ -206,6 +215,15 @@ fn read_password_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
     let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| fail(&e.to_string()))?);
     let text = std::str::from_utf8(&bytes).map_err(|_| fail("it is not UTF-8 text"))?;
     let mut s = Zeroizing::new(text.to_owned());
+    if s.starts_with('\u{feff}') {
+        // Never part of a password, invisible in an editor: a file saved
+        // with it would otherwise not open with the password as typed.
+        s.drain(..'\u{feff}'.len_utf8());
+        eprintln!(
+            "note: ignored the byte-order mark at the start of {}",
+            path.display()
+        );
+    }
     strip_newline(&mut s);
     if s.contains('\n') {
         return Err(fail("it has more than one line"));

@@ -126,6 +126,22 @@ pub fn acquire_lock(dir: &Path) -> Result<Lock, Failure> {
                     .lines()
                     .find_map(|l| l.strip_prefix("host "))
                     .is_some_and(|h| h.trim() == host_name());
+                // A lock without a pid was cut short by a crash between
+                // creating it and writing it (a live run writes it at once).
+                let abandoned = pid.is_none()
+                    && fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > std::time::Duration::from_secs(60));
+                if abandoned {
+                    eprintln!(
+                        "warning: taking over the lock {}, left empty by a run that crashed",
+                        path.display()
+                    );
+                    let _ = fs::remove_file(&path);
+                    continue;
+                }
                 if let (Some(pid), true) = (pid, same_host) {
                     // Re-read just before removing, so a lock another process
                     // took over meanwhile is left alone.
@@ -714,6 +730,12 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
             .with_hint("check --service-dir and X509CertificatePath; use --allow-missing-current to install anyway"));
     };
     let (old_cert, old_key) = current.as_ref().map_or((None, None), end_entity);
+    // Whoever configures the service's PFX password must hear of a change.
+    let password_changed = current
+        .as_ref()
+        .and_then(|c| c.password.as_ref())
+        .zip(new_loaded.password.as_ref())
+        .map(|(old, new)| old.utf8() != new.utf8());
     if let Some(old) = old_cert {
         if old.sha1_thumbprint() == new_cert.sha1_thumbprint() {
             return Err(Failure::new(
@@ -778,6 +800,22 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         }
     }
 
+    if let Some((_, Some(pw_path))) = &generated {
+        let settings = service.dir.join(appsettings::FILE_NAME);
+        for (taken, what) in [
+            (&target, "the certificate it installs"),
+            (&service.current, "the current certificate"),
+            (&settings, "appsettings.json"),
+        ] {
+            if crate::fsutil::same_location(pw_path, taken) {
+                return Err(Failure::usage(format!(
+                    "--generate-password {} is {what}; the password must go to another file",
+                    pw_path.display()
+                )));
+            }
+        }
+    }
+
     let ids_old = old_cert.map(crate::jwt::key_ids);
     let ids_new = crate::jwt::key_ids(new_cert);
     if opts.dry_run {
@@ -786,7 +824,7 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
             &target,
             settings_change.as_ref(),
             old_cert,
-            new_cert,
+            (new_cert, generated.is_some(), password_changed),
             &outcome,
             opts.json,
         );
@@ -857,7 +895,7 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         &ids_new.kid,
         &target,
         settings_change.is_some(),
-        password_file.as_deref(),
+        (password_file.as_deref(), password_changed),
         opts.json,
     );
     Ok(())
@@ -884,19 +922,23 @@ fn print_plan(
     target: &Path,
     settings: Option<&(PathBuf, String)>,
     old: Option<&Certificate>,
-    new: &Certificate,
+    (new, generated, password_changed): (&Certificate, bool, Option<bool>),
     outcome: &verify::Outcome,
     json: bool,
 ) {
     let old_kid = old.map(|c| hex_upper(&c.sha1_thumbprint()));
-    let new_kid = hex_upper(&new.sha1_thumbprint());
+    // A generated certificate is made again, with a new key, by the real
+    // run: this trial's kid would mislead anyone who pre-loads it.
+    let new_kid = (!generated).then(|| hex_upper(&new.sha1_thumbprint()));
     if json {
         let obj = Obj::new()
             .field("dry_run", true)
             .field("service_dir", service.dir.display().to_string())
             .field("current", service.current.display().to_string())
             .field("old_kid", old_kid)
-            .field("new_kid", new_kid)
+            .field("new_kid", new_kid.clone())
+            .field("new_generated", generated)
+            .field("password_changed", password_changed)
             .field("install", target.display().to_string())
             .field(
                 "appsettings_change",
@@ -922,11 +964,19 @@ fn print_plan(
             )
         )
     );
-    outln!(
-        "  new certificate:     kid {new_kid} {} valid until {}",
-        new.subject(),
-        new.not_after()
-    );
+    match &new_kid {
+        Some(kid) => outln!(
+            "  new certificate:     kid {kid} {} valid until {}",
+            new.subject(),
+            new.not_after()
+        ),
+        None => outln!(
+            "  new certificate:     generated by the real run with a fresh key ({}, {} days); \
+             its kid is known only then (a trial key passed every check)",
+            new.subject(),
+            new.not_before().days_until(new.not_after())
+        ),
+    }
     outln!("  checks:              all {} passed", outcome.checks.len());
     outln!(
         "  backup to:           {}",
@@ -948,7 +998,14 @@ fn print_plan(
         ),
         None => outln!("  appsettings.json:    unchanged"),
     }
+    if password_changed == Some(true) {
+        outln!("  password:            {PASSWORD_CHANGED}");
+    }
 }
+
+const PASSWORD_CHANGED: &str = "the new file has a different password from the current one: \
+update the password the identity service is configured with (its settings or secret store) \
+before restarting it";
 
 #[allow(clippy::too_many_arguments)]
 fn print_result(
@@ -958,7 +1015,7 @@ fn print_result(
     new_kid: &str,
     target: &Path,
     settings_changed: bool,
-    password_file: Option<&Path>,
+    (password_file, password_changed): (Option<&Path>, Option<bool>),
     json: bool,
 ) {
     if json {
@@ -982,6 +1039,7 @@ fn print_result(
                 "password_file",
                 password_file.map(|p| p.display().to_string()),
             )
+            .field("password_changed", password_changed)
             .field("warnings", record.warnings.clone());
         outln!("{}", Json::from(obj).pretty());
         return;
@@ -1007,6 +1065,9 @@ fn print_result(
         "  undo with:  pfxgen rollback --service-dir {}",
         service.dir.display()
     );
+    if password_changed == Some(true) {
+        outln!("  note:       {PASSWORD_CHANGED}");
+    }
     outln!("{MANUAL_STEPS}");
 }
 

@@ -435,6 +435,49 @@ pub fn days_left(cert: &Certificate, now: UtcTime) -> i64 {
     now.days_until(cert.not_after())
 }
 
+/// `1 day`, `2 days`.
+#[must_use]
+pub fn day_count(n: u64) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// How long ago `cert` expired, in whole days: `less than a day`, `1 day`,
+/// `3 days` (call only once it has expired).
+fn expired_ago(cert: &Certificate, now: UtcTime) -> String {
+    match cert.not_after().days_until(now) {
+        n if n <= 0 => "less than a day".to_owned(),
+        n => day_count(n.unsigned_abs()),
+    }
+}
+
+/// `expired 3 days ago`, `expires in less than a day`, `expires in 1 day`.
+#[must_use]
+pub fn expiry_phrase(cert: &Certificate, now: UtcTime) -> String {
+    if now > cert.not_after() {
+        return format!("expired {} ago", expired_ago(cert, now));
+    }
+    match days_left(cert, now) {
+        0 => "expires in less than a day".to_owned(),
+        n => format!("expires in {}", day_count(n.unsigned_abs())),
+    }
+}
+
+/// `20 days left`, `less than a day left`, `expired 3 days ago`.
+#[must_use]
+pub fn days_left_phrase(cert: &Certificate, now: UtcTime) -> String {
+    if now > cert.not_after() {
+        return format!("expired {} ago", expired_ago(cert, now));
+    }
+    match days_left(cert, now) {
+        0 => "less than a day left".to_owned(),
+        n => format!("{} left", day_count(n.unsigned_abs())),
+    }
+}
+
 /// A validity problem of `cert` at `now` with `min_days` required, if any.
 #[must_use]
 pub fn validity_problem(cert: &Certificate, now: UtcTime, min_days: i64) -> Option<String> {
@@ -443,16 +486,18 @@ pub fn validity_problem(cert: &Certificate, now: UtcTime, min_days: i64) -> Opti
     }
     if now > cert.not_after() {
         return Some(format!(
-            "expired {} days ago ({})",
-            now.days_until(cert.not_after()).unsigned_abs(),
+            "{} ({})",
+            expiry_phrase(cert, now),
             cert.not_after()
         ));
     }
     let left = days_left(cert, now);
     if left < min_days {
         return Some(format!(
-            "expires in {left} days ({}), fewer than the {min_days} required",
-            cert.not_after()
+            "{} ({}), fewer than the {} required",
+            expiry_phrase(cert, now),
+            cert.not_after(),
+            day_count(min_days.unsigned_abs())
         ));
     }
     None
@@ -492,4 +537,44 @@ pub fn certificate_support(cert: &Certificate) -> Verdict {
         }
     }
     Verdict::from_reasons(reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+    use pfxgen_x509::CertificateParams;
+
+    #[test]
+    fn expiry_reads_naturally_in_whole_days() {
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let start = UtcTime::from_unix(1_800_000_000).unwrap();
+        let cert = CertificateParams {
+            not_before: Some(start),
+            validity_days: 10,
+            ..CertificateParams::default()
+        }
+        .self_signed(&key)
+        .unwrap();
+        let end = cert.not_after();
+        let at = |seconds: i64| UtcTime::from_unix(end.unix() + seconds).unwrap();
+        assert_eq!(expiry_phrase(&cert, at(-3 * 86_400)), "expires in 3 days");
+        assert_eq!(expiry_phrase(&cert, at(-86_400)), "expires in 1 day");
+        assert_eq!(
+            expiry_phrase(&cert, at(-3_600)),
+            "expires in less than a day"
+        );
+        assert_eq!(days_left_phrase(&cert, at(-3_600)), "less than a day left");
+        assert_eq!(
+            expiry_phrase(&cert, at(3_600)),
+            "expired less than a day ago"
+        );
+        // A day and a bit is "1 day ago", not 2.
+        assert_eq!(expiry_phrase(&cert, at(86_400 + 60)), "expired 1 day ago");
+        assert_eq!(
+            days_left_phrase(&cert, at(5 * 86_400)),
+            "expired 5 days ago"
+        );
+        assert_eq!(day_count(0), "0 days");
+    }
 }

@@ -130,7 +130,9 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
     let cert = end_entity
         .and_then(|i| opened.certificates.get(i))
         .and_then(|c| c.certificate.as_ref().ok());
-    let matched = key_cert.is_some() && key_cert == end_entity;
+    // Only a loaded key proves the match: pairing by localKeyId alone (for
+    // a key pfxgen cannot load) names the certificate, it proves nothing.
+    let matched = key.is_some() && key_cert.is_some() && key_cert == end_entity;
     let match_detail = match (&opened.keys.first().map(|k| &k.key), key_cert, cert) {
         (Some(Err(e)), _, _) => format!("the key cannot be loaded: {e}"),
         (None, _, _) => "no key".to_owned(),
@@ -172,9 +174,10 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
             let problem = verdict::validity_problem(c, now, i64::from(min_days));
             let detail = problem.clone().unwrap_or_else(|| {
                 format!(
-                    "valid until {} ({} days left, at least {min_days} required)",
+                    "valid until {} ({}, at least {} required)",
                     c.not_after(),
-                    verdict::days_left(c, now)
+                    verdict::days_left_phrase(c, now),
+                    verdict::day_count(u64::from(min_days))
                 )
             });
             check(&mut checks, "validity", problem.is_none(), detail);
@@ -234,18 +237,18 @@ fn issuer_check(checks: &mut Vec<Check>, opened: &Opened, ee: usize) {
         return;
     };
     if cert.is_self_issued() {
-        let ok = cert
+        // Says which: a signature that is wrong, or one pfxgen cannot check.
+        let result = cert
             .public_key()
-            .ok()
-            .is_some_and(|k| cert.verify_signature(&k).is_ok());
+            .map_err(|e| format!("its key cannot be used to check it: {e}"))
+            .and_then(|k| cert.verify_signature(&k).map_err(|e| e.to_string()));
         check(
             checks,
             "issuer-signature",
-            ok,
-            if ok {
-                "self-signed; the signature verifies"
-            } else {
-                "self-issued but the signature does not verify"
+            result.is_ok(),
+            match result {
+                Ok(()) => "self-signed; the signature verifies".to_owned(),
+                Err(e) => format!("self-issued; the signature is not verified: {e}"),
             },
         );
         return;
@@ -380,7 +383,12 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                 min_days = if text.trim() == "0" {
                     0
                 } else {
-                    parse_days(&text, "--min-days", 36_500)?
+                    parse_days(&text, "--min-days", 36_500).map_err(|_| {
+                        Failure::usage(format!(
+                            "--min-days must be a whole number of days from 0 to 36500, not {:?}",
+                            text.trim()
+                        ))
+                    })?
                 };
             }
             a if a.is_help() => {

@@ -518,3 +518,78 @@ fn audit_finds_two_services_sharing_one_file() {
         run.describe()
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn audit_follows_links_and_never_skips_silently() {
+    use std::os::unix::fs::symlink;
+    let dir = TempDir::new("audit-links");
+    let root = dir.path();
+    // A Kubernetes secret volume: the file is a link into a dot folder
+    // reached through another link; the real file must count once.
+    let vol = root.join("k8s/svc");
+    std::fs::create_dir_all(vol.join("..2026_11_29")).unwrap();
+    pfxgen(
+        root,
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            "k8s/svc/..2026_11_29",
+            "--no-password",
+        ],
+        None,
+    )
+    .success();
+    symlink("..2026_11_29", vol.join("..data")).unwrap();
+    symlink("..data/openssl.pfx", vol.join("openssl.pfx")).unwrap();
+    // A link loop must end.
+    symlink("..", vol.join("up")).unwrap();
+    let run = pfxgen(root, &["audit", "k8s", "--json"], None);
+    assert_eq!(run.code(), 0, "{}", run.describe());
+    assert_eq!(
+        run.stdout().matches("\"kid\"").count(),
+        1,
+        "one instance expected\n{}",
+        run.describe()
+    );
+
+    // A folder too deep to search, a broken link and a pipe are findings.
+    let mut deep = root.join("deep");
+    for i in 0..14 {
+        deep = deep.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::copy(
+        root.join("k8s/svc/..2026_11_29/openssl.pfx"),
+        deep.join("x.pfx"),
+    )
+    .unwrap();
+    let run = pfxgen(root, &["audit", "deep"], None).fails_with(1);
+    assert!(
+        run.stdout()
+            .contains("not searched: more than 12 folder levels"),
+        "{}",
+        run.describe()
+    );
+    std::fs::create_dir(root.join("odd")).unwrap();
+    symlink("nowhere.pfx", root.join("odd/gone.pfx")).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(root.join("odd/pipe.pfx"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = pfxgen(root, &["audit", "odd"], None).fails_with(1);
+    assert!(
+        run.stdout().contains("is a broken link") && run.stdout().contains("not a regular file"),
+        "{}",
+        run.describe()
+    );
+
+    // Nothing found is not a clean audit.
+    std::fs::create_dir(root.join("empty")).unwrap();
+    pfxgen(root, &["audit", "empty"], None)
+        .fails_with(2)
+        .stderr_contains("nothing to audit");
+}

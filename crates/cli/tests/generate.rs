@@ -348,6 +348,64 @@ fn password_file_stdin_and_generated() {
 }
 
 #[test]
+fn a_byte_order_mark_and_a_final_newline_are_not_part_of_the_password() {
+    let dir = TempDir::new("bom");
+    // Windows Notepad: a UTF-8 byte-order mark and CRLF.
+    std::fs::write(dir.join("pw.txt"), format!("\u{feff}{STRONG}\r\n")).unwrap();
+    let args = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--password-file",
+        "pw.txt",
+    ];
+    pfxgen(dir.path(), &args, None)
+        .success()
+        .stderr_contains("ignored the byte-order mark");
+    open(&dir.join("openssl.pfx"), STRONG);
+    // An environment variable filled from a file with its newline.
+    let with_newline = format!("{STRONG}\n");
+    pfxgen_with(
+        dir.path(),
+        &["verify", "openssl.pfx", "--password-env", "PW"],
+        &[("PW", &with_newline)],
+        None,
+    )
+    .success();
+}
+
+#[test]
+fn a_generated_password_never_goes_where_the_pfx_goes() {
+    let dir = TempDir::new("pw-is-pfx");
+    std::fs::create_dir(dir.join("out")).unwrap();
+    // Even with --force, and however the same path is spelled: otherwise the
+    // PFX would replace the only copy of its password.
+    for (pw_path, extra) in [
+        ("out/openssl.pfx", &["--force"][..]),
+        ("out/../out/openssl.pfx", &["--force"][..]),
+        ("out/openssl.pfx", &[][..]),
+    ] {
+        let mut args = vec![
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            "out",
+            "--generate-password",
+            pw_path,
+        ];
+        args.extend_from_slice(extra);
+        pfxgen(dir.path(), &args, None)
+            .fails_with(2)
+            .stderr_contains("is the PFX itself");
+        assert!(
+            std::fs::read_dir(dir.join("out")).unwrap().next().is_none(),
+            "{pw_path}: something was written"
+        );
+    }
+}
+
+#[test]
 fn no_password_makes_an_openssl_style_passwordless_file() {
     let dir = TempDir::new("nopassword");
     pfxgen(

@@ -30,6 +30,9 @@ fn every_command_answers_both_help_flags() {
         let topic = pfxgen(dir.path(), &["help", command], None).success();
         assert!(topic.stdout().contains(&format!("pfxgen {command}")));
     }
+    pfxgen(dir.path(), &["help", "bogus"], None)
+        .fails_with(2)
+        .stderr_contains("no help on");
     assert!(
         dir.entries().is_empty(),
         "help wrote files: {:?}",

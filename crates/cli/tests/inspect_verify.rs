@@ -132,7 +132,8 @@ fn min_days_is_enforced() {
         run.describe()
     );
     assert!(
-        run.stdout().contains("fewer than the 30 required"),
+        run.stdout().contains("expires in ")
+            && run.stdout().contains("fewer than the 30 days required"),
         "{}",
         run.describe()
     );
