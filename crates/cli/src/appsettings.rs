@@ -63,6 +63,45 @@ pub fn find(text: &str) -> Result<Option<Entry>, String> {
     Ok(found)
 }
 
+/// Where `X509CertificatePath` appears below the top level (as dotted
+/// paths such as `Signing.X509CertificatePath`, array items as `[n]`): the
+/// vendor documents the top-level key, so a nested one alone means pfxgen
+/// cannot know which file the service uses. Empty for text that is not JSON.
+#[must_use]
+pub fn nested_keys(text: &str) -> Vec<String> {
+    let Ok(doc) = jsonc::parse(text) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    // (node, its path, depth): the parser bounds the depth already.
+    let mut stack = vec![(&doc, String::new(), 0usize)];
+    while let Some((node, path, depth)) = stack.pop() {
+        match &node.value {
+            Value::Object(members) => {
+                for (key, _, value) in members {
+                    let here = if depth == 0 {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    if depth > 0 && key.eq_ignore_ascii_case(KEY) {
+                        found.push(here.clone());
+                    }
+                    stack.push((value, here, depth + 1));
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, format!("{path}[{i}]"), depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort();
+    found
+}
+
 /// Returns `text` with `X509CertificatePath` set to `new_value`: the old
 /// string literal replaced, or the member inserted if absent.
 ///
@@ -154,6 +193,22 @@ pub fn resolve(service_dir: &Path, value: &str) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_keys_are_listed_with_their_paths() {
+        let text = "{ // comment\n \"Signing\": { \"X509CertificatePath\": \"a.pfx\" },\n \"List\": [ { \"x509certificatepath\": 1 } ] }";
+        assert_eq!(
+            nested_keys(text),
+            vec!["List[0].x509certificatepath", "Signing.X509CertificatePath"]
+        );
+        assert!(nested_keys("{ \"X509CertificatePath\": \"a.pfx\" }").is_empty());
+        assert!(nested_keys("not json").is_empty());
+        // An empty parent key still shows as nested.
+        assert_eq!(
+            nested_keys("{ \"\": { \"X509CertificatePath\": 1 } }"),
+            vec![".X509CertificatePath"]
+        );
+    }
 
     const SAMPLE: &str = "\u{FEFF}{\r\n  // The identity service\r\n  \"DbProvider\": \"MsSql\",\r\n  \"X509CertificatePath\": \".\\\\pfx\\\\win\\\\certificateDirectory\\\\openssl.pfx\",\r\n  \"Clients\": [ { \"ClientId\": \"app\" } ],\r\n  /* cache */ \"RedisConnection\": \"localhost:6379\",\r\n  \"Logging\": { \"LogLevel\": { \"Default\": \"Warning\" } },\r\n}\r\n";
 

@@ -82,7 +82,15 @@ fn parse_password_map(text: &str, origin: &Path) -> Result<Vec<Rule>, Failure> {
         let (selector, source) = line
             .rsplit_once(char::is_whitespace)
             .ok_or_else(|| bad("expected SELECTOR SOURCE"))?;
-        let selector = selector.trim().trim_matches('"').to_owned();
+        let selector = selector.trim();
+        let selector = match (selector.starts_with('"'), selector.ends_with('"')) {
+            (false, false) => selector,
+            (true, true) if selector.len() >= 2 => selector
+                .get(1..selector.len() - 1)
+                .ok_or_else(|| bad("unbalanced quotes in the selector"))?,
+            _ => return Err(bad("unbalanced quotes in the selector")),
+        }
+        .to_owned();
         let source = match source {
             "empty" | "none" => Source::Empty,
             "unknown" => Source::Unknown,
@@ -782,6 +790,12 @@ mod tests {
             "inline passwords refused"
         );
         assert!(parse_password_map("justone\n", Path::new("map")).is_err());
+        for unbalanced in ["\"/srv/a env:X\n", "/srv/a\" env:X\n", "\" env:X\n"] {
+            assert!(
+                parse_password_map(unbalanced, Path::new("map")).is_err(),
+                "{unbalanced}"
+            );
+        }
     }
 
     #[test]

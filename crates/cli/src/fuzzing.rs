@@ -29,6 +29,14 @@ pub fn appsettings_edit(data: &[u8]) {
     let Ok(entry) = appsettings::find(text) else {
         return;
     };
+    // The nested-key search walks the same document: bounded and total, and
+    // it never reports the top-level key.
+    for path in appsettings::nested_keys(text) {
+        assert!(
+            path.contains('.') || path.contains('['),
+            "a top-level key was reported as nested: {path}"
+        );
+    }
     let new_value = ".\\pfx\\new \"cert\" €\u{1}.pfx";
     let out = appsettings::with_certificate_path(text, new_value)
         .expect("a valid document must be editable");

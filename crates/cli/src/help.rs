@@ -42,8 +42,9 @@ PASSWORDS (generate, inspect, verify, rotate, jwks; audit uses --passwords MAP)
                            ignored)
     --password-stdin       one line from standard input
     --no-password          no password (an empty one)
-    --pem-password PW      on the command line: works, but other users can see
-                           it (ps, /proc, shell history); pfxgen warns
+    --pem-password PW      (or --password PW) on the command line: works, but
+                           other users can see it (ps, /proc, shell history);
+                           pfxgen warns
 ";
 
 /// `pfxgen generate --help`.
@@ -74,8 +75,9 @@ OPTIONS
     --eku LIST            extended key usages (serverAuth, clientAuth, ...);
                           none by default
     --profile P           modern (default): PBES2 AES-256-CBC, PBKDF2-SHA256,
-                          HMAC-SHA256 MAC; compat: 3DES and HMAC-SHA1 for
-                          Windows Server 2016 / Windows 10 before 1709
+                          HMAC-SHA256 MAC; compat (or legacy): 3DES and
+                          HMAC-SHA1 for Windows Server 2016 / Windows 10
+                          before 1709
     --iterations N        KDF and MAC iterations, 1000 to 300000
                           (default 200000; 2048 without a password)
     --friendly-name NAME  friendlyName attribute on key and certificate
@@ -238,6 +240,8 @@ PASSWORD MAP (--passwords MAP)
     SELECTOR: a path (the file, or a folder above it), an environment name
     (a service folder's name), or *. SOURCE: env:VARIABLE, file:PATH,
     empty (no password), unknown (do not try). Without a rule: empty.
+    Relative paths (selectors and file:) are taken from the current folder,
+    like the PATH arguments they match.
     Passwords themselves are never written in the map.
 
 EXIT STATUS (audit)

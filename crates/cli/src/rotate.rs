@@ -231,9 +231,29 @@ pub fn locate(dir: &Path) -> Result<Service, Failure> {
     } else {
         None
     };
-    let current = match settings.as_ref().and_then(|(_, _, e)| e.as_ref()) {
-        Some(entry) => {
+    let current = match settings.as_ref() {
+        Some((_, _, Some(entry))) => {
             appsettings::resolve(dir, &entry.value).map_err(|e| Failure::new(Exit::Input, e))?
+        }
+        Some((path, text, None)) => {
+            // Falling back to DIR/openssl.pfx here could install a file the
+            // service never reads: refuse rather than guess.
+            let nested = appsettings::nested_keys(text);
+            if !nested.is_empty() {
+                return Err(Failure::new(
+                    Exit::Input,
+                    format!(
+                        "{} sets {} only below the top level ({}); pfxgen reads the top-level \
+                         key, as the vendor documents, and will not guess which file the \
+                         service uses",
+                        path.display(),
+                        appsettings::KEY,
+                        nested.join(", ")
+                    ),
+                )
+                .with_hint("move the setting to the top level of appsettings.json, or remove it"));
+            }
+            dir.join(appsettings::DEFAULT_CERTIFICATE)
         }
         None => dir.join(appsettings::DEFAULT_CERTIFICATE),
     };

@@ -498,6 +498,29 @@ fn missing_current_certificate_needs_an_explicit_flag() {
 }
 
 #[test]
+fn a_nested_certificate_path_alone_is_refused_not_guessed() {
+    let work = setup("rot-nested");
+    let svc = work.join("svc");
+    // The path moved under a section: pfxgen must not fall back to
+    // DIR/openssl.pfx, a file the service would never read.
+    let nested = APPSETTINGS.replace(
+        "\"X509CertificatePath\":",
+        "\"Signing\": { \"Kind\": \"pfx\" },\r\n  \"Other\": { \"X509CertificatePath\":",
+    );
+    let nested = nested.replace(
+        "openssl.pfx\",\r\n  \"DbProvider\"",
+        "openssl.pfx\" },\r\n  \"DbProvider\"",
+    );
+    assert_ne!(nested, APPSETTINGS);
+    std::fs::write(svc.join("appsettings.json"), &nested).unwrap();
+    let before = snapshot(&svc);
+    run_rotate(work.path(), &["--allow-missing-current"], None)
+        .fails_with(4)
+        .stderr_contains("only below the top level (Other.X509CertificatePath)");
+    assert_same(&before, &snapshot(&svc), "nested key");
+}
+
+#[test]
 fn a_running_rotation_holds_the_lock() {
     let work = setup("rot-lock");
     let svc = work.join("svc");
