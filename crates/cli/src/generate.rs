@@ -507,6 +507,13 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     )?;
 
     let mut backup = None;
+    if let (true, Ok(old)) = (force, std::fs::metadata(&target)) {
+        // The replaced file's owner and group carry over (a service account
+        // that read it can read the new one), its mode at most rw-r-----.
+        if let Some(warning) = prepared.match_permissions(&old, 0o640) {
+            eprintln!("warning: {warning}");
+        }
+    }
     if force && target.exists() {
         let stamp =
             UtcTime::now().map_or_else(|| "unknown-time".to_owned(), UtcTime::to_compact_string);

@@ -58,7 +58,9 @@ USAGE
     Writes OUTPUT_DIR/openssl.pfx atomically with mode 0600, re-reads it to
     check the MAC, decryption and key, and only then reports success. An
     existing file is never replaced without --force; with it, the old file
-    is kept as NAME.<UTC time>.bak.
+    is kept as NAME.<UTC time>.bak and the new one takes its owner and
+    group, with at most mode rw-r----- (so a service account that read it
+    still can).
 
 OPTIONS
     --algorithm ALG       rsa-2048 (default), rsa-3072, rsa-4096,

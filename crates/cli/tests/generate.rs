@@ -85,8 +85,29 @@ fn existing_file_is_refused_without_force_and_backed_up_with_it() {
         ["openssl.pfx"],
         "nothing else may be left behind"
     );
+    // The file a service reads (0644 here, and owned by its account when
+    // we can arrange that) passes owner and group on, with at most rw-r-----.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let old = dir.join("openssl.pfx");
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        if is_root() {
+            std::os::unix::fs::chown(&old, Some(4321), Some(4321)).unwrap();
+        }
+    }
 
     let run = generate(&dir, &["--force", "--json"]).success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let new = dir.join("openssl.pfx");
+        assert_eq!(common::mode(&new), 0o640);
+        if is_root() {
+            let meta = std::fs::metadata(&new).unwrap();
+            assert_eq!((meta.uid(), meta.gid()), (4321, 4321));
+        }
+    }
     let entries = dir.entries();
     assert_eq!(entries.len(), 2, "{entries:?}");
     let backup = entries
