@@ -154,6 +154,9 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
             Ok(Exit::Success)
         }
         "version" | "--version" | "-V" => {
+            if !args.is_empty() {
+                return Err(Failure::usage("version takes no arguments"));
+            }
             outln!("pfxgen {}", env!("CARGO_PKG_VERSION"));
             Ok(Exit::Success)
         }

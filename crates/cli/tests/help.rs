@@ -30,6 +30,13 @@ fn every_command_answers_both_help_flags() {
         let topic = pfxgen(dir.path(), &["help", command], None).success();
         assert!(topic.stdout().contains(&format!("pfxgen {command}")));
     }
+    pfxgen(dir.path(), &["version", "extra"], None).fails_with(2);
+    assert!(
+        pfxgen(dir.path(), &["--version"], None)
+            .success()
+            .stdout()
+            .starts_with("pfxgen ")
+    );
     pfxgen(dir.path(), &["help", "bogus"], None)
         .fails_with(2)
         .stderr_contains("no help on");
