@@ -64,7 +64,8 @@ pub fn find(text: &str) -> Result<Option<Entry>, String> {
 }
 
 /// Where `X509CertificatePath` appears below the top level (as dotted
-/// paths such as `Signing.X509CertificatePath`, array items as `[n]`): the
+/// paths such as `Signing.X509CertificatePath`, array items as `[n]`, or a
+/// .NET section key such as `Signing:X509CertificatePath`): the
 /// vendor documents the top-level key, so a nested one alone means pfxgen
 /// cannot know which file the service uses. Empty for text that is not JSON.
 #[must_use]
@@ -84,7 +85,11 @@ pub fn nested_keys(text: &str) -> Vec<String> {
                     } else {
                         format!("{path}.{key}")
                     };
-                    if depth > 0 && key.eq_ignore_ascii_case(KEY) {
+                    // .NET configuration reads `"A:B"` as B inside section A.
+                    let in_section = key
+                        .rsplit_once(':')
+                        .is_some_and(|(_, last)| last.eq_ignore_ascii_case(KEY));
+                    if in_section || (depth > 0 && key.eq_ignore_ascii_case(KEY)) {
                         found.push(here.clone());
                     }
                     stack.push((value, here, depth + 1));
@@ -203,6 +208,10 @@ mod tests {
         );
         assert!(nested_keys("{ \"X509CertificatePath\": \"a.pfx\" }").is_empty());
         assert!(nested_keys("not json").is_empty());
+        assert_eq!(
+            nested_keys("{ \"Signing:X509CertificatePath\": \"x.pfx\" }"),
+            vec!["Signing:X509CertificatePath"]
+        );
         // An empty parent key still shows as nested.
         assert_eq!(
             nested_keys("{ \"\": { \"X509CertificatePath\": 1 } }"),

@@ -38,6 +38,9 @@ pub const DEFAULT_WARN_DAYS: u32 = 30;
 /// Deepest folder level searched.
 const MAX_SEARCH_DEPTH: usize = 12;
 
+/// Largest password map read (a map is a few lines per environment).
+const MAX_MAP_SIZE: u64 = 1024 * 1024;
+
 /// Where one audited certificate lives.
 #[derive(Clone, Debug)]
 struct Instance {
@@ -91,6 +94,11 @@ fn parse_password_map(text: &str, origin: &Path) -> Result<Vec<Rule>, Failure> {
             _ => return Err(bad("unbalanced quotes in the selector")),
         }
         .to_owned();
+        if selector.contains('"') {
+            return Err(bad(
+                "a quote inside the selector (quote the whole selector, once)",
+            ));
+        }
         let source = match source {
             "empty" | "none" => Source::Empty,
             "unknown" => Source::Unknown,
@@ -424,12 +432,16 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
     }
     let rules = match &map {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Failure::new(
-                    Exit::Usage,
-                    format!("cannot read the password map {}: {e}", path.display()),
-                )
-            })?;
+            let text = crate::fsutil::read_at_most(path, MAX_MAP_SIZE)
+                .map_err(|e| e.to_string())
+                .and_then(|b| b.ok_or_else(|| "it is larger than 1 MiB".to_owned()))
+                .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8".to_owned()))
+                .map_err(|e| {
+                    Failure::new(
+                        Exit::Usage,
+                        format!("cannot read the password map {}: {e}", path.display()),
+                    )
+                })?;
             parse_password_map(&text, path)?
         }
         None => Vec::new(),
@@ -790,7 +802,12 @@ mod tests {
             "inline passwords refused"
         );
         assert!(parse_password_map("justone\n", Path::new("map")).is_err());
-        for unbalanced in ["\"/srv/a env:X\n", "/srv/a\" env:X\n", "\" env:X\n"] {
+        for unbalanced in [
+            "\"/srv/a env:X\n",
+            "/srv/a\" env:X\n",
+            "\" env:X\n",
+            "sp\" ace env:X\n",
+        ] {
             assert!(
                 parse_password_map(unbalanced, Path::new("map")).is_err(),
                 "{unbalanced}"

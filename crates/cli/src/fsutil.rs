@@ -86,11 +86,33 @@ pub fn same_location(a: &Path, b: &Path) -> bool {
         let parent = fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
         (parent, p.file_name().map(std::ffi::OsStr::to_os_string))
     }
+    // A link, even one whose target does not exist yet, stands for the
+    // path it names.
     let resolved = |p: &Path| match fs::symlink_metadata(p) {
-        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(p).unwrap_or_else(|_| p.into()),
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(p).unwrap_or_else(|_| {
+            fs::read_link(p).map_or_else(
+                |_| p.to_path_buf(),
+                |to| p.parent().map_or_else(|| to.clone(), |dir| dir.join(&to)),
+            )
+        }),
         _ => p.to_path_buf(),
     };
     a == b || folder_and_name(&resolved(a)) == folder_and_name(&resolved(b))
+}
+
+/// Reads `path`, but never more than `max` bytes: `Ok(None)` when it holds
+/// more. Unlike a size check on the metadata, this also bounds a pipe or a
+/// device (`/dev/zero`, `<(...)`), whose reported size is 0.
+///
+/// # Errors
+/// The I/O error of opening or reading.
+pub fn read_at_most(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((u64::try_from(bytes.len()).unwrap_or(u64::MAX) <= max).then_some(bytes))
 }
 
 /// Creates `path` exclusively with owner-only permissions.

@@ -478,21 +478,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         );
     }
     if let Some(pw_file) = &cert_args.generate_password {
-        if same_location(pw_file, &target) {
-            return Err(Failure::usage(format!(
-                "--generate-password {} is the PFX itself; the password must go to another file",
-                pw_file.display()
-            )));
-        }
-        if pw_file.exists() {
-            return Err(Failure::new(
-                Exit::Output,
-                format!(
-                    "{} already exists; pfxgen will not overwrite a password file",
-                    pw_file.display()
-                ),
-            ));
-        }
+        check_password_file_target(pw_file, &[(&target, "the PFX itself")])?;
     }
 
     let (password, origin) = cert_args.new_password()?;
@@ -517,9 +503,21 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     if force && target.exists() {
         let stamp =
             UtcTime::now().map_or_else(|| "unknown-time".to_owned(), UtcTime::to_compact_string);
-        let path = out_dir.join(format!("{name}.{stamp}.bak"));
-        copy_private(&target, &path)
-            .map_err(|e| io_failure("back up the existing file to", &path, &e))?;
+        // Two runs in one second must not collide: a counter follows the
+        // time when needed (copy_private never replaces a file).
+        let mut n = 0u32;
+        let path = loop {
+            let path = if n == 0 {
+                out_dir.join(format!("{name}.{stamp}.bak"))
+            } else {
+                out_dir.join(format!("{name}.{stamp}-{n}.bak"))
+            };
+            match copy_private(&target, &path) {
+                Ok(()) => break path,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) => return Err(io_failure("back up the existing file to", &path, &e)),
+            }
+        };
         backup = Some(path);
     }
 
@@ -561,6 +559,35 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         backup.as_deref(),
         json,
     );
+    Ok(())
+}
+
+/// Refuses, before any work, a `--generate-password` file that would land
+/// on one of `taken` (the files the command writes or reads: exit 2), or
+/// on anything that already exists, a dangling link included (exit 5): a
+/// password file is never written over anything.
+///
+/// # Errors
+/// The failure to report.
+pub fn check_password_file_target(pw_file: &Path, taken: &[(&Path, &str)]) -> Result<(), Failure> {
+    for (path, what) in taken {
+        if same_location(pw_file, path) {
+            return Err(Failure::usage(format!(
+                "--generate-password {} is {what}; the password must go to another file",
+                pw_file.display()
+            )));
+        }
+    }
+    if std::fs::symlink_metadata(pw_file).is_ok() {
+        return Err(Failure::new(
+            Exit::Output,
+            format!(
+                "{} already exists; pfxgen will not overwrite a password file",
+                pw_file.display()
+            ),
+        )
+        .with_hint("name a new file for --generate-password"));
+    }
     Ok(())
 }
 
@@ -628,7 +655,11 @@ fn report(
     );
     outln!("  Subject:             {}", cert.subject());
     outln!("  Valid from:          {}", cert.not_before());
-    outln!("  Valid until:         {} ({days} days)", cert.not_after());
+    outln!(
+        "  Valid until:         {} ({})",
+        cert.not_after(),
+        crate::verdict::day_count(days.unsigned_abs())
+    );
     outln!("  Serial:              {}", cert.serial_hex());
     outln!(
         "  SHA-1 thumbprint:    {}  (the kid the identity server will publish)",

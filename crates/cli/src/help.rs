@@ -204,11 +204,12 @@ USAGE
 
     FILE: a PFX (only its certificates are decrypted; keys never), or a DER
     or PEM certificate. A PEM bundle gives every certificate in it except
-    those that issued another one there (a chain's CAs). For each: kty, use (sig), alg (RS256/ES256/ES384/
-    ES512), kid (SHA-1 thumbprint, upper-case hex), x5t, x5t#S256, x5c, and
-    n/e or crv/x/y. --thumbprints adds each key's RFC 7638 thumbprint as the
-    extra member jwk_thumbprint. Give integrators the next certificate's JWK
-    before a rotation so they can trust it in advance.
+    those that issued another one there (a chain's CAs). For each: kty,
+    use (sig), alg (RS256/ES256/ES384/ES512), kid (SHA-1 thumbprint,
+    upper-case hex), x5t, x5t#S256, x5c, and n/e or crv/x/y.
+    --thumbprints adds each key's RFC 7638 thumbprint as the extra member
+    jwk_thumbprint. Give integrators the next certificate's JWK before a
+    rotation so they can trust it in advance.
 ";
 
 /// `pfxgen audit --help`.

@@ -183,9 +183,23 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                     }
                 }
             }
+            // Names alone prove nothing (two pfxgen certificates share the
+            // default subject): `c` issued `o` when `o` is not self-issued,
+            // names `c` as issuer, and `c`'s key verifies `o`'s signature
+            // (or, for an algorithm pfxgen cannot check, `o`'s authority
+            // key id is `c`'s subject key id).
             let issued_another = |c: &Certificate| {
-                all.iter()
-                    .any(|o| o.der() != c.der() && o.issuer_der() == c.subject_der())
+                let key = c.public_key().ok();
+                let ski = c.extensions().subject_key_id.as_ref();
+                all.iter().any(|o| {
+                    o.der() != c.der()
+                        && !o.is_self_issued()
+                        && o.issuer_der() == c.subject_der()
+                        && match key.as_ref().map(|k| o.verify_signature(k)) {
+                            Some(Ok(())) => true,
+                            _ => ski.is_some() && o.extensions().authority_key_id.as_ref() == ski,
+                        }
+                })
             };
             let mut chosen = Vec::new();
             for (i, c) in all.iter().enumerate() {

@@ -143,7 +143,9 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
                 "rollback" => out!("{}\n{}", help::ROLLBACK, help::EXIT_CODES),
                 "jwks" => out!("{}\n{}", help::JWKS, help::EXIT_CODES),
                 "audit" => out!("{}\n{}", help::AUDIT, help::EXIT_CODES),
-                "" => out!("{}\n{}", help::TOP, help::EXIT_CODES),
+                "" | "help" | "-h" | "--help" | "version" => {
+                    out!("{}\n{}", help::TOP, help::EXIT_CODES);
+                }
                 other => {
                     return Err(Failure::usage(format!(
                         "no help on {other:?}: the commands are generate, inspect, verify, \
@@ -154,8 +156,13 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
             Ok(Exit::Success)
         }
         "version" | "--version" | "-V" => {
-            if !args.is_empty() {
-                return Err(Failure::usage("version takes no arguments"));
+            match args.first().and_then(|a| a.to_str()) {
+                None => {}
+                Some("-h" | "--help") => {
+                    out!("{}\n{}", help::TOP, help::EXIT_CODES);
+                    return Ok(Exit::Success);
+                }
+                Some(_) => return Err(Failure::usage("version takes no arguments")),
             }
             outln!("pfxgen {}", env!("CARGO_PKG_VERSION"));
             Ok(Exit::Success)

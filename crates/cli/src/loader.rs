@@ -69,14 +69,8 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, Failure> {
     }
     // The size above is 0 for a pipe or a device (`<(...)`, /dev/zero):
     // the read itself is bounded too, one byte past the limit.
-    let cap = u64::try_from(limits.max_input_size)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, cap), &mut bytes))
-        .map_err(|e| input_failure(&e))?;
-    if bytes.len() > limits.max_input_size {
+    let max = u64::try_from(limits.max_input_size).unwrap_or(u64::MAX);
+    let Some(bytes) = crate::fsutil::read_at_most(path, max).map_err(|e| input_failure(&e))? else {
         return Err(Failure::new(
             Exit::Input,
             format!(
@@ -86,7 +80,7 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, Failure> {
                 limits.max_input_size
             ),
         ));
-    }
+    };
     Ok(bytes)
 }
 
@@ -261,8 +255,8 @@ pub fn text_instead_of_pfx(bytes: &[u8]) -> Option<String> {
         .and_then(|rest| rest.split("-----").next())
     {
         return Some(format!(
-            "it is PEM text ({label}), not a PKCS#12 file; inspect and verify read binary \
-             .pfx/.p12 files"
+            "it is PEM text ({label}), not a PKCS#12 file: give a binary .pfx/.p12 file \
+             (jwks and audit also read PEM blocks labelled CERTIFICATE)"
         ));
     }
     let base64ish = !trimmed.is_empty()

@@ -115,7 +115,13 @@ pub fn acquire_lock(dir: &Path) -> Result<Lock, Failure> {
                 return Ok(Lock { path });
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let text = fs::read_to_string(&path).unwrap_or_default();
+                let read_lock = || {
+                    crate::fsutil::read_at_most(&path, 4096)
+                        .ok()
+                        .flatten()
+                        .and_then(|b| String::from_utf8(b).ok())
+                };
+                let text = read_lock().unwrap_or_default();
                 let pid = text
                     .lines()
                     .find_map(|l| l.strip_prefix("pid "))
@@ -145,7 +151,7 @@ pub fn acquire_lock(dir: &Path) -> Result<Lock, Failure> {
                 if let (Some(pid), true) = (pid, same_host) {
                     // Re-read just before removing, so a lock another process
                     // took over meanwhile is left alone.
-                    let unchanged = fs::read_to_string(&path).is_ok_and(|again| again == text);
+                    let unchanged = read_lock().is_some_and(|again| again == text);
                     if process_alive(pid) == Some(false) && unchanged {
                         eprintln!(
                             "warning: taking over the stale lock {} of process {pid}, which no longer runs",
@@ -215,8 +221,14 @@ pub fn locate(dir: &Path) -> Result<Service, Failure> {
                 format!("{} is larger than 10 MiB", settings_path.display()),
             ));
         }
-        let bytes =
-            fs::read(&settings_path).map_err(|e| input_failure("read", &settings_path, &e))?;
+        let bytes = crate::fsutil::read_at_most(&settings_path, appsettings::MAX_SIZE)
+            .map_err(|e| input_failure("read", &settings_path, &e))?
+            .ok_or_else(|| {
+                Failure::new(
+                    Exit::Input,
+                    format!("{} is larger than 10 MiB", settings_path.display()),
+                )
+            })?;
         let text = String::from_utf8(bytes).map_err(|_| {
             Failure::new(
                 Exit::Input,
@@ -287,6 +299,29 @@ struct FileChange {
 /// The most a new certificate file takes over of the current one's mode:
 /// owner read/write, group read.
 const NEW_FILE_MODE_MASK: u32 = 0o640;
+
+/// Largest file rotate backs up or rollback restores: above the PFX (8 MiB)
+/// and appsettings.json (10 MiB) limits, so a planted pipe or device in
+/// the folder cannot make either read without end.
+const MAX_MANAGED_FILE: u64 = 16 * 1024 * 1024;
+
+/// Reads a file rotate or rollback manages, bounded by [`MAX_MANAGED_FILE`].
+fn read_managed(path: &Path, action: &str) -> Result<Vec<u8>, Failure> {
+    crate::fsutil::read_at_most(path, MAX_MANAGED_FILE)
+        .map_err(|e| input_failure(action, path, &e))?
+        .ok_or_else(|| {
+            Failure::new(
+                Exit::Input,
+                format!(
+                    "{} is larger than {MAX_MANAGED_FILE} bytes, more than any file pfxgen manages",
+                    path.display()
+                ),
+            )
+        })
+}
+
+/// Largest rotation manifest `rollback` reads (pfxgen's are about 1 KiB).
+const MAX_MANIFEST_SIZE: u64 = 1024 * 1024;
 
 /// What a finished transaction recorded.
 struct Record {
@@ -374,8 +409,7 @@ fn execute(
             .field("path", relative(&service.dir, &change.path))
             .field("kind", change.kind);
         if change.path.exists() {
-            let before =
-                fs::read(&change.path).map_err(|e| input_failure("read", &change.path, &e))?;
+            let before = read_managed(&change.path, "read")?;
             let backup = backup_dir.join(format!("{id}-{n}-{}", file_name(&change.path)));
             // The bytes just hashed, not a second read that could differ.
             crate::fsutil::write_private(&backup, &before)
@@ -671,7 +705,21 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         return Ok(());
     };
     let limits = Limits::default();
-    locate(&opts.service_dir)?; // a clear error for a wrong folder before locking it
+    let early = locate(&opts.service_dir)?; // a clear error for a wrong folder before locking it
+    if let NewSource::Generate(gen_args) = &opts.source {
+        if let Some(pw_path) = &gen_args.generate_password {
+            // Before a key is made; the install target is checked again
+            // once it is known.
+            let settings = early.dir.join(appsettings::FILE_NAME);
+            generate::check_password_file_target(
+                pw_path,
+                &[
+                    (&early.current, "the current certificate"),
+                    (&settings, "appsettings.json"),
+                ],
+            )?;
+        }
+    }
     let _lock = if opts.dry_run {
         None
     } else {
@@ -822,18 +870,14 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
 
     if let Some((_, Some(pw_path))) = &generated {
         let settings = service.dir.join(appsettings::FILE_NAME);
-        for (taken, what) in [
-            (&target, "the certificate it installs"),
-            (&service.current, "the current certificate"),
-            (&settings, "appsettings.json"),
-        ] {
-            if crate::fsutil::same_location(pw_path, taken) {
-                return Err(Failure::usage(format!(
-                    "--generate-password {} is {what}; the password must go to another file",
-                    pw_path.display()
-                )));
-            }
-        }
+        generate::check_password_file_target(
+            pw_path,
+            &[
+                (&target, "the certificate it installs"),
+                (&service.current, "the current certificate"),
+                (&settings, "appsettings.json"),
+            ],
+        )?;
     }
 
     let ids_old = old_cert.map(crate::jwt::key_ids);
@@ -1104,7 +1148,10 @@ struct Recorded {
 
 fn read_manifest(path: &Path) -> Result<(String, Vec<Recorded>, jsonc::Node), Failure> {
     let bad = |why: String| Failure::new(Exit::Input, format!("{}: {why}", path.display()));
-    let text = fs::read_to_string(path).map_err(|e| input_failure("read", path, &e))?;
+    let bytes = crate::fsutil::read_at_most(path, MAX_MANIFEST_SIZE)
+        .map_err(|e| input_failure("read", path, &e))?
+        .ok_or_else(|| bad("larger than any manifest pfxgen writes (1 MiB)".to_owned()))?;
+    let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8".to_owned()))?;
     let doc = jsonc::parse(&text).map_err(|e| bad(e.to_string()))?;
     if doc.get("format").and_then(jsonc::Node::as_str) != Some(MANIFEST_FORMAT) {
         return Err(bad("not a pfxgen rotation manifest".to_owned()));
@@ -1327,7 +1374,7 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
             )));
         }
         if let Some(after) = &r.after {
-            let now = fs::read(&target)
+            let now = read_managed(&target, "read")
                 .map(|b| sha256_hex(&b))
                 .unwrap_or_default();
             if now != *after {
@@ -1338,8 +1385,7 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
                 .with_hint("roll back by hand from pfx-backups/, or rotate again"));
             }
         }
-        let bytes = fs::read(&backup_path)
-            .map_err(|e| input_failure("read the backup", &backup_path, &e))?;
+        let bytes = read_managed(&backup_path, "read the backup")?;
         if sha256_hex(&bytes) != *sha {
             return Err(Failure::new(
                 Exit::Input,

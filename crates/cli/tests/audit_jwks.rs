@@ -194,6 +194,10 @@ fn audit_exit_codes() {
     pfxgen(root, &["audit", ".", "--passwords", "missing-map"], None).fails_with(2);
     std::fs::write(root.join("bad-map"), "a pass:inline\n").unwrap();
     pfxgen(root, &["audit", ".", "--passwords", "bad-map"], None).fails_with(2);
+    #[cfg(target_os = "linux")]
+    pfxgen(root, &["audit", ".", "--passwords", "/dev/zero"], None)
+        .fails_with(2)
+        .stderr_contains("larger than 1 MiB");
     // --warn-days widens the window.
     pfxgen(root, &["audit", ".", "--warn-days", "400"], None).fails_with(1);
 }
@@ -592,4 +596,36 @@ fn audit_follows_links_and_never_skips_silently() {
     pfxgen(root, &["audit", "empty"], None)
         .fails_with(2)
         .stderr_contains("nothing to audit");
+}
+
+/// The current and the next certificate share pfxgen's default subject:
+/// a name match alone must not make one the other's CA.
+#[test]
+fn jwks_publishes_both_certificates_of_a_bundle_with_one_subject() {
+    let dir = TempDir::new("jwks-bundle");
+    let root = dir.path();
+    let pem = |cert: &pfxgen_x509::Certificate| {
+        let b64 = pfxgen::b64::standard(cert.der());
+        let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            out.push_str(std::str::from_utf8(chunk).unwrap());
+            out.push('\n');
+        }
+        out.push_str("-----END CERTIFICATE-----\n");
+        out
+    };
+    let params = CertificateParams::default();
+    let mut bundle = String::new();
+    for _ in 0..2 {
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        bundle.push_str(&pem(&params.self_signed(&key).unwrap()));
+    }
+    std::fs::write(root.join("current-and-next.pem"), bundle).unwrap();
+    let run = pfxgen(root, &["jwks", "current-and-next.pem"], None).success();
+    assert_eq!(
+        run.stdout().matches("\"kid\"").count(),
+        2,
+        "{}",
+        run.describe()
+    );
 }

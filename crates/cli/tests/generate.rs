@@ -124,6 +124,10 @@ fn existing_file_is_refused_without_force_and_backed_up_with_it() {
         run.describe()
     );
     open(&dir.join("openssl.pfx"), STRONG);
+    // Twice more at once (same second): each backup gets its own name.
+    generate(&dir, &["--force"]).success();
+    generate(&dir, &["--force"]).success();
+    assert_eq!(dir.entries().len(), 4, "{:?}", dir.entries());
 }
 
 #[test]
@@ -423,6 +427,24 @@ fn a_generated_password_never_goes_where_the_pfx_goes() {
             std::fs::read_dir(dir.join("out")).unwrap().next().is_none(),
             "{pw_path}: something was written"
         );
+    }
+    // A link whose target does not exist yet stands for that target.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("out/openssl.pfx", dir.join("pw-link")).unwrap();
+        let args = [
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            "out",
+            "--generate-password",
+            "pw-link",
+        ];
+        pfxgen(dir.path(), &args, None)
+            .fails_with(2)
+            .stderr_contains("is the PFX itself");
+        assert!(std::fs::read_dir(dir.join("out")).unwrap().next().is_none());
     }
 }
 

@@ -21,6 +21,12 @@ fn every_command_answers_both_help_flags() {
                 "{command} {flag} does not show its own usage\n{}",
                 run.describe()
             );
+            for line in text.lines() {
+                assert!(
+                    line.chars().count() <= 90,
+                    "{command} {flag}: a line too long for a terminal: {line}"
+                );
+            }
             assert!(
                 text.contains("EXIT STATUS"),
                 "{command} {flag} lacks the exit-status table\n{}",
@@ -31,6 +37,14 @@ fn every_command_answers_both_help_flags() {
         assert!(topic.stdout().contains(&format!("pfxgen {command}")));
     }
     pfxgen(dir.path(), &["version", "extra"], None).fails_with(2);
+    for args in [
+        &["help", "-h"][..],
+        &["help", "help"],
+        &["help", "version"],
+        &["version", "-h"],
+    ] {
+        pfxgen(dir.path(), args, None).success();
+    }
     assert!(
         pfxgen(dir.path(), &["--version"], None)
             .success()

@@ -497,6 +497,18 @@ fn missing_current_certificate_needs_an_explicit_flag() {
     open(&svc.join(CERT_REL), NEW_PW);
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_device_in_place_of_appsettings_is_refused_with_bounded_memory() {
+    let work = setup("rot-device");
+    let svc = work.join("svc");
+    std::fs::remove_file(svc.join("appsettings.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", svc.join("appsettings.json")).unwrap();
+    run_rotate(work.path(), &["--dry-run"], None)
+        .fails_with(4)
+        .stderr_contains("larger than 10 MiB");
+}
+
 #[test]
 fn a_nested_certificate_path_alone_is_refused_not_guessed() {
     let work = setup("rot-nested");
@@ -582,6 +594,31 @@ fn a_generated_password_never_replaces_a_service_file() {
             .stderr_contains("the password must go to another file");
         assert_same(&before, &snapshot(&svc), &pw_path);
     }
+    // An existing file is refused up front, with no hint at a --force that
+    // rotate does not have.
+    std::fs::write(work.join("taken.txt"), b"keep me").unwrap();
+    let run = pfxgen_with(
+        work.path(),
+        &[
+            "rotate",
+            "--service-dir",
+            "svc",
+            "--algorithm",
+            "ecdsa-p256",
+            "--generate-password",
+            "taken.txt",
+            "--current-password-env",
+            "CURRENT_PW",
+            "--dry-run",
+        ],
+        &[("CURRENT_PW", PW)],
+        None,
+    )
+    .fails_with(5)
+    .stderr_contains("will not overwrite a password file");
+    assert!(!run.stderr().contains("--force"), "{}", run.describe());
+    assert_eq!(std::fs::read(work.join("taken.txt")).unwrap(), b"keep me");
+    assert_same(&before, &snapshot(&svc), "existing password file");
 }
 
 #[test]
