@@ -26,6 +26,10 @@ use crate::{
     password::PasswordArgs,
 };
 
+/// Most certificates `jwks` takes from one certificate file (a bundle of
+/// the current and next certificates, perhaps with their chains).
+const MAX_BUNDLE: usize = 64;
+
 /// The members of a JWK that RFC 7638 hashes, in order.
 fn required_members(public: &PublicKey) -> Vec<(&'static str, String)> {
     match public.jwk_params() {
@@ -171,6 +175,19 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         // often say CA:TRUE (`openssl req -x509` does), so that flag alone
         // decides nothing.
         let chosen: Vec<&Certificate> = if read.integrity == loader::Integrity::CertificateFile {
+            // Finding the CAs compares every pair: bounded so a hostile
+            // bundle of look-alike certificates cannot cost n² signature
+            // checks without end.
+            if read.certificates.len() > MAX_BUNDLE {
+                return Err(Failure::new(
+                    Exit::Input,
+                    format!(
+                        "{display} holds {} certificates; a bundle to publish holds at most \
+                         {MAX_BUNDLE}",
+                        read.certificates.len()
+                    ),
+                ));
+            }
             let mut all = Vec::new();
             for (i, entry) in read.certificates.iter().enumerate() {
                 match &entry.certificate {

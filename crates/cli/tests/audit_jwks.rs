@@ -620,7 +620,7 @@ fn jwks_publishes_both_certificates_of_a_bundle_with_one_subject() {
         let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         bundle.push_str(&pem(&params.self_signed(&key).unwrap()));
     }
-    std::fs::write(root.join("current-and-next.pem"), bundle).unwrap();
+    std::fs::write(root.join("current-and-next.pem"), &bundle).unwrap();
     let run = pfxgen(root, &["jwks", "current-and-next.pem"], None).success();
     assert_eq!(
         run.stdout().matches("\"kid\"").count(),
@@ -628,4 +628,9 @@ fn jwks_publishes_both_certificates_of_a_bundle_with_one_subject() {
         "{}",
         run.describe()
     );
+    // Finding a bundle's CAs compares every pair: the bundle size is bounded.
+    std::fs::write(root.join("huge.pem"), bundle.repeat(33)).unwrap();
+    pfxgen(root, &["jwks", "huge.pem"], None)
+        .fails_with(4)
+        .stderr_contains("holds 66 certificates");
 }
