@@ -603,3 +603,73 @@ fn nss_pk12util_ber_export_reads() {
     check_line(&run, "FAIL", "dotnet-loader-limits");
     check_line(&run, "PASS", "token-self-test");
 }
+
+/// A file with the key unencrypted (`-keypbe NONE`), a certificate with an
+/// unknown critical extension, and a file with no certificate at all: each
+/// is described, warned about, and `verify --json` still lists all nine
+/// checks by name.
+#[test]
+fn unencrypted_keys_unknown_critical_extensions_and_missing_certificates() {
+    require_openssl();
+    let dir = TempDir::new("ossl-odd");
+    let d = dir.path();
+    openssl(
+        [
+            "req",
+            "-x509",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "odd.key",
+            "-out",
+            "odd.crt",
+            "-days",
+            "400",
+            "-subj",
+            "/CN=odd",
+            "-addext",
+            "1.2.3.4=critical,ASN1:UTF8String:hi",
+        ],
+        None,
+        d,
+    )
+    .success();
+    export(d, "odd", "plain-key.pfx", &["-keypbe", "NONE"], Some(PW));
+    let info = inspect(d, "plain-key.pfx", Some(PW), false);
+    contains(
+        &info,
+        "is not encrypted (keyBag): anyone with the file can read it",
+    );
+    contains(&info, "Other extension: 1.2.3.4 (critical)");
+    contains(&info, "unrecognised critical extension 1.2.3.4");
+
+    export(d, "odd", "no-cert.pfx", &["-nocerts"], Some(PW));
+    let run = pfxgen(
+        [
+            "verify",
+            "no-cert.pfx",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+            "--json",
+        ],
+        Some(PW),
+        d,
+    )
+    .fails_with(1);
+    for name in [
+        "password",
+        "mac",
+        "single-key",
+        "key-matches-certificate",
+        "algorithm-supported",
+        "issuer-signature",
+        "validity",
+        "dotnet-loader-limits",
+        "token-self-test",
+    ] {
+        contains(&run, &format!("\"name\": \"{name}\""));
+    }
+}

@@ -107,20 +107,24 @@ impl NewCertificateArgs {
             }
             "san" => {
                 let text = value_string(parser, "--san")?;
-                for item in text.split(',').filter(|s| !s.trim().is_empty()) {
-                    self.sans.push(
-                        item.parse()
-                            .map_err(|e| Failure::usage(format!("--san: {e}")))?,
-                    );
+                for entry in parse_san_list(&text)? {
+                    if !self.sans.contains(&entry) {
+                        self.sans.push(entry);
+                    }
                 }
             }
             "eku" => {
                 let text = value_string(parser, "--eku")?;
+                if text.trim().is_empty() {
+                    return Err(Failure::usage("--eku needs at least one usage"));
+                }
                 for item in text.split(',').filter(|s| !s.trim().is_empty()) {
-                    self.ekus.push(
-                        item.parse()
-                            .map_err(|e| Failure::usage(format!("--eku: {e}")))?,
-                    );
+                    let eku = item
+                        .parse()
+                        .map_err(|e| Failure::usage(format!("--eku: {e}")))?;
+                    if !self.ekus.contains(&eku) {
+                        self.ekus.push(eku);
+                    }
                 }
             }
             "profile" => {
@@ -589,6 +593,48 @@ pub fn check_password_file_target(pw_file: &Path, taken: &[(&Path, &str)]) -> Re
         .with_hint("name a new file for --generate-password"));
     }
     Ok(())
+}
+
+/// Parses a `--san` list: comma-separated entries, each `type:value` or a
+/// bare DNS name or IP address. Once one entry has a type, every entry
+/// needs one: otherwise a comma inside a URI (`uri:https://x/a,b`) would
+/// silently make `b` a DNS name. Repeated entries count once.
+///
+/// # Errors
+/// A usage failure naming the entry.
+pub fn parse_san_list(text: &str) -> Result<Vec<SanEntry>, Failure> {
+    let items: Vec<&str> = text.split(',').map(str::trim).collect();
+    if items.iter().all(|i| i.is_empty()) {
+        return Err(Failure::usage("--san needs at least one name"));
+    }
+    let typed = |i: &str| {
+        i.split_once(':').is_some_and(|(p, _)| {
+            ["dns", "ip", "email", "uri"].contains(&p.to_ascii_lowercase().as_str())
+        })
+    };
+    let any_typed = items.iter().any(|i| typed(i));
+    let mut out = Vec::new();
+    for item in items {
+        if item.is_empty() {
+            return Err(Failure::usage(format!(
+                "--san {text:?} has an empty entry (two commas, or one at an end)"
+            )));
+        }
+        if any_typed && !typed(item) {
+            return Err(Failure::usage(format!(
+                "--san entry {item:?} has no type while others do; give each entry one \
+                 (dns:, ip:, email:, uri:). A comma cannot be part of a value: write it \
+                 as %2C in a URI"
+            )));
+        }
+        let entry = item
+            .parse()
+            .map_err(|e| Failure::usage(format!("--san: {e}")))?;
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
+    Ok(out)
 }
 
 /// Splits a file path into its folder (default `.`) and file name.

@@ -101,7 +101,13 @@ fn attributes_json(a: &Attributes) -> Json {
             "other",
             a.other
                 .iter()
-                .map(|(o, n)| format!("{o} ({n} values)"))
+                .map(|(o, n)| {
+                    if *n == 1 {
+                        format!("{o} (1 value)")
+                    } else {
+                        format!("{o} ({n} values)")
+                    }
+                })
                 .collect::<Vec<_>>(),
         )
         .field("anomalies", a.anomalies.clone())
@@ -450,10 +456,13 @@ pub fn render_text(r: &Json) -> String {
         };
         let _ = writeln!(
             o,
-            "MAC:       {} {}, {} iterations, salt {} bytes: {verified}",
+            "MAC:       {} {}, {}, salt {} bytes: {verified}",
             s(get(mac, "algorithm")),
             s(get(mac, "hash")).to_ascii_uppercase(),
-            s(get(mac, "iterations")),
+            match get(mac, "iterations") {
+                Json::Int(1) => "1 iteration".to_owned(),
+                n => format!("{} iterations", s(n)),
+            },
             s(get(mac, "salt_length"))
         );
     } else {
@@ -492,14 +501,16 @@ pub fn render_text(r: &Json) -> String {
             for anomaly in items(get(a, "anomalies")) {
                 attrs.push(format!("WARNING: {}", s(anomaly)));
             }
+            let protection = match get(b, "encryption") {
+                Json::Null => "not encrypted".to_owned(),
+                e => format!("{} by {}", enc_text(e), s(get(b, "encrypted_by"))),
+            };
             let _ = writeln!(
                 o,
-                "  bag {} {} in #{} ({} by {}){}{}",
+                "  bag {} {} in #{} ({protection}){}{}",
                 s(get(b, "index")),
                 s(get(b, "type")),
                 s(get(b, "content_index")),
-                enc_text(get(b, "encryption")),
-                s(get(b, "encrypted_by")),
                 if attrs.is_empty() { "" } else { "; " },
                 attrs.join("; ")
             );
@@ -534,7 +545,13 @@ pub fn render_text(r: &Json) -> String {
         );
         let _ = writeln!(o, "  Signature:   {}", s(get(c, "signature_algorithm")));
         let _ = writeln!(o, "  Public key:  {}", s(get(c, "public_key")));
-        let _ = writeln!(o, "  SHA-1:       {}  (kid)", s(get(c, "sha1_thumbprint")));
+        // Only the end-entity certificate's thumbprint becomes the kid.
+        let kid = if get(c, "end_entity") == &Json::Bool(true) {
+            "  (kid)"
+        } else {
+            ""
+        };
+        let _ = writeln!(o, "  SHA-1:       {}{kid}", s(get(c, "sha1_thumbprint")));
         let _ = writeln!(o, "  SHA-256:     {}", s(get(c, "sha256_fingerprint")));
         let e = get(c, "extensions");
         if let bc @ Json::Object(_) = get(e, "basic_constraints") {
@@ -548,7 +565,11 @@ pub fn render_text(r: &Json) -> String {
             } else {
                 "CA:FALSE"
             };
-            let _ = writeln!(o, "  Basic constraints: {crit}{ca}");
+            let path_len = match get(bc, "path_len") {
+                Json::Int(n) => format!(", pathlen:{n}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(o, "  Basic constraints: {crit}{ca}{path_len}");
         }
         for (label, key) in [
             ("Key usage", "key_usage"),
@@ -573,6 +594,9 @@ pub fn render_text(r: &Json) -> String {
             if let Json::Str(v) = get(e, key) {
                 let _ = writeln!(o, "  {label}: {v}");
             }
+        }
+        for other in items(get(e, "other")) {
+            let _ = writeln!(o, "  Other extension: {}", s(other));
         }
         for m in items(get(e, "malformed")) {
             let _ = writeln!(o, "  WARNING: extension {}", s(m));

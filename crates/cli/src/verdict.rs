@@ -382,6 +382,18 @@ pub fn weaknesses(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> Vec
             }
         }
     }
+    // A keyBag outside encryptedData is readable without the password,
+    // whatever the MAC says.
+    for (index, content) in pfx.contents().iter().enumerate() {
+        if let Content::Data { bags } = content {
+            if bags.iter().any(|b| b.kind == BagKind::Key) {
+                out.push(format!(
+                    "a private key in ContentInfo #{index} is not encrypted (keyBag): anyone \
+                     with the file can read it, password or not"
+                ));
+            }
+        }
+    }
     for u in kdf_uses(pfx, opened) {
         if let Some(s) = &u.scheme {
             let cipher = s.cipher();
@@ -416,6 +428,15 @@ pub fn weaknesses(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> Vec
             if let Ok(cert) = &entry.certificate {
                 if cert.signature_algorithm().ok() == Some(SignatureAlgorithm::RsaPkcs1Sha1) {
                     out.push(format!("certificate {}: SHA-1 signature", cert.subject()));
+                }
+                for (oid, critical) in &cert.extensions().other {
+                    if *critical {
+                        out.push(format!(
+                            "certificate {}: unrecognised critical extension {oid} (RFC 5280 \
+                             readers must reject the certificate)",
+                            cert.subject()
+                        ));
+                    }
                 }
             }
         }

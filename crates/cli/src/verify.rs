@@ -165,8 +165,15 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
         alg_detail,
     );
 
-    if let Some(ee) = end_entity {
-        issuer_check(&mut checks, opened, ee);
+    // Every check is always reported, so scripts can look each one up.
+    match end_entity {
+        Some(ee) => issuer_check(&mut checks, opened, ee),
+        None => check(
+            &mut checks,
+            "issuer-signature",
+            false,
+            "no certificate to check",
+        ),
     }
 
     match cert {
@@ -234,6 +241,12 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
 /// signature verify, and is the issuer's key/hash pair supported.
 fn issuer_check(checks: &mut Vec<Check>, opened: &Opened, ee: usize) {
     let Some(Ok(cert)) = opened.certificates.get(ee).map(|c| c.certificate.as_ref()) else {
+        check(
+            checks,
+            "issuer-signature",
+            false,
+            "the end-entity certificate cannot be read",
+        );
         return;
     };
     if cert.is_self_issued() {

@@ -478,6 +478,12 @@ fn bad_values_are_usage_errors() {
         &["--profile", "fast"],
         &["--subject", "XX=bad"],
         &["--san", "dns:-bad-"],
+        // A comma inside a URI must not turn its tail into a DNS name.
+        &["--san", "uri:https://id.example/a,b"],
+        &["--san", "dns:a.example,,dns:b.example"],
+        &["--san", ""],
+        &["--san", "foo:bar"],
+        &["--eku", ""],
         &["--name", "../escape.pfx"],
         &["--unknown-option"],
     ] {

@@ -134,6 +134,9 @@ impl FromStr for SanEntry {
                 .map_err(|r| invalid(&r)),
             _ => match value.parse::<IpAddr>() {
                 Ok(ip) => Ok(Self::Ip(ip)),
+                Err(_) if value.contains(':') => Err(invalid(
+                    "unknown type before ':' (use dns:, ip:, email: or uri:)",
+                )),
                 Err(_) => check_dns(value)
                     .map(|()| Self::Dns(value.to_owned()))
                     .map_err(|r| invalid(&r)),
