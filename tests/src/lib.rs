@@ -166,6 +166,24 @@ where
     run(Path::new("openssl"), args, &envs, dir)
 }
 
+/// OpenSSL's SHA-1 fingerprint of the PEM certificate `cert` (in `dir`),
+/// as upper-case hex without colons: the `kid` pfxgen must report.
+#[must_use]
+pub fn openssl_sha1_thumbprint(cert: &str, dir: &Path) -> String {
+    let fp = openssl(
+        ["x509", "-in", cert, "-noout", "-fingerprint", "-sha1"],
+        None,
+        dir,
+    )
+    .success()
+    .stdout();
+    fp.trim()
+        .rsplit('=')
+        .next()
+        .unwrap_or_default()
+        .replace(':', "")
+}
+
 /// Runs `pfxgen` with `args`; the password (if any) is in `PFXGEN_TEST_PW`.
 #[must_use]
 pub fn pfxgen<I, S>(args: I, password: Option<&str>, dir: &Path) -> Run

@@ -2,7 +2,7 @@
 //! re-used under two certificates is found, and the JWK numbers are the ones
 //! OpenSSL prints for the key.
 
-use pfxgen_interop::{TempDir, openssl, pfxgen, require_openssl};
+use pfxgen_interop::{TempDir, openssl, openssl_sha1_thumbprint, pfxgen, require_openssl};
 
 const PW: &str = "Interop-Audit-7!";
 
@@ -124,14 +124,7 @@ fn jwks_numbers_match_openssl() {
     let ours: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(ours, hex);
     // kid is OpenSSL's SHA-1 fingerprint.
-    let fp = openssl(
-        ["x509", "-in", "c.pem", "-noout", "-fingerprint", "-sha1"],
-        None,
-        d,
-    )
-    .success()
-    .stdout();
-    let kid = fp.trim().rsplit('=').next().unwrap().replace(':', "");
+    let kid = openssl_sha1_thumbprint("c.pem", d);
     assert!(jwk.contains(&format!("\"kid\": \"{kid}\"")), "{jwk}");
     assert!(jwk.contains("\"e\": \"AQAB\""));
 

@@ -8,7 +8,7 @@
 //! validity and extensions; data signed with the key verifies with the
 //! certificate; and pfxgen's reported thumbprint is OpenSSL's.
 
-use pfxgen_interop::{TempDir, openssl, pfxgen, require_openssl};
+use pfxgen_interop::{TempDir, openssl, openssl_sha1_thumbprint, pfxgen, require_openssl};
 
 const ASCII: &str = "Correct-Horse-Battery-9!";
 const NON_ASCII: &str = "Pässwörd€-2026!x";
@@ -325,14 +325,7 @@ fn check(case: &Case, password: &str) {
     .fails_with(1);
 
     // pfxgen's thumbprint is OpenSSL's SHA-1 fingerprint.
-    let fp = openssl(
-        ["x509", "-in", "cert.pem", "-noout", "-fingerprint", "-sha1"],
-        None,
-        d,
-    )
-    .success()
-    .stdout();
-    let openssl_thumbprint = fp.trim().rsplit('=').next().unwrap().replace(':', "");
+    let openssl_thumbprint = openssl_sha1_thumbprint("cert.pem", d);
     assert_eq!(
         openssl_thumbprint,
         json_field(&json, "sha1_thumbprint"),

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use pfxgen_interop::{Run, TempDir, openssl, pfxgen, require_openssl, run};
+use pfxgen_interop::{
+    Run, TempDir, openssl, openssl_sha1_thumbprint, pfxgen, require_openssl, run,
+};
 
 const PW: &str = "Interop-Pass-42!";
 
@@ -334,14 +336,7 @@ fn ca_intermediate_leaf_chain() {
         "{}",
         run.describe()
     );
-    let fp = openssl(
-        ["x509", "-in", "leaf.crt", "-noout", "-fingerprint", "-sha1"],
-        None,
-        d,
-    )
-    .success()
-    .stdout();
-    let kid = fp.trim().rsplit('=').next().unwrap().replace(':', "");
+    let kid = openssl_sha1_thumbprint("leaf.crt", d);
     contains(&run, &format!("\"kid\": \"{kid}\""));
     assert!(
         run.stderr().contains("as a CA it is not published"),

@@ -769,18 +769,9 @@ fn report(
     }
     outln!(
         "{}, {}",
-        count(instances.len(), "instance"),
-        count(findings.len(), "finding")
+        verdict::count(instances.len() as u64, "instance"),
+        verdict::count(findings.len() as u64, "finding")
     );
-}
-
-/// `1 finding`, `2 findings`.
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 #[cfg(test)]
@@ -817,6 +808,7 @@ mod tests {
 
     #[test]
     fn counts_are_singular_for_one() {
+        use crate::verdict::count;
         assert_eq!(count(0, "finding"), "0 findings");
         assert_eq!(count(1, "finding"), "1 finding");
         assert_eq!(count(2, "instance"), "2 instances");

@@ -101,13 +101,7 @@ fn attributes_json(a: &Attributes) -> Json {
             "other",
             a.other
                 .iter()
-                .map(|(o, n)| {
-                    if *n == 1 {
-                        format!("{o} (1 value)")
-                    } else {
-                        format!("{o} ({n} values)")
-                    }
-                })
+                .map(|(o, n)| format!("{o} ({})", verdict::count(*n as u64, "value")))
                 .collect::<Vec<_>>(),
         )
         .field("anomalies", a.anomalies.clone())
@@ -460,7 +454,7 @@ pub fn render_text(r: &Json) -> String {
             s(get(mac, "algorithm")),
             s(get(mac, "hash")).to_ascii_uppercase(),
             match get(mac, "iterations") {
-                Json::Int(1) => "1 iteration".to_owned(),
+                Json::Int(n) => verdict::count(n.unsigned_abs(), "iteration"),
                 n => format!("{} iterations", s(n)),
             },
             s(get(mac, "salt_length"))

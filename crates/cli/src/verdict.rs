@@ -456,14 +456,21 @@ pub fn days_left(cert: &Certificate, now: UtcTime) -> i64 {
     now.days_until(cert.not_after())
 }
 
+/// `1 finding`, `2 findings`, `0 days`: a count and its noun, singular
+/// for one (nouns taking a plain `s`).
+#[must_use]
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `1 day`, `2 days`.
 #[must_use]
 pub fn day_count(n: u64) -> String {
-    if n == 1 {
-        "1 day".to_owned()
-    } else {
-        format!("{n} days")
-    }
+    count(n, "day")
 }
 
 /// How long ago `cert` expired, in whole days: `less than a day`, `1 day`,
