@@ -60,6 +60,8 @@ pub mod appsettings;
 pub mod args;
 pub mod audit;
 pub mod b64;
+pub mod commands;
+pub mod docgen;
 pub mod error;
 pub mod fault;
 pub mod fsutil;
@@ -135,26 +137,22 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         "audit" => audit::run(args),
         "help" | "--help" | "-h" => {
             let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
-            match topic {
-                "generate" => out!("{}\n{}", help::GENERATE, help::EXIT_CODES),
-                "inspect" => out!("{}\n{}", help::INSPECT, help::EXIT_CODES),
-                "verify" => out!("{}\n{}", help::VERIFY, help::EXIT_CODES),
-                "rotate" => out!("{}\n{}", help::ROTATE, help::EXIT_CODES),
-                "rollback" => out!("{}\n{}", help::ROLLBACK, help::EXIT_CODES),
-                "jwks" => out!("{}\n{}", help::JWKS, help::EXIT_CODES),
-                "audit" => out!("{}\n{}", help::AUDIT, help::EXIT_CODES),
-                "" | "help" | "-h" | "--help" | "version" => {
+            match commands::find(topic) {
+                Some(c) => out!("{}\n{}", c.help, help::EXIT_CODES),
+                None if matches!(topic, "" | "-h" | "--help") => {
                     out!("{}\n{}", help::TOP, help::EXIT_CODES);
                 }
-                other => {
+                None => {
                     return Err(Failure::usage(format!(
-                        "no help on {other:?}: the commands are generate, inspect, verify, \
+                        "no help on {topic:?}: the commands are generate, inspect, verify, \
                          rotate, rollback, jwks and audit"
                     )));
                 }
             }
             Ok(Exit::Success)
         }
+        // Hidden: the man page and shell completions, for packaging.
+        "__man" | "__completions" => docgen::run(command, &args).map(|()| Exit::Success),
         "version" | "--version" | "-V" => {
             match args.first().and_then(|a| a.to_str()) {
                 None => {}

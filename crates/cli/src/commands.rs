@@ -1,0 +1,235 @@
+//! The command table: every command, its aliases, its help text (from
+//! [`crate::help`]) and the options its parser accepts.
+//!
+//! `pfxgen help COMMAND`, the man page and the shell completions are all
+//! rendered from this one table (see [`crate::docgen`]), so they cannot
+//! disagree with each other. The tests in `tests/docgen.rs` hold the table
+//! to the parsers (every option here is accepted by its command, with or
+//! without a value as declared) and to the help texts (every option a help
+//! text names is here, and every option here is named in a help text).
+
+use crate::help;
+
+/// What an option's value (or a command's operands) can be completed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Value {
+    /// No value: a flag, or a command without operands.
+    None,
+    /// A file name.
+    File,
+    /// A folder name.
+    Dir,
+    /// A file or a folder name.
+    Path,
+    /// The name of an environment variable.
+    EnvVar,
+    /// Free text (a number, a name, a list): nothing to complete.
+    Text,
+    /// One of these words.
+    Choice(&'static [&'static str]),
+}
+
+/// One option, under all the names the help text gives it.
+#[derive(Debug, Clone, Copy)]
+pub struct Opt {
+    /// Its spellings, as typed (`--out`, `--output-path`, `-o`); the first is
+    /// the main one.
+    pub names: &'static [&'static str],
+    /// What it takes.
+    pub value: Value,
+}
+
+/// One command of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Command {
+    /// The name the help text uses.
+    pub name: &'static str,
+    /// Other names the dispatcher accepts.
+    pub aliases: &'static [&'static str],
+    /// One line for lists of commands (as in `pfxgen help`).
+    pub summary: &'static str,
+    /// The text `pfxgen COMMAND --help` prints (before the exit-status table).
+    pub help: &'static str,
+    /// The groups of options the command accepts (`--help`/`-h` are implied).
+    pub options: &'static [&'static [Opt]],
+    /// What its operands are.
+    pub operands: Value,
+}
+
+impl Command {
+    /// Every option of the command, group after group.
+    pub fn all_options(&self) -> impl Iterator<Item = &'static Opt> + '_ {
+        self.options.iter().flat_map(|group| group.iter())
+    }
+}
+
+const fn opt(names: &'static [&'static str], value: Value) -> Opt {
+    Opt { names, value }
+}
+
+/// The algorithms `--algorithm` accepts, as the help text lists them.
+pub const ALGORITHMS: &[&str] = &[
+    "rsa-2048",
+    "rsa-3072",
+    "rsa-4096",
+    "ecdsa-p256",
+    "ecdsa-p384",
+    "ecdsa-p521",
+];
+
+/// The password options of `generate`, `inspect`, `verify`, `rotate` and
+/// `jwks` (the PASSWORDS section of `pfxgen help`).
+pub const PASSWORD_OPTIONS: &[Opt] = &[
+    opt(&["--password-file"], Value::File),
+    opt(&["--password-env"], Value::EnvVar),
+    opt(&["--password-stdin"], Value::None),
+    opt(&["--no-password"], Value::None),
+    opt(&["--pem-password", "--password"], Value::Text),
+];
+
+/// The options that describe a new certificate (`generate`, and `rotate`
+/// without `--from`).
+pub const CERTIFICATE_OPTIONS: &[Opt] = &[
+    opt(&["--algorithm"], Value::Choice(ALGORITHMS)),
+    opt(&["--days", "--valid-days"], Value::Text),
+    opt(&["--subject"], Value::Text),
+    opt(&["--san"], Value::Text),
+    opt(&["--eku"], Value::Text),
+    opt(
+        &["--profile"],
+        Value::Choice(&["modern", "compat", "legacy"]),
+    ),
+    opt(&["--iterations"], Value::Text),
+    opt(&["--friendly-name"], Value::Text),
+    opt(&["--generate-password"], Value::File),
+    opt(&["--allow-weak-password"], Value::None),
+];
+
+const JSON: &[Opt] = &[opt(&["--json"], Value::None)];
+
+const GENERATE_OPTIONS: &[Opt] = &[
+    opt(&["--out", "--output-path", "-o"], Value::Dir),
+    opt(&["--name"], Value::Text),
+    opt(&["--force"], Value::None),
+];
+
+const VERIFY_OPTIONS: &[Opt] = &[opt(&["--min-days"], Value::Text)];
+
+const ROTATE_OPTIONS: &[Opt] = &[
+    opt(&["--service-dir"], Value::Dir),
+    opt(&["--from"], Value::File),
+    opt(&["--install-path"], Value::Text),
+    opt(&["--current-password-file"], Value::File),
+    opt(&["--current-password-env"], Value::EnvVar),
+    opt(&["--current-no-password"], Value::None),
+    opt(&["--allow-missing-current"], Value::None),
+    opt(&["--min-days"], Value::Text),
+    opt(&["--dry-run"], Value::None),
+];
+
+const ROLLBACK_OPTIONS: &[Opt] = &[
+    opt(&["--service-dir"], Value::Dir),
+    opt(&["--dry-run"], Value::None),
+];
+
+const AUDIT_OPTIONS: &[Opt] = &[
+    opt(&["--passwords"], Value::File),
+    opt(&["--warn-days"], Value::Text),
+];
+
+const JWKS_OPTIONS: &[Opt] = &[opt(&["--thumbprints"], Value::None)];
+
+/// The names `help` takes as its operand.
+const TOPICS: &[&str] = &[
+    "generate", "inspect", "verify", "rotate", "rollback", "audit", "jwks",
+];
+
+/// Every command, in the order `pfxgen help` lists them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "generate",
+        aliases: &["gen"],
+        summary: "make a key, a self-signed certificate and the PFX",
+        help: help::GENERATE,
+        options: &[
+            GENERATE_OPTIONS,
+            CERTIFICATE_OPTIONS,
+            PASSWORD_OPTIONS,
+            JSON,
+        ],
+        operands: Value::None,
+    },
+    Command {
+        name: "inspect",
+        aliases: &["info"],
+        summary: "show everything about a PFX (any producer), with verdicts",
+        help: help::INSPECT,
+        options: &[JSON, PASSWORD_OPTIONS],
+        operands: Value::File,
+    },
+    Command {
+        name: "verify",
+        aliases: &["check"],
+        summary: "pass/fail check that the identity server can sign with a PFX",
+        help: help::VERIFY,
+        options: &[VERIFY_OPTIONS, JSON, PASSWORD_OPTIONS],
+        operands: Value::File,
+    },
+    Command {
+        name: "rotate",
+        aliases: &[],
+        summary: "install a new certificate in a service folder, with backup",
+        help: help::ROTATE,
+        options: &[ROTATE_OPTIONS, JSON, CERTIFICATE_OPTIONS, PASSWORD_OPTIONS],
+        operands: Value::None,
+    },
+    Command {
+        name: "rollback",
+        aliases: &[],
+        summary: "restore the previous certificate of a service folder",
+        help: help::ROLLBACK,
+        options: &[ROLLBACK_OPTIONS, JSON],
+        operands: Value::None,
+    },
+    Command {
+        name: "audit",
+        aliases: &[],
+        summary: "find shared or expiring certificates across environments",
+        help: help::AUDIT,
+        options: &[AUDIT_OPTIONS, JSON],
+        operands: Value::Path,
+    },
+    Command {
+        name: "jwks",
+        aliases: &[],
+        summary: "print the JWKS the identity server publishes for certificates",
+        help: help::JWKS,
+        options: &[JWKS_OPTIONS, PASSWORD_OPTIONS],
+        operands: Value::File,
+    },
+    Command {
+        name: "help",
+        aliases: &[],
+        summary: "this text, or `pfxgen help <COMMAND>`",
+        help: help::TOP,
+        options: &[],
+        operands: Value::Choice(TOPICS),
+    },
+    Command {
+        name: "version",
+        aliases: &[],
+        summary: "print the version",
+        help: help::TOP,
+        options: &[],
+        operands: Value::None,
+    },
+];
+
+/// The command called `name` or one of its aliases.
+#[must_use]
+pub fn find(name: &str) -> Option<&'static Command> {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name || c.aliases.contains(&name))
+}
