@@ -861,25 +861,43 @@ fn reject_key_length_not_matching_the_cipher() {
     }
 }
 
-#[test]
-fn reject_bad_cbc_padding_with_the_right_password() {
+/// An encrypted SafeContents under the right password whose decryption is an
+/// empty SafeContents (`30 00`) followed by `padding`: the padding is the
+/// only thing that can make it fail.
+fn padded_safe_contents(padding: &[u8]) -> Vec<u8> {
     use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::NoPadding};
-    // Encrypt a SafeContents whose last byte is not valid PKCS#7 padding,
-    // under the right password, inside a file whose MAC is valid.
     let salt = [2u8; 16];
     let iv = [1u8; 16];
     let key = kdf::pbkdf2(Hash::Sha256, PW.as_bytes(), &salt, 2048, 32);
     let mut plain = d::sequence(&[]).to_vec();
-    plain.resize(32, 0x00); // padding byte 0x00: invalid
+    plain.extend_from_slice(padding);
+    let len = plain.len();
     let enc = cbc::Encryptor::<aes::Aes256>::new_from_slices(&key, &iv).unwrap();
     let ct = enc
-        .encrypt_padded::<NoPadding>(&mut plain, 32)
+        .encrypt_padded::<NoPadding>(&mut plain, len)
         .unwrap()
         .to_vec();
     let alg = pbes2_alg(&iv, None, &d::integer_u64(2048), &d::octet_string(&salt));
-    match open("bad_padding", &pfx_of(&[encrypted_ci(&alg, Some(&ct))])) {
-        Err(Error::DecryptionFailed { .. }) => {}
-        other => panic!("{other:?}"),
+    pfx_of(&[encrypted_ci(&alg, Some(&ct))])
+}
+
+#[test]
+fn reject_bad_cbc_padding_with_the_right_password() {
+    // Control: with correct padding the same construction opens.
+    let opened = open("good_padding", &padded_safe_contents(&[14; 14])).unwrap();
+    assert!(opened.bags.is_empty());
+    // 30 bytes of 0x1E: self-consistent, but longer than a block (16).
+    // One wrong byte among the 14. Either, if accepted, would leave `30 00`.
+    let mut inconsistent = [14u8; 14];
+    inconsistent[3] = 13;
+    for (name, padding) in [
+        ("padding_over_a_block", &[0x1E; 30][..]),
+        ("padding_inconsistent", &inconsistent[..]),
+    ] {
+        match open(name, &padded_safe_contents(padding)) {
+            Err(Error::DecryptionFailed { .. }) => {}
+            other => panic!("{name}: {other:?}"),
+        }
     }
 }
 
