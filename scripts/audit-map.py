@@ -3,7 +3,7 @@
 `pfxgen` binary is built from, and a fingerprint of that graph.
 
     scripts/audit-map.py           rewrite AUDIT.md between the markers
-    scripts/audit-map.py --check   exit 1 if AUDIT.md is stale (CI)
+    scripts/audit-map.py --check   exit 1 if AUDIT.md or the exemption notes are stale (CI)
     scripts/audit-map.py --stdout  print the generated section only
 
 Only the text between `<!-- BEGIN GENERATED -->` and `<!-- END GENERATED -->`
@@ -29,6 +29,12 @@ Sources (python3 standard library only, no network if the crates are fetched):
   fetch --locked` is run first if one is missing): lines of Rust (non-blank,
   not comments; tests/, benches/, examples/ excluded) and `unsafe` tokens.
 
+* supply-chain/ (cargo-vet): audits.toml, imports.lock and the exemptions of
+  config.toml, for the "reviewed by" column: how `cargo vet` vets each crate
+  (a full audit of the version, or a full audit of an earlier one and a chain
+  of delta audits, or an exemption). The script also writes the one-line
+  `notes` of each exemption in config.toml; `--check` fails if they are stale.
+
 The purpose of each third-party crate and what each of our crates parses and
 holds secret are written by hand in the dictionaries below: a crate missing
 from WHY makes the script fail, so a new dependency cannot slip in unexplained.
@@ -41,11 +47,14 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 AUDIT_MD = REPO / "AUDIT.md"
+SUPPLY_CHAIN = REPO / "supply-chain"
+VET_CONFIG = SUPPLY_CHAIN / "config.toml"
 BEGIN = "<!-- BEGIN GENERATED -->"
 END = "<!-- END GENERATED -->"
 
@@ -53,6 +62,9 @@ BINARY = "pfxgen"
 TARGET = "x86_64-unknown-linux-gnu"
 SHIPPED_TARGETS = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "x86_64-pc-windows-msvc"]
 TEST_ONLY_MEMBER = "pfxgen-interop"
+# Order of the "rest of Cargo.lock" table (status prefixes).
+REST_ORDER = ["linked into the binary", "build time only", "also linked", "tests only (dev-dependency)",
+              "only", "never compiled"]
 # Dependency order: read them in this order.
 OUR_ORDER = ["pfxgen-keygen", "pfxgen-x509", "pfxgen-pkcs12", "pfxgen"]
 
@@ -302,8 +314,167 @@ def fingerprint(keys):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# --- cargo-vet: who reviewed each crate (supply-chain/) ---
+
+OUR_SET = "pfxgen"  # the label for supply-chain/audits.toml, the project's own audits
+
+
+def load_vet():
+    """The safe-to-deploy / safe-to-run audits and exemptions cargo-vet uses, per crate.
+
+    Reads supply-chain/audits.toml (our audits, labelled OUR_SET), supply-chain/imports.lock
+    (the imported sets' audits of crates in our graph, as cargo-vet recorded them) and the
+    exemptions of supply-chain/config.toml. Returns {crate: {"full": [(version, set, criteria)],
+    "delta": [(from, to, set, criteria)], "exempt": [(version, criteria)]}}.
+    """
+    def read(name):
+        path = SUPPLY_CHAIN / name
+        if not path.is_file():
+            die(f"{path.relative_to(REPO)} is missing: see scripts/README.md (vet.sh)")
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+
+    config, ours, lock = read("config.toml"), read("audits.toml"), read("imports.lock")
+    sets = [(OUR_SET, ours.get("audits", {}))]
+    sets += [(name, body.get("audits", {})) for name, body in sorted(lock.get("audits", {}).items())]
+    data = {}
+
+    def entry(crate):
+        return data.setdefault(crate, {"full": [], "delta": [], "exempt": []})
+
+    for label, audits in sets:
+        for crate, items in audits.items():
+            for a in items:
+                crit = vet_criteria(a.get("criteria"))
+                if "version" in a:
+                    entry(crate)["full"].append((a["version"], label, crit))
+                elif "delta" in a:
+                    old, new = (v.strip() for v in a["delta"].split("->"))
+                    entry(crate)["delta"].append((old, new, label, crit))
+    for crate, items in config.get("exemptions", {}).items():
+        for e in items:
+            entry(crate)["exempt"].append((e["version"], vet_criteria(e.get("criteria"))))
+    return data
+
+
+def vet_criteria(c):
+    """cargo-vet criteria as a set, with safe-to-deploy implying safe-to-run."""
+    crit = {c} if isinstance(c, str) else set(c or ())
+    if "safe-to-deploy" in crit:
+        crit.add("safe-to-run")
+    return crit
+
+
+def vet_path(d, version, required, with_exemptions):
+    """Shortest chain cargo-vet can use to vet `version`: a list of steps, or None.
+
+    A step is (set, from, to): from None for a full audit (or an exemption, set None)."""
+    reached = {}
+    for v, label, crit in sorted(d["full"]):
+        if required in crit:
+            reached.setdefault(v, [(label, None, v)])
+    if with_exemptions:
+        for v, crit in sorted(d["exempt"]):
+            if required in crit:
+                reached.setdefault(v, [(None, None, v)])
+    frontier = sorted(reached)
+    while frontier and version not in reached:
+        nxt = []
+        for old, new, label, crit in sorted(d["delta"]):
+            if old in frontier and new not in reached and required in crit:
+                reached[new] = reached[old] + [(label, old, new)]
+                nxt.append(new)
+        frontier = sorted(set(nxt))
+    return reached.get(version)
+
+
+def vet_status(vet, key, required="safe-to-deploy"):
+    """("audited" | "exempted" | "unvetted", label for the "reviewed by" column)."""
+    name, version = key
+    d = vet.get(name, {"full": [], "delta": [], "exempt": []})
+    path = vet_path(d, version, required, with_exemptions=False)
+    if path is None:
+        path = vet_path(d, version, required, with_exemptions=True)
+        if path is None:
+            return "unvetted", f"**not vetted**: `cargo vet` fails (no {required} audit or exemption)"
+        if len(path) == 1:
+            return "exempted", "unaudited — exempted"
+        return "exempted", f"unaudited at {path[0][2]} — exempted; then deltas: " + vet_deltas(path[1:])
+    if len(path) == 1:
+        sets = sorted({label for v, label, crit in d["full"] if v == version and required in crit})
+        return "audited", ", ".join(sets) + " (full)"
+    root = path[0]
+    return "audited", f"{root[0]} (full {root[2]}), deltas: " + vet_deltas(path[1:])
+
+
+def vet_deltas(steps):
+    """Delta steps by set, in chain order; our own deltas spelled out with their versions."""
+    out = []
+    for label, old, new in steps:
+        item = f"**{OUR_SET} {old} → {new}**" if label == OUR_SET else label
+        if not out or out[-1] != item or label == OUR_SET:
+            out.append(item)
+    return ", ".join(out)
+
+
+def exemption_note(desc, why, lines, unsafe):
+    """The one-line `notes` of an exemption in supply-chain/config.toml."""
+    what = " ".join((desc or "no description").split()).rstrip(".")
+    note = f"{what}. Why: {why}. {fmt_int(lines)} lines of Rust, {fmt_int(unsafe)} `unsafe`. Unaudited at this version."
+    # No double quotes: `cargo vet fmt` would turn the string into a """ string.
+    return note.replace('"', "'")
+
+
+def sync_exemption_notes(text, notes):
+    """config.toml with each [[exemptions.NAME]] block's notes set to notes[(NAME, version)]."""
+    blocks = re.split(r"(?m)^(?=\[)", text)
+    out = []
+    for block in blocks:
+        m = re.match(r"\[\[exemptions\.([^\]]+)\]\]\n", block)
+        if m:
+            if re.search(r"(?m)^notes = (\"\"\"|''')(?!.*\1$)", block):
+                die(f"multi-line notes in the exemption of {m.group(1)}: use one line (audit-map.py writes them)")
+            v = re.search(r'(?m)^version = "([^"]+)"$', block)
+            note = notes.get((m.group(1), v.group(1) if v else ""))
+            if note is not None:
+                body = [ln for ln in block.rstrip("\n").split("\n") if not ln.startswith("notes = ")]
+                block = "\n".join(body + ["notes = " + json.dumps(note, ensure_ascii=False)]) + "\n\n"
+        out.append(block)
+    return "".join(out).rstrip("\n") + "\n"
+
+
+def vet_total(rows):
+    """'N of M crates, L of T lines' reviewed (a full audit or a chain of deltas) for a table's rows."""
+    done = [r for r in rows if r["vet"][0] == "audited"]
+    lines, done_lines = sum(r["lines"] for r in rows), sum(r["lines"] for r in done)
+    pct = f" ({100 * done_lines / lines:.1f}%)" if lines else ""
+    return (f"{len(done)} of {len(rows)} crates, {fmt_int(done_lines)} of {fmt_int(lines)} lines{pct};"
+            f" {len(rows) - len(done)} exempted (unaudited)")
+
+
+def vet_ours(rows):
+    mine = [r for r in rows if f"**{OUR_SET} " in r["vet"][1]]
+    return f"{len(mine)}: " + ", ".join(f"`{r['key'][0]}`" for r in mine) if mine else "0"
+
+
+def unaudited_section(where, status, sizes):
+    """Markdown lines: every crate cargo-vet passes only by exemption, largest first."""
+    todo = sorted((k for k in where if status[k][0] != "audited"), key=lambda k: (-sizes[k][0], k))
+    rows = [[str(i), f"`{k[0]}`", k[1], fmt_int(sizes[k][0]), fmt_int(sizes[k][1]) if sizes[k][1] else "none",
+             where[k]] for i, k in enumerate(todo, 1)]
+    out = ["### Unaudited crates, largest first", "",
+           "Every crate in Cargo.lock that `cargo vet` passes only because of an exemption in"
+           " supply-chain/config.toml: nobody whose audits we import has reviewed this version. This is the"
+           " list to start from (see \"Reviewing a crate\" above). Lines and `unsafe` are counted as in the"
+           " tables above.", ""]
+    out.append(md_table(["#", "crate", "version", "lines of Rust", "`unsafe`", "where"], rows) if rows else "(none)")
+    out.append("")
+    return out
+
+
 def generate():
     meta = metadata()
+    vet = load_vet()
     meta_all = json.loads(cargo(["metadata", "--format-version", "1", "--locked"]))
     pkgs = {p["id"]: p for p in meta_all["packages"]}
     by_key = {(p["name"], p["version"]): p for p in meta_all["packages"]}
@@ -375,6 +546,7 @@ def generate():
         return {
             "key": key, "license": p.get("license") or "(file)", "repo": maintainer(p.get("repository")),
             "lines": lines, "unsafe": unsafe, "kind": kind, "why": WHY[key[0]],
+            "vet": vet_status(vet, key),
         }
 
     out = []
@@ -417,9 +589,10 @@ def generate():
     brows = [crate_row(k) for k in sorted(buildtime)]
 
     def table(rowlist):
-        return md_table(["crate", "version", "license", "repository", "kind", "lines of Rust", "`unsafe`", "why we need it"],
+        return md_table(["crate", "version", "license", "repository", "kind", "lines of Rust", "`unsafe`", "why we need it",
+                         "reviewed by (cargo-vet)"],
                         [[f"`{r['key'][0]}`", r["key"][1], r["license"], r["repo"], r["kind"], fmt_int(r["lines"]),
-                          fmt_int(r["unsafe"]) if r["unsafe"] else "none", r["why"]] for r in rowlist])
+                          fmt_int(r["unsafe"]) if r["unsafe"] else "none", r["why"], r["vet"][1]] for r in rowlist])
 
     out.append(f"### Third-party crates linked into `pfxgen` ({TARGET})")
     out.append("")
@@ -427,7 +600,11 @@ def generate():
                f" for {TARGET}, as `cargo tree -e normal,no-proc-macro -p pfxgen --target {TARGET}` lists it."
                " Lines count every `.rs` file of the crate except its tests/, benches/ and examples/"
                " (for libc that is every platform's bindings, of which one is compiled)."
-               " `kind` says whether the crate also has a build script, which runs on the build machine.")
+               " `kind` says whether the crate also has a build script, which runs on the build machine."
+               " \"Reviewed by\" is how `cargo vet` vets the crate for `safe-to-deploy` (supply-chain/): an audit"
+               " set that reviewed this exact version (full), or one that reviewed an earlier version followed"
+               " by reviewed diffs up to this one (deltas, in order; **pfxgen** marks the project's own audits in"
+               " supply-chain/audits.toml), or an exemption: nobody we import has reviewed this version.")
     out.append("")
     out.append(table(rrows))
     out.append("")
@@ -458,6 +635,9 @@ def generate():
         ["crates from outside crates.io", str(sum(1 for k in runtime | buildtime
                                                   if not (by_key[k].get("source") or "").startswith(
                                                       "registry+https://github.com/rust-lang/crates.io-index")))],
+        ["linked crates reviewed (cargo-vet, full or delta chain)", vet_total(rrows)],
+        ["build-time crates reviewed", vet_total(brows)],
+        ["of these, reviewed with a delta audit of our own", vet_ours(rrows + brows)],
         ["graph fingerprint (linked crates)", f"`sha256:{rt_fp}`"],
         ["graph fingerprint (linked + build-time)", f"`sha256:{bt_fp}`"],
     ]))
@@ -475,19 +655,28 @@ def generate():
     out.append("Cargo.lock lists more crates than the binary contains. Each of the others is here with the reason"
                " it is never built into the `pfxgen` shipped for Linux x86_64.")
     out.append("")
-    lrows = []
+    where = {k: "linked into the binary" for k in runtime} | {k: "build time only" for k in buildtime}
+    why = {k: WHY[k[0]] for k in runtime | buildtime}
     for t in SHIPPED_TARGETS:
         if t == TARGET:
             continue
-        for k in sorted(shipped[t]):
-            lrows.append([f"`{k[0]}`", k[1], f"also linked on {t}", WHY[k[0]]])
-    for k in sorted(dev_only):
-        lrows.append([f"`{k[0]}`", k[1], "tests only (dev-dependency)", WHY[k[0]]])
-    for k in sorted(not_shipped):
-        lrows.append([f"`{k[0]}`", k[1], "only on platforms we do not ship", WHY[k[0]]])
-    for k in sorted(never):
-        lrows.append([f"`{k[0]}`", k[1], "never compiled", "optional dependency, not enabled (see below)"])
-    out.append(md_table(["crate", "version", "status", "why it is in Cargo.lock"], lrows) if lrows else "(none)")
+        for k in shipped[t]:
+            where[k], why[k] = f"also linked on {t}", WHY[k[0]]
+    for k in dev_only:
+        where[k], why[k] = "tests only (dev-dependency)", WHY[k[0]]
+    for k in not_shipped:
+        where[k], why[k] = "only on platforms we do not ship", WHY[k[0]]
+    for k in never:
+        where[k], why[k] = "never compiled", "optional dependency, not enabled (see below)"
+    # The exemption notes say why in a sentence of their own.
+    why_note = why | {k: "in Cargo.lock only, never compiled: an optional dependency that no enabled feature"
+                         " turns on (AUDIT.md, The rest of Cargo.lock)" for k in never}
+    rest = [k for k in sorted(where, key=lambda k: (REST_ORDER.index(where[k].split(" on ")[0]), where[k], k))
+            if k not in runtime and k not in buildtime]
+    status = {k: vet_status(vet, k, "safe-to-run" if k in dev_only else "safe-to-deploy") for k in where}
+    lrows = [[f"`{k[0]}`", k[1], where[k], why[k], status[k][1]] for k in rest]
+    out.append(md_table(["crate", "version", "status", "why it is in Cargo.lock", "reviewed by (cargo-vet)"], lrows)
+               if lrows else "(none)")
     out.append("")
     if never:
         out.append("\"Never compiled\": the crate is an optional dependency that some crate's feature names only"
@@ -502,9 +691,16 @@ def generate():
                    " lists from `cargo tree` (the feature resolver) and only the crates' details from"
                    " `cargo metadata`.")
         out.append("")
+    sizes = {r["key"]: (r["lines"], r["unsafe"]) for r in rrows + brows}
+    for k in rest:
+        sizes[k] = count_rust(src_dir(k))
+    out.extend(unaudited_section(where, status, sizes))
+    notes = {k: exemption_note(by_key[k].get("description"), why_note[k], *sizes[k])
+             for k in where if status[k][0] == "exempted"}
     return "\n".join(out), {
         "runtime": len(rrows), "buildtime": len(brows), "runtime_lines": rt_lines,
-        "unsafe": len(with_unsafe), "fingerprint": rt_fp,
+        "unsafe": len(with_unsafe), "fingerprint": rt_fp, "notes": notes,
+        "vetted": sum(1 for k in where if status[k][0] == "audited"), "crates": len(where),
     }
 
 
@@ -518,7 +714,7 @@ def splice(text, generated):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if AUDIT.md is stale")
+    ap.add_argument("--check", action="store_true", help="exit 1 if AUDIT.md or the exemption notes are stale")
     ap.add_argument("--stdout", action="store_true", help="print the generated section only")
     ap.add_argument("--file", type=Path, default=AUDIT_MD, help="the AUDIT.md to update or check")
     args = ap.parse_args()
@@ -529,9 +725,14 @@ def main():
         return 0
     current = args.file.read_text(encoding="utf-8")
     new = splice(current, generated)
+    vet_current = VET_CONFIG.read_text(encoding="utf-8")
+    vet_new = sync_exemption_notes(vet_current, stats["notes"])
     if args.check:
-        if new != current:
-            print(f"{args.file.name} is stale: run scripts/audit-map.py", file=sys.stderr)
+        stale = [name for name, a, b in [(args.file.name, current, new), ("supply-chain/config.toml (exemption notes)",
+                                                                          vet_current, vet_new)] if a != b]
+        if stale:
+            print(f"{' and '.join(stale)} {'are' if len(stale) > 1 else 'is'} stale: run scripts/audit-map.py",
+                  file=sys.stderr)
             return 1
         print(f"audit-map: {args.file.name} is up to date ({stats['runtime']} linked crates,"
               f" {stats['runtime_lines']:,} lines, fingerprint sha256:{stats['fingerprint']})")
@@ -539,9 +740,13 @@ def main():
     if new != current:
         args.file.write_text(new, encoding="utf-8")
         print(f"audit-map: {args.file.name} updated", file=sys.stderr)
+    if vet_new != vet_current:
+        VET_CONFIG.write_text(vet_new, encoding="utf-8")
+        print("audit-map: supply-chain/config.toml exemption notes updated", file=sys.stderr)
     print(f"audit-map: {stats['runtime']} linked third-party crates, {stats['buildtime']} build-time only,"
           f" {stats['runtime_lines']:,} lines of third-party Rust, {stats['unsafe']} crates with unsafe,"
-          f" fingerprint sha256:{stats['fingerprint']}")
+          f" fingerprint sha256:{stats['fingerprint']}; cargo-vet: {stats['vetted']} of {stats['crates']}"
+          " crates in Cargo.lock reviewed, the others exempted")
     return 0
 
 
