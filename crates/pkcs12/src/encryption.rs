@@ -129,25 +129,33 @@ impl EncryptionScheme {
         matches!(self, Self::Pbes2 { .. })
     }
 
-    /// Hash iterations one decryption attempt costs: the iteration count
-    /// times the number of output blocks derived (PBKDF2: key blocks; the
-    /// PKCS#12 KDF: key and IV blocks).
+    /// Work one decryption with `password` costs, counted as
+    /// [`crate::Limits::max_work`] counts it: PBKDF2 for the key (PBES2), or
+    /// the PKCS#12 KDF over SHA-1 for the key and for the IV, for every
+    /// password form the scheme tries.
     #[must_use]
-    pub fn cost(&self) -> u64 {
-        let blocks = |len: usize, out: usize| len.div_ceil(out) as u64;
+    pub fn work(&self, password: &Password) -> u64 {
         match self {
-            // PBKDF2 runs the iterations once per output block.
-            Self::Pbes2 { kdf, cipher, .. } => {
-                u64::from(kdf.iterations) * blocks(cipher.key_len(), kdf.prf.output_len())
-            }
-            // The PKCS#12 KDF over SHA-1 runs them once per 20-byte block of
-            // the key and of the IV.
+            Self::Pbes2 { kdf, cipher, .. } => kdf::pbkdf2_work(
+                kdf.prf,
+                password.utf8().len(),
+                kdf.salt.len(),
+                kdf.iterations,
+                cipher.key_len(),
+            ),
             Self::Pkcs12Pbe {
-                cipher, iterations, ..
-            } => {
-                u64::from(*iterations)
-                    * (blocks(cipher.key_len(), 20) + blocks(cipher.block_len(), 20))
-            }
+                cipher,
+                salt,
+                iterations,
+            } => kdf_candidates(password)
+                .iter()
+                .map(|(_, bmp)| {
+                    let run = |len| {
+                        kdf::pkcs12_kdf_work(Hash::Sha1, bmp.len(), salt.len(), *iterations, len)
+                    };
+                    run(cipher.key_len()).saturating_add(run(cipher.block_len()))
+                })
+                .fold(0u64, u64::saturating_add),
         }
     }
 
@@ -304,14 +312,6 @@ impl EncryptionScheme {
                 }
                 Err(last)
             }
-        }
-    }
-
-    /// The password forms a decryption may try (for cost accounting).
-    pub(crate) fn attempts(&self, password: &Password) -> u64 {
-        match self {
-            Self::Pbes2 { .. } => 1,
-            Self::Pkcs12Pbe { .. } => kdf_candidates(password).len() as u64,
         }
     }
 

@@ -219,6 +219,17 @@ pub enum Error {
         /// The configured maximum.
         max: u64,
     },
+    /// Opening the file would do more work than [`crate::Limits::max_work`]
+    /// allows. Checked before each key derivation, so no more than `spent`
+    /// was done.
+    WorkLimit {
+        /// Work already done (units of one SHA-256 compression).
+        spent: u64,
+        /// What the next derivation would have cost.
+        needed: u64,
+        /// The budget.
+        max: u64,
+    },
     /// A well-formed construct pfxgen does not implement (RC4, scrypt,
     /// public-key privacy or integrity modes, ...).
     Unsupported {
@@ -287,6 +298,12 @@ impl fmt::Display for Error {
             Self::LimitExceeded { limit, value, max } => {
                 write!(f, "refusing PFX: {limit} is {value}, over the limit of {max}")
             }
+            Self::WorkLimit { spent, needed, max } => write!(
+                f,
+                "refusing PFX: its key derivations need more than the work budget of {max} \
+                 (SHA-256 compressions; {spent} spent, the next derivation needs {needed}); \
+                 no further derivation was run"
+            ),
             Self::Unsupported { what, detail } => write!(f, "unsupported PFX feature in {what}: {detail}"),
             Self::WrongPassword => f.write_str(
                 "wrong password: the integrity check (MAC) fails and the password does not decrypt the contents",

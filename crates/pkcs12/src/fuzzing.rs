@@ -15,7 +15,7 @@ use crate::{Limits, Password, Pfx, Profile, WriteOptions, asn1::Reader, ber};
 pub fn limits() -> Limits {
     Limits {
         max_iterations: 64,
-        max_total_iterations: 1024,
+        max_work: 4096,
         ..Limits::default()
     }
 }
@@ -49,10 +49,7 @@ pub fn pfx_open(data: &[u8]) {
         Password::absent(),
     ] {
         if let Ok(opened) = pfx.open(&password, &limits) {
-            assert!(
-                opened.iterations_spent <= limits.max_total_iterations,
-                "iteration budget exceeded"
-            );
+            assert!(opened.work_spent <= limits.max_work, "work budget exceeded");
             let pairs = opened.key_certificates();
             assert_eq!(pairs.len(), opened.keys.len());
             if let Some(ee) = opened.end_entity() {

@@ -70,6 +70,49 @@ impl Hash {
             .find(|h| h.hmac_oid().as_bytes() == bytes)
     }
 
+    /// Bytes the compression function consumes per call: 64 for SHA-1 and
+    /// SHA-224/256, 128 for SHA-384/512.
+    #[must_use]
+    pub const fn block_len(self) -> usize {
+        match self {
+            Self::Sha1 | Self::Sha224 | Self::Sha256 => 64,
+            Self::Sha384 | Self::Sha512 => 128,
+        }
+    }
+
+    /// Work units one call of this hash's compression function costs. The
+    /// unit is one SHA-256 compression (see [`crate::Limits::max_work`]).
+    ///
+    /// Measured with `cargo run --release -p pfxgen-pkcs12 --example
+    /// work_calibration` on an x86-64 server with SHA extensions (which
+    /// accelerate SHA-1 and SHA-256 but not SHA-512): a SHA-1 compression
+    /// costs about what a SHA-256 one does, a SHA-384/512 compression about
+    /// six times as much. Without SHA extensions SHA-512 is relatively
+    /// cheaper, so the weight errs on the side of refusing early.
+    #[must_use]
+    pub const fn compression_weight(self) -> u64 {
+        match self {
+            Self::Sha1 | Self::Sha224 | Self::Sha256 => 1,
+            Self::Sha384 | Self::Sha512 => 6,
+        }
+    }
+
+    /// Compression-function calls to hash a message of `len` bytes,
+    /// padding (a 0x80 byte and the 8- or 16-byte length) included.
+    const fn message_blocks(self, len: usize) -> u64 {
+        let length_field = match self {
+            Self::Sha384 | Self::Sha512 => 16,
+            _ => 8,
+        };
+        len.saturating_add(1 + length_field)
+            .div_ceil(self.block_len()) as u64
+    }
+
+    /// Weighted work of `compressions` calls.
+    const fn weigh(self, compressions: u64) -> u64 {
+        compressions.saturating_mul(self.compression_weight())
+    }
+
     const ALL: [Self; 5] = [
         Self::Sha1,
         Self::Sha224,
@@ -222,6 +265,82 @@ fn pbkdf2_generic<D: EagerHash>(password: &[u8], salt: &[u8], iterations: u32, o
     pbkdf2::pbkdf2_hmac::<D>(password, salt, iterations, out);
 }
 
+/// Work (in SHA-256 compressions, see [`Hash::compression_weight`]) of
+/// [`pkcs12_kdf`] with a `password_len`-byte BMPString password: per output
+/// block, one hash of the diversifier, salt and password blocks, then
+/// `iterations - 1` hashes of one digest (one compression each).
+#[must_use]
+pub fn pkcs12_kdf_work(
+    hash: Hash,
+    password_len: usize,
+    salt_len: usize,
+    iterations: u32,
+    len: usize,
+) -> u64 {
+    let v = hash.block_len();
+    let round_up = |n: usize| n.div_ceil(v).saturating_mul(v);
+    let input = v
+        .saturating_add(round_up(salt_len))
+        .saturating_add(round_up(password_len));
+    let per_block = hash
+        .message_blocks(input)
+        .saturating_add(u64::from(iterations.saturating_sub(1)));
+    let blocks = len.div_ceil(hash.output_len()) as u64;
+    hash.weigh(blocks.saturating_mul(per_block))
+}
+
+/// Work of [`pbkdf2`] (HMAC keyed once with the password, so two
+/// compressions per iteration per output block, plus the first iteration's
+/// salt and the key set-up).
+#[must_use]
+pub fn pbkdf2_work(
+    hash: Hash,
+    password_len: usize,
+    salt_len: usize,
+    iterations: u32,
+    len: usize,
+) -> u64 {
+    let b = hash.block_len();
+    // The salt and the block index, after the ipad block; the outer hash of
+    // one digest after the opad block is one compression.
+    let first = hash
+        .message_blocks(b.saturating_add(salt_len).saturating_add(4))
+        .saturating_sub(1)
+        .saturating_add(1);
+    let rest = 2u64.saturating_mul(u64::from(iterations.saturating_sub(1)));
+    let blocks = len.div_ceil(hash.output_len()) as u64;
+    let per_block = first.saturating_add(rest);
+    hash.weigh(hmac_key_setup(hash, password_len).saturating_add(blocks.saturating_mul(per_block)))
+}
+
+/// Work of [`hmac`] over `data_len` bytes with a `key_len`-byte key.
+#[must_use]
+pub fn hmac_work(hash: Hash, key_len: usize, data_len: usize) -> u64 {
+    let b = hash.block_len();
+    let inner = hash
+        .message_blocks(b.saturating_add(data_len))
+        .saturating_sub(1);
+    let outer = hash
+        .message_blocks(b.saturating_add(hash.output_len()))
+        .saturating_sub(1);
+    hash.weigh(
+        hmac_key_setup(hash, key_len)
+            .saturating_add(inner)
+            .saturating_add(outer),
+    )
+}
+
+/// Compressions to key an HMAC: hash a long key, then the ipad and opad
+/// blocks.
+fn hmac_key_setup(hash: Hash, key_len: usize) -> u64 {
+    let long_key = if key_len > hash.block_len() {
+        hash.message_blocks(key_len)
+    } else {
+        0
+    };
+    long_key.saturating_add(2)
+}
+
 /// HMAC of `data` under `key`.
 #[must_use]
 pub fn hmac(hash: Hash, key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -311,6 +430,31 @@ mod tests {
         let short = pkcs12_kdf(Hash::Sha1, &pass, b"salt", KdfPurpose::Key, 3, 24);
         assert_eq!(&long[..24], &short[..]);
         assert_ne!(&long[20..40], &long[..20]);
+    }
+
+    /// The work formulas count what the textbook algorithms do.
+    #[test]
+    fn work_counts_compressions() {
+        // PBKDF2-HMAC-SHA256, 16-byte salt, 1 block, 2048 iterations:
+        // 2 (ipad/opad) + 1 (salt block) + 1 (outer) + 2 * 2047.
+        assert_eq!(pbkdf2_work(Hash::Sha256, 8, 16, 2048, 32), 2 + 2 + 2 * 2047);
+        // Two output blocks (a 64-byte key from SHA-256) double the loop.
+        assert_eq!(
+            pbkdf2_work(Hash::Sha256, 8, 16, 2048, 64),
+            2 + 2 * (2 + 2 * 2047)
+        );
+        // SHA-512 weighs six times as much per compression.
+        assert_eq!(
+            pbkdf2_work(Hash::Sha512, 8, 16, 2_000_000, 32),
+            6 * (2 + 2 + 2 * 1_999_999)
+        );
+        // PKCS#12 KDF over SHA-256, 8-byte salt, 10-byte BMP password:
+        // D + S' + P' = 3 blocks of 64 bytes + padding block, then c - 1.
+        assert_eq!(pkcs12_kdf_work(Hash::Sha256, 10, 8, 2048, 32), 4 + 2047);
+        // 3DES key (24 bytes) over SHA-1 needs two 20-byte blocks.
+        assert_eq!(pkcs12_kdf_work(Hash::Sha1, 10, 8, 100, 24), 2 * (4 + 99));
+        // HMAC-SHA256 over 1000 bytes: ipad/opad, 16 data blocks, 1 outer.
+        assert_eq!(hmac_work(Hash::Sha256, 32, 1000), 2 + 16 + 1);
     }
 
     /// RFC 6070 PBKDF2-HMAC-SHA1 test vector 2.

@@ -83,7 +83,7 @@ pub use crate::{
     encryption::{EncryptionScheme, Pbkdf2Params},
     error::{DerProblem, Error, IterationProblem, Location},
     kdf::Hash,
-    limits::{DotNetLimits, Limits},
+    limits::{DEFAULT_MAX_WORK, DotNetLimits, Limits},
     mac_data::{MacAlgorithm, MacData},
     password::{Password, PasswordForm},
     pfx::{BagReport, CertEntry, Content, KeyEntry, MacStatus, Opened, Pfx},

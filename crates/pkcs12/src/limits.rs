@@ -1,8 +1,9 @@
 /// Resource limits for decoding, all checked *before* the work they bound.
 ///
 /// Every PFX an operator is likely to meet is far inside these; a file
-/// outside them is refused with [`crate::Error::LimitExceeded`] or
-/// [`crate::Error::IterationCount`] naming the limit. SECURITY.md explains
+/// outside them is refused with [`crate::Error::LimitExceeded`],
+/// [`crate::Error::IterationCount`] or [`crate::Error::WorkLimit`] naming
+/// the limit. SECURITY.md explains
 /// each value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -24,12 +25,28 @@ pub struct Limits {
     /// such files can still be inspected, while bounding the CPU a hostile
     /// file can make us spend (about a second per derivation).
     pub max_iterations: u32,
-    /// Highest total derivation cost one open may run: each derivation
-    /// counts its iteration count once per hash block it produces (PBKDF2
-    /// output blocks; the PKCS#12 KDF's key and IV blocks), times the
-    /// password forms tried. Default 10,000,000.
-    pub max_total_iterations: u64,
+    /// Most work one open may do, counted in calls of a hash compression
+    /// function weighted by their cost, in units of one SHA-256 compression
+    /// ([`crate::kdf::Hash::compression_weight`]: SHA-1 and SHA-224/256
+    /// weigh 1, SHA-384/512 weigh 6). PBKDF2-HMAC costs two compressions per
+    /// iteration per output block; the PKCS#12 KDF one per iteration per
+    /// output block (key and IV separately); the MAC's HMAC over the data
+    /// counts too; every password form tried counts. Each derivation is
+    /// charged *before* it runs, so an open never does more than this.
+    ///
+    /// Default 16,000,000: about one second of CPU on a current x86-64
+    /// server (70 ns per SHA-256 compression measured by the
+    /// `work_calibration` example; SECURITY.md has the figures). A file made
+    /// with OpenSSL 3's defaults costs about 0.1% of it, one with pfxgen's
+    /// 200,000 iterations about 6%; a single
+    /// PBKDF2-HMAC-SHA512 derivation at 2,000,000 iterations (24,000,000)
+    /// does not fit, so the crafted files that made one open cost seconds
+    /// are refused before any derivation.
+    pub max_work: u64,
 }
+
+/// The default of [`Limits::max_work`]: about one second of CPU.
+pub const DEFAULT_MAX_WORK: u64 = 16_000_000;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -40,7 +57,7 @@ impl Default for Limits {
             max_contents: 64,
             max_attributes: 64,
             max_iterations: 2_000_000,
-            max_total_iterations: 10_000_000,
+            max_work: DEFAULT_MAX_WORK,
         }
     }
 }

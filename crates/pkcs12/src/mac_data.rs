@@ -94,24 +94,38 @@ impl MacData {
         matches!(self.algorithm, MacAlgorithm::Pkcs12Hmac { .. })
     }
 
-    /// Iterations one verification attempt costs.
-    pub(crate) fn cost(&self) -> u64 {
+    /// Work one verification with `password` over `data_len` bytes costs,
+    /// counted as [`Limits::max_work`] counts it: the key derivation and the
+    /// HMAC, for every password form tried.
+    #[must_use]
+    pub fn work(&self, password: &Password, data_len: usize) -> u64 {
         match &self.algorithm {
-            MacAlgorithm::Pkcs12Hmac { iterations, .. } => u64::from(*iterations),
-            MacAlgorithm::Pbmac1 { kdf, .. } => {
-                let blocks = kdf
-                    .key_length
-                    .map_or(1, |l| u64::from(l).div_ceil(kdf.prf.output_len() as u64));
-                u64::from(kdf.iterations) * blocks
+            MacAlgorithm::Pkcs12Hmac {
+                hash,
+                salt,
+                iterations,
+            } => {
+                let len = hash.output_len();
+                let per_form = |bmp_len| {
+                    kdf::pkcs12_kdf_work(*hash, bmp_len, salt.len(), *iterations, len)
+                        .saturating_add(kdf::hmac_work(*hash, len, data_len))
+                };
+                kdf_candidates(password)
+                    .iter()
+                    .map(|(_, bmp)| per_form(bmp.len()))
+                    .fold(0u64, u64::saturating_add)
             }
-        }
-    }
-
-    /// How many password forms a verification tries.
-    pub(crate) fn attempts(&self, password: &Password) -> u64 {
-        match &self.algorithm {
-            MacAlgorithm::Pkcs12Hmac { .. } => kdf_candidates(password).len() as u64,
-            MacAlgorithm::Pbmac1 { .. } => 1,
+            MacAlgorithm::Pbmac1 { kdf: params, hmac } => {
+                let len = params.key_length.map_or(hmac.output_len(), |l| l as usize);
+                kdf::pbkdf2_work(
+                    params.prf,
+                    password.utf8().len(),
+                    params.salt.len(),
+                    params.iterations,
+                    len,
+                )
+                .saturating_add(kdf::hmac_work(*hmac, len, data_len))
+            }
         }
     }
 

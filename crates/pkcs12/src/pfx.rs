@@ -161,28 +161,34 @@ pub struct Opened {
     pub keys: Vec<KeyEntry>,
     /// The certificates.
     pub certificates: Vec<CertEntry>,
-    /// Derivation cost spent opening the file, counted as for
-    /// [`Limits::max_total_iterations`]: iterations per hash block derived,
-    /// for every password form tried.
-    pub iterations_spent: u64,
+    /// Work done opening the file, counted as [`Limits::max_work`] counts
+    /// it (units of one SHA-256 compression), every password form tried
+    /// included.
+    pub work_spent: u64,
     /// Content types that were skipped (neither data nor encryptedData).
     pub skipped_contents: Vec<String>,
 }
 
-/// Counts iterations against [`Limits::max_total_iterations`] before the
-/// work is done.
-struct IterationBudget {
+/// Counts work against [`Limits::max_work`] before the work is done.
+struct WorkBudget {
     spent: u64,
     limit: u64,
 }
 
-impl IterationBudget {
-    fn charge(&mut self, cost: u64) -> Result<(), Error> {
-        let total = self.spent.saturating_add(cost);
+impl WorkBudget {
+    fn new(limits: &Limits) -> Self {
+        Self {
+            spent: 0,
+            limit: limits.max_work,
+        }
+    }
+
+    fn charge(&mut self, needed: u64) -> Result<(), Error> {
+        let total = self.spent.saturating_add(needed);
         if total > self.limit {
-            return Err(Error::LimitExceeded {
-                limit: "the total of iteration counts needed to open the file",
-                value: total,
+            return Err(Error::WorkLimit {
+                spent: self.spent,
+                needed,
                 max: self.limit,
             });
         }
@@ -200,7 +206,7 @@ impl IterationBudget {
         ciphertext: &[u8],
         plausible: impl Fn(&[u8]) -> bool,
     ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-        self.charge(scheme.cost().saturating_mul(scheme.attempts(password)))?;
+        self.charge(scheme.work(password))?;
         Ok(scheme
             .decrypt(password, ciphertext, plausible)
             .ok()
@@ -375,6 +381,15 @@ impl Pfx {
         self.mac.as_ref()
     }
 
+    /// Work verifying the MAC with `password` costs (every form tried),
+    /// counted as [`Limits::max_work`] counts it; 0 without a MAC.
+    #[must_use]
+    pub fn mac_work(&self, password: &Password) -> u64 {
+        self.mac
+            .as_ref()
+            .map_or(0, |mac| mac.work(password, self.auth_safe.len()))
+    }
+
     /// The ContentInfos of the AuthenticatedSafe.
     #[must_use]
     pub fn contents(&self) -> &[Content] {
@@ -394,29 +409,26 @@ impl Pfx {
     }
 
     /// Checks the MAC (when there is one) before anything is decrypted,
-    /// charging its iterations to a fresh budget that the caller then
-    /// spends on the bags. One place, so every way of opening a file
-    /// verifies integrity the same way.
+    /// charging its work to the budget that the caller then spends on the
+    /// bags. One place, so every way of opening a file verifies integrity
+    /// the same way.
     fn check_mac(
         &self,
         password: &Password,
         limits: &Limits,
-    ) -> Result<(MacStatus, IterationBudget), Error> {
-        let mut budget = IterationBudget {
-            spent: 0,
-            limit: limits.max_total_iterations,
-        };
+        budget: &mut WorkBudget,
+    ) -> Result<MacStatus, Error> {
         let mac = match &self.mac {
             None => MacStatus::Absent,
             Some(mac) => {
-                budget.charge(mac.cost().saturating_mul(mac.attempts(password)))?;
+                budget.charge(mac.work(password, self.auth_safe.len()))?;
                 match mac.verify(password, &self.auth_safe) {
                     Some(form) => MacStatus::Verified(form),
-                    None => return Err(self.diagnose_mac_failure(password, limits, &mut budget)),
+                    None => return Err(self.diagnose_mac_failure(password, limits, budget)),
                 }
             }
         };
-        Ok((mac, budget))
+        Ok(mac)
     }
 
     /// Opens the file: verifies the MAC (if any), decrypts every encrypted
@@ -430,15 +442,17 @@ impl Pfx {
     /// [`Error::WrongPassword`], [`Error::IntegrityCheckFailed`],
     /// [`Error::MacMismatch`], [`Error::PasswordRequired`],
     /// [`Error::DecryptionFailed`], [`Error::LimitExceeded`],
-    /// [`Error::Unsupported`], and decoding errors of decrypted contents.
+    /// [`Error::WorkLimit`], [`Error::Unsupported`], and decoding errors of
+    /// decrypted contents.
     pub fn open(&self, password: &Password, limits: &Limits) -> Result<Opened, Error> {
-        let (mac, mut budget) = self.check_mac(password, limits)?;
+        let mut budget = WorkBudget::new(limits);
+        let mac = self.check_mac(password, limits, &mut budget)?;
         let mut opened = Opened {
             mac,
             bags: Vec::new(),
             keys: Vec::new(),
             certificates: Vec::new(),
-            iterations_spent: 0,
+            work_spent: 0,
             skipped_contents: Vec::new(),
         };
         let mut bag_budget = BagBudget {
@@ -492,7 +506,7 @@ impl Pfx {
                 }
             }
         }
-        opened.iterations_spent = budget.spent;
+        opened.work_spent = budget.spent;
         Ok(opened)
     }
 
@@ -510,7 +524,34 @@ impl Pfx {
         password: &Password,
         limits: &Limits,
     ) -> Result<(MacStatus, Vec<CertEntry>), Error> {
-        let (mac, mut budget) = self.check_mac(password, limits)?;
+        self.open_certificates_metered(password, limits, &mut 0)
+    }
+
+    /// [`Pfx::open_certificates`], adding the work it did (counted as
+    /// [`Limits::max_work`] counts it) to `spent` whether it succeeds or
+    /// not, so that a caller can share one budget among many files.
+    ///
+    /// # Errors
+    /// As for [`Pfx::open`].
+    pub fn open_certificates_metered(
+        &self,
+        password: &Password,
+        limits: &Limits,
+        spent: &mut u64,
+    ) -> Result<(MacStatus, Vec<CertEntry>), Error> {
+        let mut budget = WorkBudget::new(limits);
+        let result = self.certificates_within(password, limits, &mut budget);
+        *spent = spent.saturating_add(budget.spent);
+        result
+    }
+
+    fn certificates_within(
+        &self,
+        password: &Password,
+        limits: &Limits,
+        budget: &mut WorkBudget,
+    ) -> Result<(MacStatus, Vec<CertEntry>), Error> {
+        let mac = self.check_mac(password, limits, budget)?;
         let mut bag_budget = BagBudget {
             count: self.bags_parsed,
         };
@@ -541,7 +582,7 @@ impl Pfx {
                         ciphertext,
                         password,
                         limits,
-                        &mut budget,
+                        budget,
                         &mut bag_budget,
                     )?;
                     collect(&bags, &mut out, &mut index);
@@ -561,7 +602,7 @@ impl Pfx {
         nested: bool,
         password: &Password,
         limits: &Limits,
-        budget: &mut IterationBudget,
+        budget: &mut WorkBudget,
         opened: &mut Opened,
     ) -> Result<(), Error> {
         for bag in bags {
@@ -630,7 +671,7 @@ impl Pfx {
         &self,
         password: &Password,
         limits: &Limits,
-        budget: &mut IterationBudget,
+        budget: &mut WorkBudget,
     ) -> Error {
         if password.is_absent() {
             return Error::PasswordRequired;
@@ -692,7 +733,7 @@ fn decrypt_content<'s>(
     ciphertext: &[u8],
     password: &Password,
     limits: &Limits,
-    budget: &mut IterationBudget,
+    budget: &mut WorkBudget,
     bag_budget: &mut BagBudget,
 ) -> Result<(&'s EncryptionScheme, Vec<SafeBag>), Error> {
     let scheme = scheme.as_ref().map_err(|detail| Error::Unsupported {

@@ -23,7 +23,7 @@ use crate::{
 ///
 /// # Errors
 /// [`Error::Malformed`], [`Error::InvalidValue`], [`Error::IterationCount`],
-/// [`Error::Unsupported`], [`Error::DecryptionFailed`] (wrong password or
+/// [`Error::Unsupported`], [`Error::WorkLimit`], [`Error::DecryptionFailed`] (wrong password or
 /// damaged data) or [`Error::Key`].
 pub fn decrypt_pkcs8(
     der: &[u8],
@@ -57,12 +57,12 @@ pub fn decrypt_pkcs8(
             detail,
         }
     })?;
-    let attempts = scheme.cost().saturating_mul(scheme.attempts(password));
-    if attempts > limits.max_total_iterations {
-        return Err(Error::LimitExceeded {
-            limit: "the total of iteration counts needed to decrypt the key",
-            value: attempts,
-            max: limits.max_total_iterations,
+    let needed = scheme.work(password);
+    if needed > limits.max_work {
+        return Err(Error::WorkLimit {
+            spent: 0,
+            needed,
+            max: limits.max_work,
         });
     }
     let (plain, _) = scheme

@@ -142,3 +142,54 @@ pub fn inject_content(pfx: &[u8], injected: &[u8]) -> Option<Vec<u8>> {
         Some(mac.raw),
     ))
 }
+
+/// PBKDF2-params with HMAC-SHA512 as the PRF (and a 64-byte keyLength when
+/// `key_length` is set, as PBMAC1 requires).
+fn pbkdf2_sha512_params(salt: &[u8], iterations: u32, key_length: Option<u64>) -> Vec<u8> {
+    let prf = d::sequence(&[&d::oid(&oid::HMAC_SHA512), &d::null()]);
+    let iterations = d::integer_u64(u64::from(iterations));
+    let salt = d::octet_string(salt);
+    let params = match key_length {
+        Some(len) => d::sequence(&[&salt, &iterations, &d::integer_u64(len), &prf]),
+        None => d::sequence(&[&salt, &iterations, &prf]),
+    };
+    d::sequence(&[&d::oid(&oid::PBKDF2), &params])
+}
+
+/// The CPU-amplification file of issue 11: a PBMAC1 MAC and `contents`
+/// PBES2 contents, all PBKDF2-HMAC-SHA512 at `iterations`. Nothing in it
+/// decrypts or verifies (the MAC and ciphertexts are filler): an attacker
+/// needs no password to make one, and every derivation a reader runs on it
+/// is wasted. With 2,000,000 iterations and four contents it is 1,007 bytes.
+#[must_use]
+pub fn costly_sha512_pfx(iterations: u32, contents: usize) -> Vec<u8> {
+    let mut cis = Vec::new();
+    for i in 0..contents {
+        let salt = [u8::try_from(i).unwrap_or(0); 16];
+        let enc = d::sequence(&[&d::oid(&oid::AES256_CBC), &d::octet_string(&[9u8; 16])]);
+        let alg = d::sequence(&[
+            &d::oid(&oid::PBES2),
+            &d::sequence(&[&pbkdf2_sha512_params(&salt, iterations, None), &enc]),
+        ]);
+        let eci = d::sequence(&[&d::oid(&oid::DATA), &alg, &d::tlv(0x80, &[5u8; 64])]);
+        let encrypted = d::sequence(&[&d::integer_u64(0), &eci]);
+        cis.push(d::sequence(&[
+            &d::oid(&oid::ENCRYPTED_DATA),
+            &d::context_constructed(0, &[&encrypted]),
+        ]));
+    }
+    let auth_safe = safe_contents(&cis);
+    let pbmac1 = d::sequence(&[
+        &d::oid(&oid::PBMAC1),
+        &d::sequence(&[
+            &pbkdf2_sha512_params(&[3u8; 16], iterations, Some(64)),
+            &d::sequence(&[&d::oid(&oid::HMAC_SHA512), &d::null()]),
+        ]),
+    ]);
+    let mac = d::sequence(&[
+        &d::sequence(&[&pbmac1, &d::octet_string(&[0u8; 64])]),
+        &d::octet_string(&[1u8; 8]),
+        &d::integer_u64(1),
+    ]);
+    pfx_with(&d::integer_u64(3), &data_content(&auth_safe), Some(&mac))
+}

@@ -2,8 +2,8 @@
 //! the fuzzing issue), each asserting the specific typed error. Bounded
 //! work is shown structurally: every refusal of an iteration count comes
 //! from `Pfx::parse`, which runs no key derivation at all, and `open`
-//! charges every derivation against `Limits::max_total_iterations` before
-//! running it.
+//! charges every derivation against `Limits::max_work` (hash compressions)
+//! before running it.
 //!
 //! With `PFXGEN_WRITE_HOSTILE_SEEDS=1` each input is also written to
 //! `fuzz/corpus/pfx_parse/hostile_<name>` as a fuzzing seed.
@@ -491,15 +491,10 @@ fn reject_iteration_integers_of_nine_bytes_or_non_minimal() {
 }
 
 #[test]
-fn total_iterations_are_budgeted_before_deriving() {
-    // Each count is under the per-derivation cap, but together they exceed
-    // the total: `open` refuses before the first derivation that would
-    // cross it.
-    let limits = Limits {
-        max_iterations: 100_000,
-        max_total_iterations: 150_000,
-        ..Limits::default()
-    };
+fn total_work_is_budgeted_before_deriving() {
+    // Each count is under the per-derivation cap, but the budget only fits
+    // one form of the password: `open` refuses before the first derivation
+    // that would cross it.
     let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
     let mac = mac_data(
         &Password::from_str_copy(PW),
@@ -507,17 +502,86 @@ fn total_iterations_are_budgeted_before_deriving() {
         &d::integer_u64(100_000),
         100_000,
     );
+    // One form: the PKCS#12 KDF over SHA-256 (16-byte salt, "pw" as 6 BMP
+    // bytes, 32-byte key) and the HMAC over the AuthenticatedSafe.
+    let one_form = |bmp_len| {
+        kdf::pkcs12_kdf_work(Hash::Sha256, bmp_len, 16, 100_000, 32)
+            + kdf::hmac_work(Hash::Sha256, 32, auth_safe.len())
+    };
+    let limits = Limits {
+        max_iterations: 100_000,
+        max_work: one_form(6) + 1000,
+        ..Limits::default()
+    };
     let pfx_bytes = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
     let pfx = Pfx::parse(&pfx_bytes, &limits).unwrap();
-    // The password "pw" is tried as given only: 100,000 fits; with the
-    // empty password both forms (200,000) would not.
-    assert!(pfx.open(&Password::from_str_copy(PW), &limits).is_ok());
+    // The password "pw" is tried as given only: it fits, and the work
+    // counted is exactly the formula's.
+    let opened = pfx.open(&Password::from_str_copy(PW), &limits).unwrap();
+    assert_eq!(opened.work_spent, one_form(6));
+    // The empty password is tried in two forms (2 and 0 BMP bytes): over.
     match pfx.open(&Password::empty(), &limits) {
-        Err(Error::LimitExceeded {
-            value: 200_000,
-            max: 150_000,
-            ..
-        }) => {}
+        Err(Error::WorkLimit {
+            spent: 0,
+            needed,
+            max,
+        }) => {
+            assert_eq!(needed, one_form(2) + one_form(0));
+            assert_eq!(max, limits.max_work);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Issue 11: 1,007 bytes with a PBMAC1 MAC and four PBES2 contents, all
+/// PBKDF2-HMAC-SHA512 at 2,000,000 iterations, cost five derivations (about
+/// 5 s of CPU) per open, 11 s for a wrong password. Counted in compressions,
+/// one such derivation is over the default budget, so nothing is derived.
+#[test]
+fn reject_costly_sha512_file_before_any_derivation() {
+    let bytes = testing::costly_sha512_pfx(2_000_000, 4);
+    assert_eq!(bytes.len(), 1007);
+    let limits = Limits::default();
+    let pfx = parse("costly_sha512", &bytes).unwrap();
+    for password in [Password::from_str_copy(PW), Password::empty()] {
+        // PBKDF2 (one 64-byte block) and the HMAC over under 1 KiB.
+        let kdf_work = kdf::pbkdf2_work(Hash::Sha512, password.utf8().len(), 16, 2_000_000, 64);
+        let mac_work = pfx.mac_work(&password);
+        assert!(
+            (kdf_work..kdf_work + 6 * 12).contains(&mac_work),
+            "{mac_work}"
+        );
+        assert!(kdf_work > limits.max_work, "{kdf_work}");
+        match pfx.open(&password, &limits) {
+            Err(Error::WorkLimit {
+                spent: 0,
+                needed,
+                max,
+            }) => {
+                assert_eq!((needed, max), (mac_work, limits.max_work));
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut spent = 0;
+        let certs = pfx.open_certificates_metered(&password, &limits, &mut spent);
+        assert!(matches!(certs, Err(Error::WorkLimit { .. })), "{certs:?}");
+        assert_eq!(spent, 0);
+    }
+    // With a budget for the MAC but not for a content, the work done is the
+    // MAC's and no more (small counts so that the test runs quickly).
+    let small = testing::costly_sha512_pfx(1000, 4);
+    let pfx = Pfx::parse(&small, &limits).unwrap();
+    let mac_work = pfx.mac_work(&Password::from_str_copy(PW));
+    let content_work = kdf::pbkdf2_work(Hash::Sha512, 2, 16, 1000, 32);
+    let tight = Limits {
+        max_work: mac_work + content_work - 1,
+        ..Limits::default()
+    };
+    let mut spent = 0;
+    match pfx.open_certificates_metered(&Password::from_str_copy(PW), &tight, &mut spent) {
+        // The MAC fails (filler); telling a wrong password from damage
+        // would decrypt a content, which the budget does not allow.
+        Err(Error::MacMismatch) => assert_eq!(spent, mac_work),
         other => panic!("{other:?}"),
     }
 }
@@ -539,8 +603,13 @@ fn empty_and_absent_passwords_are_both_tried_once() {
             .open(&reader, &Limits::default())
             .unwrap();
         assert_eq!(opened.mac, MacStatus::Verified(form));
-        // Two forms at most, each 2048 iterations.
-        assert!(opened.iterations_spent <= 2 * 2048);
+        // Two forms at most, each 2048 iterations of one compression, plus
+        // the HMAC over a few hundred bytes.
+        assert!(
+            opened.work_spent <= 2 * (2048 + 4 + 2 + 16),
+            "{}",
+            opened.work_spent
+        );
     }
 }
 
