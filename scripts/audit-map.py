@@ -402,7 +402,7 @@ def vet_status(vet, key, required="safe-to-deploy"):
         return "exempted", f"unaudited at {path[0][2]} — exempted; then deltas: " + vet_deltas(path[1:])
     if len(path) == 1:
         sets = sorted({label for v, label, crit in d["full"] if v == version and required in crit})
-        return "audited", ", ".join(sets) + " (full)"
+        return "audited", ", ".join(f"**{x}**" if x == OUR_SET else x for x in sets) + " (full)"
     root = path[0]
     return "audited", f"{root[0]} (full {root[2]}), deltas: " + vet_deltas(path[1:])
 
@@ -453,7 +453,7 @@ def vet_total(rows):
 
 
 def vet_ours(rows):
-    mine = [r for r in rows if f"**{OUR_SET} " in r["vet"][1]]
+    mine = [r for r in rows if f"**{OUR_SET}" in r["vet"][1]]
     return f"{len(mine)}: " + ", ".join(f"`{r['key'][0]}`" for r in mine) if mine else "0"
 
 
@@ -603,8 +603,8 @@ def generate():
                " `kind` says whether the crate also has a build script, which runs on the build machine."
                " \"Reviewed by\" is how `cargo vet` vets the crate for `safe-to-deploy` (supply-chain/): an audit"
                " set that reviewed this exact version (full), or one that reviewed an earlier version followed"
-               " by reviewed diffs up to this one (deltas, in order; **pfxgen** marks the project's own audits in"
-               " supply-chain/audits.toml), or an exemption: nobody we import has reviewed this version.")
+               " by reviewed diffs up to this one (deltas, in order), or an exemption: nobody we import has"
+               " reviewed this version. **pfxgen** marks the project's own audits (supply-chain/audits.toml).")
     out.append("")
     out.append(table(rrows))
     out.append("")
@@ -637,7 +637,7 @@ def generate():
                                                       "registry+https://github.com/rust-lang/crates.io-index")))],
         ["linked crates reviewed (cargo-vet, full or delta chain)", vet_total(rrows)],
         ["build-time crates reviewed", vet_total(brows)],
-        ["of these, reviewed with a delta audit of our own", vet_ours(rrows + brows)],
+        ["of these, through an audit of our own (supply-chain/audits.toml)", vet_ours(rrows + brows)],
         ["graph fingerprint (linked crates)", f"`sha256:{rt_fp}`"],
         ["graph fingerprint (linked + build-time)", f"`sha256:{bt_fp}`"],
     ]))
