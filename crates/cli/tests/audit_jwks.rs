@@ -203,7 +203,7 @@ fn audit_exit_codes() {
 }
 
 #[test]
-fn audit_skips_backups_and_is_quick_on_many_files() {
+fn audit_skips_backups_and_reports_each_of_300_files() {
     let dir = TempDir::new("audit-many");
     let root = dir.path();
     let d = service(root, "svc");

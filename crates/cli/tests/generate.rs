@@ -148,43 +148,123 @@ fn output_folder_that_is_a_file_is_exit_5() {
         .stderr_contains("not a folder");
 }
 
+/// The account the permission tests run pfxgen as when the suite runs as
+/// root (as CI does): root ignores permission bits, so only a real
+/// unprivileged account shows the real "permission denied" path. Created
+/// here if missing; a failure to create it fails the test (nothing is
+/// skipped silently).
+#[cfg(target_os = "linux")]
+const TEST_ACCOUNT: &str = "pfxgen-test";
+
+#[cfg(target_os = "linux")]
+fn ensure_test_account() {
+    let exists = || {
+        std::process::Command::new("id")
+            .args(["-u", TEST_ACCOUNT])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if exists() {
+        return;
+    }
+    let created = std::process::Command::new("useradd")
+        .args([
+            "--system",
+            "--user-group",
+            "--no-create-home",
+            "--home-dir",
+            "/nonexistent",
+            "--shell",
+            "/usr/sbin/nologin",
+            TEST_ACCOUNT,
+        ])
+        .output();
+    // Another test process may have created it meanwhile: check again.
+    assert!(
+        exists(),
+        "running as root, the permission tests need the unprivileged account \
+         {TEST_ACCOUNT:?} and could not create it with useradd: {created:?}"
+    );
+}
+
+/// Runs pfxgen as the current user, or, when that is root, as
+/// [`TEST_ACCOUNT`] (through util-linux `setpriv`, no supplementary groups).
+#[cfg(target_os = "linux")]
+fn pfxgen_unprivileged(dir: &std::path::Path, args: &[&str]) -> common::Run {
+    if !is_root() {
+        return pfxgen_with(dir, args, &[("PFXGEN_TEST_PW", STRONG)], None);
+    }
+    ensure_test_account();
+    // A copy the account can surely run: the build folder may be private.
+    let bin = dir.join("bin/pfxgen");
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_pfxgen"), &bin).unwrap();
+    let output = std::process::Command::new("setpriv")
+        .args([
+            "--reuid",
+            TEST_ACCOUNT,
+            "--regid",
+            TEST_ACCOUNT,
+            "--clear-groups",
+            "--",
+        ])
+        .arg(&bin)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PFXGEN_FAULT")
+        .env("PFXGEN_TEST_PW", STRONG)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `setpriv` is needed to run as the test account");
+    common::Run {
+        command: format!(
+            "setpriv --reuid {TEST_ACCOUNT} -- pfxgen {}",
+            args.join(" ")
+        ),
+        output,
+    }
+}
+
+#[cfg(target_os = "linux")]
 #[test]
 fn read_only_folder_is_exit_5_and_leaves_nothing() {
+    use std::os::unix::fs::PermissionsExt as _;
     let dir = TempDir::new("readonly");
     let ro = dir.join("ro");
     std::fs::create_dir(&ro).unwrap();
-    if is_root() {
-        // Root ignores permission bits: simulate EROFS at the first write instead.
-        let args = [
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-            "--out",
-            "ro",
-        ];
-        let run = pfxgen_with(
-            dir.path(),
-            &args,
-            &[
-                ("PFXGEN_TEST_PW", STRONG),
-                ("PFXGEN_FAULT", "pfx-write=erofs"),
-            ],
-            None,
-        );
-        run.fails_with(5).stderr_contains("read-only");
-    } else {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
-            generate(&dir, &["--out", "ro"])
-                .fails_with(5)
-                .stderr_contains("permission denied");
-        }
-    }
+    // Others (the test account) may enter the test folder, not write in `ro`.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let args = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+        "--out",
+        "ro",
+    ];
+    pfxgen_unprivileged(dir.path(), &args)
+        .fails_with(5)
+        .stderr_contains("permission denied");
     assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 0);
+    // A read-only file system, simulated at the first write into a
+    // writable folder.
+    let rw = dir.join("rw");
+    std::fs::create_dir(&rw).unwrap();
+    let mut args = args;
+    args[6] = "rw";
+    let run = pfxgen_with(
+        dir.path(),
+        &args,
+        &[
+            ("PFXGEN_TEST_PW", STRONG),
+            ("PFXGEN_FAULT", "pfx-write=erofs"),
+        ],
+        None,
+    );
+    run.fails_with(5).stderr_contains("read-only");
+    assert_eq!(std::fs::read_dir(&rw).unwrap().count(), 0);
 }
 
 #[test]
@@ -564,11 +644,16 @@ fn help_documents_exit_codes() {
     pfxgen(dir.path(), &["frobnicate"], None).fails_with(2);
 }
 
-/// Runs pfxgen under a pseudo-terminal (util-linux `script`), typing each
-/// line of `typed` after a pause, and returns the transcript.
+/// Runs pfxgen under a pseudo-terminal (util-linux `script`) and types each
+/// line of `typed` only once pfxgen waits for it: its prompt is on the
+/// terminal and the terminal's echo is off (read with `stty` on the
+/// pseudo-terminal). Typing earlier could be echoed or swallowed; waiting
+/// for the state, not for a time, keeps the test exact on a loaded machine.
+/// Returns the exit status and the transcript.
 #[cfg(target_os = "linux")]
 fn under_terminal(dir: &std::path::Path, command: &str, typed: &[&str]) -> (i32, String) {
-    use std::io::Write as _;
+    use std::io::{Read as _, Write as _};
+    use std::sync::{Arc, Mutex};
     let bin = env!("CARGO_BIN_EXE_pfxgen");
     let mut child = std::process::Command::new("script")
         .args(["-qfec", &format!("{bin} {command}"), "/dev/null"])
@@ -579,17 +664,87 @@ fn under_terminal(dir: &std::path::Path, command: &str, typed: &[&str]) -> (i32,
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("util-linux `script` is needed for the terminal tests");
+    let transcript = Arc::new(Mutex::new(Vec::new()));
+    let reader = {
+        let transcript = Arc::clone(&transcript);
+        let mut stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stdout.read(&mut buf) {
+                transcript.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let text = || String::from_utf8_lossy(&transcript.lock().unwrap()).into_owned();
     let mut stdin = child.stdin.take().unwrap();
-    for line in typed {
-        std::thread::sleep(std::time::Duration::from_millis(700));
+    for (i, line) in typed.iter().enumerate() {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let t = text();
+            let prompts =
+                t.matches("Password for ").count() + t.matches("Repeat the password:").count();
+            if prompts > i && terminal_echo_is_off(child.id()) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pfxgen did not wait for input #{i} with echo off within 120 s:\n{t}"
+            );
+            // Polling interval, not a wait for the event itself.
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         writeln!(stdin, "{line}").unwrap();
     }
     drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    (status.code().unwrap_or(-1), text())
+}
+
+/// Whether the pseudo-terminal that the processes under `script_pid` read
+/// from has echo off (`stty -F /dev/pts/N` prints `-echo`).
+#[cfg(target_os = "linux")]
+fn terminal_echo_is_off(script_pid: u32) -> bool {
+    // Descendants of `script`, from the parent ids in /proc/<pid>/stat.
+    let parent_of = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The command name is in parentheses and may hold spaces.
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let pids: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    let descends = |mut pid: u32| {
+        for _ in 0..16 {
+            match parent_of(pid) {
+                Some(p) if p == script_pid => return true,
+                Some(p) if p > 1 => pid = p,
+                _ => return false,
+            }
+        }
+        false
+    };
+    let Some(pts) = pids.into_iter().filter(|p| descends(*p)).find_map(|p| {
+        let target = std::fs::read_link(format!("/proc/{p}/fd/0")).ok()?;
+        target.starts_with("/dev/pts/").then_some(target)
+    }) else {
+        return false;
+    };
+    let out = std::process::Command::new("stty")
+        .arg("-F")
+        .arg(&pts)
+        .arg("-a")
+        .output()
+        .expect("stty (coreutils) is needed for the terminal tests");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .any(|setting| setting == "-echo")
 }
 
 #[cfg(target_os = "linux")]
