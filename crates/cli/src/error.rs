@@ -29,6 +29,11 @@ pub enum Exit {
     Unsupported = 6,
     /// 7: another pfxgen holds the lock on the service folder.
     Locked = 7,
+    /// 8: unsafe: pfxgen refused to act on a file or folder that another
+    /// user controls (a link it cannot trust, a configuration or backup
+    /// another user can write, a path leaving the service folder). Nothing
+    /// was changed.
+    Unsafe = 8,
     /// 70: internal error (a bug: please report it).
     Internal = 70,
 }
@@ -68,6 +73,13 @@ impl Failure {
     /// A usage error.
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Exit::Usage, message).with_hint("run `pfxgen help` for usage")
+    }
+
+    /// The same failure, as an input problem (exit 4).
+    #[must_use]
+    pub fn input(mut self) -> Self {
+        self.exit = Exit::Input;
+        self
     }
 
     /// Adds a hint.

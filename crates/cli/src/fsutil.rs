@@ -1,7 +1,7 @@
 //! Files that are never half-written and never silently replaced.
 //!
 //! Every file pfxgen writes goes through [`PreparedFile`]: the bytes are
-//! written to a temporary file in the target folder (created exclusively,
+//! written to a temporary file in the target folder, an open [`Dir`] (created exclusively,
 //! mode 0600 on Unix), flushed to disk with `fsync`, optionally checked, and
 //! only then moved into place with one atomic step: a hard link when the
 //! target must not exist (so a file that appeared meanwhile is never
@@ -10,14 +10,18 @@
 //! is not committed is removed when it is dropped.
 
 use std::{
-    fs::{self, File, OpenOptions},
-    io::{self, Write as _},
+    ffi::OsString,
+    fs::{self, File, Metadata},
+    io::{self, Read as _, Seek as _, Write as _},
     path::{Path, PathBuf},
 };
+
+use std::ffi::OsStr;
 
 use crate::{
     error::{Exit, Failure},
     fault,
+    safefs::Dir,
 };
 
 /// How [`PreparedFile::commit`] installs the file.
@@ -48,43 +52,19 @@ pub fn io_failure(action: &str, path: &Path, e: &io::Error) -> Failure {
     )
 }
 
-/// A fully written, synced temporary file waiting to be installed.
-#[derive(Debug)]
-pub struct PreparedFile {
-    temp: PathBuf,
-    target: PathBuf,
-    dir: PathBuf,
-    committed: bool,
-    label: String,
-}
-
-impl Drop for PreparedFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.temp);
-        }
-    }
-}
-
-fn random_suffix() -> String {
-    pfxgen_keygen::random_bytes(6)
-        .map(|b| pfxgen_x509::hex_lower(&b))
-        .unwrap_or_else(|_| "0".to_owned())
-}
-
 /// Whether two paths name the same directory entry, whether or not it
 /// exists yet: their folders are compared after resolving links and `..`,
 /// their file names as given. Used to refuse, before any work, a password
 /// file that would be written where the PFX is about to go.
 #[must_use]
 pub fn same_location(a: &Path, b: &Path) -> bool {
-    fn folder_and_name(p: &Path) -> (PathBuf, Option<std::ffi::OsString>) {
+    fn folder_and_name(p: &Path) -> (PathBuf, Option<OsString>) {
         let parent = match p.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
         let parent = fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
-        (parent, p.file_name().map(std::ffi::OsStr::to_os_string))
+        (parent, p.file_name().map(OsStr::to_os_string))
     }
     // A link, even one whose target does not exist yet, stands for the
     // path it names.
@@ -115,93 +95,125 @@ pub fn read_at_most(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
     Ok((u64::try_from(bytes.len()).unwrap_or(u64::MAX) <= max).then_some(bytes))
 }
 
-/// Creates `path` exclusively with owner-only permissions.
-pub fn create_private(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
+/// Largest existing file pfxgen backs up or restores: above the PFX (8 MiB)
+/// and appsettings.json (10 MiB) limits.
+pub const MAX_MANAGED_FILE: u64 = 16 * 1024 * 1024;
+
+/// A fully written, synced temporary file waiting to be installed.
+///
+/// The file is created exclusively in an open folder ([`Dir`]), mode 0600
+/// from the start; it is read back, given its owner and mode and checked
+/// through the same descriptor, and just before the rename its name is
+/// checked to still be that file. Nothing is ever done to it by path.
+#[derive(Debug)]
+pub struct PreparedFile {
+    dir: Dir,
+    temp: OsString,
+    name: OsString,
+    file: File,
+    committed: bool,
+    label: String,
+}
+
+impl Drop for PreparedFile {
+    fn drop(&mut self) {
+        if !self.committed && self.dir.still_is(&self.temp, &self.file) {
+            let _ = self.dir.remove_file(&self.temp);
+        }
     }
-    options.open(path)
+}
+
+fn random_suffix() -> String {
+    pfxgen_keygen::random_bytes(6)
+        .map(|b| pfxgen_x509::hex_lower(&b))
+        .unwrap_or_else(|_| "0".to_owned())
 }
 
 impl PreparedFile {
-    /// Writes `bytes` to a new temporary file next to `dir/name` and syncs it.
-    /// `label` names the file in test-only fault injection (`<label>-write`,
-    /// `<label>-fsync`, `<label>-install`).
+    /// Writes `bytes` to a new temporary file in `dir`, next to `name`, and
+    /// syncs it. `label` names the file in test-only fault injection
+    /// (`<label>-write`, `<label>-fsync`, `<label>-written`,
+    /// `<label>-install`).
     ///
     /// # Errors
-    /// An exit-5 [`Failure`] naming the folder and the reason (missing,
-    /// read-only, full). Nothing is left behind.
-    pub fn write(dir: &Path, name: &str, bytes: &[u8], label: &str) -> Result<Self, Failure> {
-        match fs::metadata(dir) {
-            Ok(m) if !m.is_dir() => {
-                return Err(Failure::new(
-                    Exit::Output,
-                    format!("{} is not a folder", dir.display()),
-                ));
-            }
-            Ok(_) => {}
-            Err(e) => return Err(io_failure("use the output folder", dir, &e)),
-        }
-        let temp = dir.join(format!(".{name}.{}.tmp", random_suffix()));
+    /// An exit-5 [`Failure`] naming the folder and the reason (read-only,
+    /// full). Nothing is left behind.
+    pub fn write(dir: &Dir, name: &OsStr, bytes: &[u8], label: &str) -> Result<Self, Failure> {
+        let mut temp = OsString::from(".");
+        temp.push(name);
+        temp.push(format!(".{}.tmp", random_suffix()));
+        let folder = dir
+            .try_clone()
+            .map_err(|e| io_failure("use the folder", dir.path(), &e))?;
+        let file = dir
+            .create_new(&temp)
+            .map_err(|e| io_failure("create a file in", &shown_dir(dir), &e))?;
+        // From here on the temporary file exists: Drop removes it on failure.
         let mut prepared = Self {
-            temp: temp.clone(),
-            target: dir.join(name),
-            dir: dir.to_path_buf(),
-            committed: true,
+            dir: folder,
+            temp,
+            name: name.to_os_string(),
+            file,
+            committed: false,
             label: label.to_owned(),
         };
-        let mut file =
-            create_private(&temp).map_err(|e| io_failure("create a file in", dir, &e))?;
-        // From here on the temporary file exists: remove it on any failure.
-        prepared.committed = false;
         let written = fault::inject(&format!("{label}-write"))
-            .and_then(|()| file.write_all(bytes))
+            .and_then(|()| prepared.file.write_all(bytes))
             .and_then(|()| fault::inject(&format!("{label}-fsync")))
-            .and_then(|()| file.sync_all());
-        written.map_err(|e| io_failure("write", &temp, &e))?;
+            .and_then(|()| prepared.file.sync_all())
+            .and_then(|()| fault::inject(&format!("{label}-written")));
+        written.map_err(|e| io_failure("write", &prepared.dir.display(&prepared.temp), &e))?;
         Ok(prepared)
     }
 
-    /// The temporary file (to read back and check before committing).
-    #[must_use]
-    pub fn temp_path(&self) -> &Path {
-        &self.temp
+    /// Reads the file back through its own descriptor (never by name, so
+    /// what is checked is what will be installed).
+    ///
+    /// # Errors
+    /// An exit-5 failure for an I/O error.
+    pub fn read_back(&mut self) -> Result<Vec<u8>, Failure> {
+        let mut bytes = Vec::new();
+        self.file
+            .seek(io::SeekFrom::Start(0))
+            .and_then(|_| (&self.file).read_to_end(&mut bytes))
+            .map_err(|e| io_failure("read back", &self.dir.display(&self.temp), &e))?;
+        Ok(bytes)
     }
 
     /// Gives the temporary file the mode and owner of `template` (the file
-    /// it will replace, or the file a new one takes over from), so that a
-    /// service account that could read the old file can read the new one.
-    /// `mode_mask` limits the mode taken over (`0o777` keeps it whole).
-    /// Returns a warning when the owner cannot be kept (changing owners
-    /// needs privileges).
+    /// it will replace, or the file a new one takes over from, as read from
+    /// that file's own descriptor), so that a service account that could
+    /// read the old file can read the new one. `mode_mask` limits the mode
+    /// taken over (`0o777` keeps it whole). Both are set on the open
+    /// descriptor (`fchmod`, `fchown`). Returns a warning when the owner
+    /// cannot be kept (changing owners needs privileges).
     #[must_use]
-    pub fn match_permissions(&self, template: &fs::Metadata, mode_mask: u32) -> Option<String> {
+    pub fn match_permissions(&self, template: &Metadata, mode_mask: u32) -> Option<String> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
             let mode = template.permissions().mode() & 0o777 & mode_mask;
-            if let Err(e) = fs::set_permissions(&self.temp, fs::Permissions::from_mode(mode)) {
-                return Some(format!(
-                    "could not keep mode {mode:o} on {}: {e}",
-                    self.target.display()
-                ));
-            }
-            let current = fs::metadata(&self.temp).ok()?;
+            let current = self.file.metadata().ok()?;
             if current.uid() != template.uid() || current.gid() != template.gid() {
-                if let Err(e) =
-                    std::os::unix::fs::chown(&self.temp, Some(template.uid()), Some(template.gid()))
-                {
+                if let Err(e) = std::os::unix::fs::fchown(
+                    &self.file,
+                    Some(template.uid()),
+                    Some(template.gid()),
+                ) {
                     return Some(format!(
                         "could not keep the owner {}:{} of {} ({e}); the new file belongs to the current user",
                         template.uid(),
                         template.gid(),
-                        self.target.display()
+                        self.target().display()
                     ));
                 }
+            }
+            // After chown, which may clear set-id bits: the mode last.
+            if let Err(e) = self.file.set_permissions(fs::Permissions::from_mode(mode)) {
+                return Some(format!(
+                    "could not keep mode {mode:o} on {}: {e}",
+                    self.target().display()
+                ));
             }
             None
         }
@@ -212,87 +224,128 @@ impl PreparedFile {
         }
     }
 
-    /// The final path.
+    /// The folder the file is installed in.
     #[must_use]
-    pub fn target(&self) -> &Path {
-        &self.target
+    pub fn dir(&self) -> &Dir {
+        &self.dir
+    }
+
+    /// The name the file is installed under.
+    #[must_use]
+    pub fn name(&self) -> &OsStr {
+        &self.name
+    }
+
+    /// The final path (for messages).
+    #[must_use]
+    pub fn target(&self) -> PathBuf {
+        self.dir.display(&self.name)
     }
 
     /// Moves the file into place and syncs the folder.
     ///
     /// # Errors
-    /// An exit-5 [`Failure`]; the temporary file is removed and the target is
-    /// untouched.
+    /// An exit-5 [`Failure`]; exit 8 when the temporary name no longer
+    /// refers to the file written (someone replaced it). The temporary file
+    /// is removed and the target is untouched.
     pub fn commit(mut self, install: Install) -> Result<PathBuf, Failure> {
+        let target = self.target();
         fault::inject(&format!("{}-install", self.label))
-            .map_err(|e| io_failure("install", &self.target, &e))?;
+            .map_err(|e| io_failure("install", &target, &e))?;
+        if !self.dir.still_is(&self.temp, &self.file) {
+            return Err(crate::safefs::unsafe_failure(
+                &self.dir.display(&self.temp),
+                "the temporary file was replaced while pfxgen was checking it; nothing was installed",
+            ));
+        }
         match install {
-            Install::NoClobber => match fs::hard_link(&self.temp, &self.target) {
+            Install::NoClobber => match self.dir.hard_link(&self.temp, &self.name) {
                 Ok(()) => {
-                    let _ = fs::remove_file(&self.temp);
+                    let _ = self.dir.remove_file(&self.temp);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    return Err(io_failure("create", &self.target, &e).with_hint(
+                    return Err(io_failure("create", &target, &e).with_hint(
                         "use --force to replace it (the old file is kept as a backup)",
                     ));
                 }
                 // File systems without hard links (FAT, some network shares):
                 // fall back to rename after a last existence check.
-                Err(_) if !self.target.exists() => {
-                    fs::rename(&self.temp, &self.target)
-                        .map_err(|e| io_failure("install", &self.target, &e))?;
+                Err(_)
+                    if self
+                        .dir
+                        .entry_metadata(&self.name)
+                        .is_err_and(|e| e.kind() == io::ErrorKind::NotFound) =>
+                {
+                    self.dir
+                        .rename(&self.temp, &self.name)
+                        .map_err(|e| io_failure("install", &target, &e))?;
                 }
-                Err(e) => return Err(io_failure("install", &self.target, &e)),
+                Err(e) => return Err(io_failure("install", &target, &e)),
             },
             Install::Replace => {
-                fs::rename(&self.temp, &self.target)
-                    .map_err(|e| io_failure("install", &self.target, &e))?;
+                self.dir
+                    .rename(&self.temp, &self.name)
+                    .map_err(|e| io_failure("install", &target, &e))?;
             }
         }
         self.committed = true;
-        sync_dir(&self.dir);
-        Ok(self.target.clone())
+        self.dir.sync();
+        Ok(target)
     }
 }
 
-/// Syncs a folder so that renames and new names in it are durable. Best
-/// effort: not every platform can open a folder for syncing.
-pub fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
+/// A folder for messages: "." rather than nothing.
+fn shown_dir(dir: &Dir) -> PathBuf {
+    if dir.path().as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.path().to_path_buf()
     }
 }
 
-/// Writes `bytes` to `dest` (which must not exist) with mode 0600, synced; a
-/// partial `dest` is removed.
+/// Writes `bytes` to the new file `name` in `dir` (which must not exist;
+/// never through a link) with mode 0600, synced; a partial file is removed.
+/// Fault-injection step: `backup-write`.
 ///
 /// # Errors
 /// The I/O error.
-pub fn write_private(dest: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = create_private(dest)?;
+pub fn write_new_private(dir: &Dir, name: &OsStr, bytes: &[u8]) -> io::Result<()> {
+    let mut file = dir.create_new(name)?;
     let result = fault::inject("backup-write")
         .and_then(|()| file.write_all(bytes))
         .and_then(|()| file.sync_all());
-    if result.is_err() {
-        let _ = fs::remove_file(dest);
+    if result.is_err() && dir.still_is(name, &file) {
+        let _ = dir.remove_file(name);
     }
     result
 }
 
-/// Copies `source` to `dest` (which must not exist) with mode 0600, synced.
+/// Opens the folder of a file the operator named on the command line and
+/// returns it with the file's name. With `follow_link`, a trustworthy link
+/// in the last component is followed (the file it points to is the one
+/// used); an untrustworthy one is refused (exit 8).
 ///
 /// # Errors
-/// The I/O error; a partial `dest` is removed.
-pub fn copy_private(source: &Path, dest: &Path) -> io::Result<()> {
-    let bytes = fs::read(source)?;
-    let mut file = create_private(dest)?;
-    let result = fault::inject("backup-write")
-        .and_then(|()| file.write_all(&bytes))
-        .and_then(|()| file.sync_all());
-    if result.is_err() {
-        let _ = fs::remove_file(dest);
+/// Exit 8 for an untrustworthy link on the way; exit 5 for a missing or
+/// unusable folder.
+pub fn open_parent(path: &Path, follow_link: bool) -> Result<(Dir, OsString), Failure> {
+    let walk = crate::safefs::Walk {
+        confine: None,
+        follow_last: follow_link,
+    };
+    let output = |mut f: Failure| {
+        if f.exit == Exit::Input {
+            f.exit = Exit::Output;
+        }
+        f
+    };
+    match walk.resolve(None, path).map_err(output)? {
+        (dir, Some(name)) => Ok((dir, name)),
+        (_, None) => Err(Failure::new(
+            Exit::Output,
+            format!("{} is a folder, not a file name", path.display()),
+        )),
     }
-    result
 }
 
 #[cfg(test)]
@@ -303,6 +356,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("pfxgen-fsutil-{tag}-{}", random_suffix()));
         fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PreparedFile {
+        let d = Dir::open(dir).unwrap();
+        PreparedFile::write(&d, OsStr::new(name), bytes, "t").unwrap()
     }
 
     #[test]
@@ -328,7 +386,7 @@ mod tests {
     fn no_clobber_refuses_and_leaves_nothing() {
         let dir = tempdir("noclobber");
         fs::write(dir.join("f"), b"old").unwrap();
-        let p = PreparedFile::write(&dir, "f", b"new", "t").unwrap();
+        let p = write(&dir, "f", b"new");
         let err = p.commit(Install::NoClobber).unwrap_err();
         assert_eq!(err.exit, Exit::Output);
         assert_eq!(fs::read(dir.join("f")).unwrap(), b"old");
@@ -344,7 +402,8 @@ mod tests {
     fn replace_and_private_mode() {
         let dir = tempdir("replace");
         fs::write(dir.join("f"), b"old").unwrap();
-        let p = PreparedFile::write(&dir, "f", b"new", "t").unwrap();
+        let mut p = write(&dir, "f", b"new");
+        assert_eq!(p.read_back().unwrap(), b"new");
         p.commit(Install::Replace).unwrap();
         assert_eq!(fs::read(dir.join("f")).unwrap(), b"new");
         #[cfg(unix)]
@@ -361,18 +420,32 @@ mod tests {
     #[test]
     fn missing_folder_is_a_clear_error() {
         let dir = std::env::temp_dir().join("pfxgen-does-not-exist-7f3a");
-        let err = PreparedFile::write(&dir, "f", b"x", "t").unwrap_err();
+        let err = open_parent(&dir.join("f"), false).unwrap_err();
         assert!(err.message.contains("does not exist"), "{}", err.message);
     }
 
     #[test]
     fn dropped_file_is_removed() {
         let dir = tempdir("drop");
-        let p = PreparedFile::write(&dir, "f", b"x", "t").unwrap();
-        let temp = p.temp_path().to_path_buf();
+        let p = write(&dir, "f", b"x");
+        let temp = dir.join(&p.temp);
         assert!(temp.exists());
         drop(p);
         assert!(!temp.exists());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_swapped_temporary_file_is_not_installed() {
+        let dir = tempdir("swap");
+        let p = write(&dir, "f", b"x");
+        let temp = dir.join(&p.temp);
+        fs::remove_file(&temp).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", &temp).unwrap();
+        let err = p.commit(Install::Replace).unwrap_err();
+        assert_eq!(err.exit, Exit::Unsafe, "{}", err.message);
+        assert!(!dir.join("f").exists());
         fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -15,10 +15,14 @@ use pfxgen_x509::{
 use crate::{
     args::{self, Arg, os_string, parse_days, value_parsed, value_path, value_string},
     error::{Exit, Failure, from_pkcs12},
-    fsutil::{Install, PreparedFile, copy_private, io_failure, same_location},
+    fsutil::{
+        Install, MAX_MANAGED_FILE, PreparedFile, io_failure, open_parent, same_location,
+        write_new_private,
+    },
     json::{Json, Obj},
     password::{Origin, PasswordArgs, enforce_policy},
     policy,
+    safefs::Dir,
 };
 
 /// Longest validity accepted, in days (20 years). A token-signing key has
@@ -283,18 +287,19 @@ fn default_subject() -> DistinguishedName {
         .unwrap_or_else(DistinguishedName::empty)
 }
 
-/// Reads `path` back from disk and checks that it opens with `password` and
-/// holds exactly `key` and `certificate`.
+/// Reads a prepared file back from disk through its own descriptor and
+/// checks that it opens with `password` and holds exactly `key` and
+/// `certificate`.
 ///
 /// # Errors
 /// An internal failure if it does not: the file must not be installed.
 pub fn verify_written(
-    path: &Path,
+    prepared: &mut PreparedFile,
     password: &Password,
     key: &PrivateKey,
     certificate: &Certificate,
 ) -> Result<(), Failure> {
-    let bytes = std::fs::read(path).map_err(|e| io_failure("read back", path, &e))?;
+    let bytes = prepared.read_back()?;
     let limits = Limits::default();
     let opened = Pfx::parse(&bytes, &limits)
         .and_then(|p| p.open(password, &limits))
@@ -450,31 +455,19 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let out_dir = out_dir.unwrap_or_else(|| PathBuf::from("."));
 
     // Cheap checks first: never generate a key only to fail on the output.
-    let mut target = out_dir.join(&name);
-    // A symbolic link stays a link: with --force the file it points to is
-    // replaced (its folder receives the temporary file, for an atomic rename).
-    let mut out_dir = out_dir;
-    if force && std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
-        let real = std::fs::canonicalize(&target)
-            .map_err(|e| io_failure("follow the link", &target, &e))?;
-        if let (Some(dir), Some(file)) = (real.parent(), real.file_name().and_then(|f| f.to_str()))
-        {
-            out_dir = dir.to_path_buf();
-            name = file.to_owned();
-            target = real.clone();
-        }
-    }
-    match std::fs::metadata(&out_dir) {
-        Ok(m) if m.is_dir() => {}
-        Ok(_) => {
-            return Err(Failure::new(
-                Exit::Output,
-                format!("{} is not a folder", out_dir.display()),
-            ));
-        }
-        Err(e) => return Err(io_failure("use the output folder", &out_dir, &e)),
-    }
-    if target.exists() && !force {
+    // The folder is opened once and every later step acts on the open
+    // folder, so nobody can redirect it meanwhile (src/safefs.rs). A link
+    // at the target stays a link: with --force the file it points to is
+    // replaced, but only a link that root or this user made, in a folder
+    // nobody else can write; any other link is refused (exit 8).
+    let (dir, file_name) = open_parent(&out_dir.join(&name), force)?;
+    let target = dir.display(&file_name);
+    let exists = match dir.entry_metadata(&file_name) {
+        Ok(_) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(io_failure("use", &target, &e)),
+    };
+    if exists && !force {
         return Err(
             Failure::new(Exit::Output, format!("{} already exists", target.display())).with_hint(
                 "use --force to replace it (the old file is kept as a timestamped backup)",
@@ -488,52 +481,24 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let (password, origin) = cert_args.new_password()?;
     let built = cert_args.build(&password)?;
 
-    let prepared = PreparedFile::write(&out_dir, &name, &built.pfx, "pfx")?;
-    verify_written(
-        prepared.temp_path(),
-        &password,
-        &built.key,
-        &built.certificate,
-    )?;
+    let mut prepared = PreparedFile::write(&dir, &file_name, &built.pfx, "pfx")?;
+    verify_written(&mut prepared, &password, &built.key, &built.certificate)?;
 
-    let mut backup = None;
-    if let (true, Ok(old)) = (force, std::fs::metadata(&target)) {
-        // The replaced file's owner and group carry over (a service account
-        // that read it can read the new one), its mode at most rw-r-----.
-        if let Some(warning) = prepared.match_permissions(&old, 0o640) {
-            eprintln!("warning: {warning}");
-        }
-    }
-    if force && target.exists() {
-        let stamp =
-            UtcTime::now().map_or_else(|| "unknown-time".to_owned(), UtcTime::to_compact_string);
-        // Two runs in one second must not collide: a counter follows the
-        // time when needed (copy_private never replaces a file).
-        let mut n = 0u32;
-        let path = loop {
-            let path = if n == 0 {
-                out_dir.join(format!("{name}.{stamp}.bak"))
-            } else {
-                out_dir.join(format!("{name}.{stamp}-{n}.bak"))
-            };
-            match copy_private(&target, &path) {
-                Ok(()) => break path,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-                Err(e) => return Err(io_failure("back up the existing file to", &path, &e)),
-            }
-        };
-        backup = Some(path);
-    }
+    let backup = if exists {
+        Some(back_up_replaced(&dir, &file_name, &prepared)?)
+    } else {
+        None
+    };
 
     let mut password_file = None;
     if let Some(pw_path) = &cert_args.generate_password {
-        let (dir, file) = split_path(pw_path)?;
+        let (pw_dir, pw_name) = open_parent(pw_path, false)?;
         let secret = std::str::from_utf8(password.utf8()).unwrap_or_default();
         let mut text = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
         text.push_str(secret);
         text.push('\n');
-        let p = PreparedFile::write(&dir, &file, text.as_bytes(), "password-file")?;
-        password_file = Some(p.commit(Install::NoClobber)?);
+        let p = PreparedFile::write(&pw_dir, &pw_name, text.as_bytes(), "password-file")?;
+        password_file = Some((p.commit(Install::NoClobber)?, pw_dir, pw_name));
     }
 
     let install = if force {
@@ -545,15 +510,17 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         Ok(path) => path,
         Err(failure) => {
             // Undo everything this run created; the old file is untouched.
-            for created in [password_file.as_deref(), backup.as_deref()]
-                .into_iter()
-                .flatten()
-            {
-                let _ = std::fs::remove_file(created);
+            if let Some((_, d, n)) = &password_file {
+                let _ = d.remove_file(n);
+            }
+            if let Some((_, n)) = &backup {
+                let _ = dir.remove_file(n);
             }
             return Err(failure);
         }
     };
+    let password_file = password_file.map(|(p, _, _)| p);
+    let backup = backup.map(|(p, _)| p);
 
     report(
         &installed,
@@ -564,6 +531,61 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         json,
     );
     Ok(())
+}
+
+/// Backs up the file `name` in `dir` that `--force` replaces, as
+/// `NAME.<time>[-n].bak` (mode 0600, never over anything), and gives the
+/// new file the old one's owner and group and at most its `rw-r-----`. The
+/// old file is read through its own descriptor without following a link,
+/// so what is backed up is the file being replaced.
+fn back_up_replaced(
+    dir: &Dir,
+    name: &std::ffi::OsStr,
+    prepared: &PreparedFile,
+) -> Result<(PathBuf, OsString), Failure> {
+    let shown = dir.display(name);
+    let (old, meta) = dir
+        .read_regular(name, MAX_MANAGED_FILE)
+        .map_err(|e| io_failure("back up", &shown, &e))?
+        .ok_or_else(|| {
+            Failure::new(
+                Exit::Output,
+                format!(
+                    "{} is larger than {MAX_MANAGED_FILE} bytes: not a PFX pfxgen will replace",
+                    shown.display()
+                ),
+            )
+        })?;
+    if let Some(warning) = prepared.match_permissions(&meta, 0o640) {
+        eprintln!("warning: {warning}");
+    }
+    let stamp =
+        UtcTime::now().map_or_else(|| "unknown-time".to_owned(), UtcTime::to_compact_string);
+    // Two runs in one second must not collide: a counter follows the time
+    // when needed (write_new_private never replaces a file).
+    for n in 0..100u32 {
+        let mut bak = name.to_os_string();
+        if n == 0 {
+            bak.push(format!(".{stamp}.bak"));
+        } else {
+            bak.push(format!(".{stamp}-{n}.bak"));
+        }
+        match write_new_private(dir, &bak, &old) {
+            Ok(()) => return Ok((dir.display(&bak), bak)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(io_failure(
+                    "back up the existing file to",
+                    &dir.display(&bak),
+                    &e,
+                ));
+            }
+        }
+    }
+    Err(Failure::new(
+        Exit::Output,
+        format!("no free backup name for {}", shown.display()),
+    ))
 }
 
 /// Refuses, before any work, a `--generate-password` file that would land

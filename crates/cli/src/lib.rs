@@ -84,6 +84,7 @@ pub mod loader;
 pub mod password;
 pub mod policy;
 pub mod rotate;
+pub mod safefs;
 pub mod verdict;
 pub mod verify;
 

@@ -21,7 +21,7 @@
 //! taken over.
 
 use std::{
-    ffi::OsString,
+    ffi::{OsStr, OsString},
     fs,
     io::Write as _,
     path::{Path, PathBuf},
@@ -36,12 +36,13 @@ use crate::{
     args::{self, Arg, parse_days, value_path, value_string},
     error::{Exit, Failure, from_pkcs12},
     fault,
-    fsutil::{Install, PreparedFile, create_private, io_failure, sync_dir},
+    fsutil::{Install, MAX_MANAGED_FILE, PreparedFile, io_failure, open_parent, write_new_private},
     generate::{self, NewCertificateArgs, verify_written},
     json::{Json, Obj},
     jsonc,
     loader::{self, Loaded, PasswordUse},
     password::PasswordArgs,
+    safefs::{Confine, Dir, Walk},
     verify,
 };
 
@@ -64,15 +65,18 @@ fn input_failure(action: &str, path: &Path, e: &std::io::Error) -> Failure {
 
 // ---------------------------------------------------------------- lock ---
 
-/// The rotation lock; removed when dropped.
+/// The rotation lock; removed when dropped (if it is still ours).
 #[derive(Debug)]
 pub struct Lock {
-    path: PathBuf,
+    dir: Dir,
+    file: fs::File,
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
+        if self.dir.still_is(OsStr::new(LOCK_FILE), &self.file) {
+            let _ = self.dir.remove_file(OsStr::new(LOCK_FILE));
+        }
     }
 }
 
@@ -94,15 +98,66 @@ fn process_alive(pid: u32) -> Option<bool> {
     }
 }
 
-/// Takes the lock on `dir`, or explains who holds it (exit 7).
+/// A lock file as read: its text and the file it was read from.
+struct HeldLock {
+    text: String,
+    meta: fs::Metadata,
+}
+
+/// Reads the lock in `dir` (never through a link; a FIFO or anything but a
+/// regular file reads as an empty lock that nobody can judge stale).
+fn read_lock(dir: &Dir) -> Option<HeldLock> {
+    let (bytes, meta) = dir.read_regular(OsStr::new(LOCK_FILE), 4096).ok()??;
+    Some(HeldLock {
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        meta,
+    })
+}
+
+/// Whether `held` is a lock nobody holds any more: empty and older than a
+/// minute (a crash between creating and writing it), or naming a process
+/// of this machine that no longer runs.
+fn lock_is_stale(held: &HeldLock) -> Option<String> {
+    let pid = held
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix("pid "))
+        .and_then(|p| p.trim().parse::<u32>().ok());
+    // Only a lock of this machine can be judged stale: a pid from another
+    // host (a shared folder) says nothing here.
+    let same_host = held
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix("host "))
+        .is_some_and(|h| h.trim() == host_name());
+    match pid {
+        None if held
+            .meta
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60)) =>
+        {
+            Some("left empty by a run that crashed".to_owned())
+        }
+        Some(pid) if same_host && process_alive(pid) == Some(false) => {
+            Some(format!("of process {pid}, which no longer runs"))
+        }
+        _ => None,
+    }
+}
+
+/// Takes the lock on the open service folder `dir`, or explains who holds
+/// it (exit 7). The lock file is created exclusively, never through a link.
 ///
 /// # Errors
 /// Exit 7 when held by a running process; exit 5 when it cannot be created.
-pub fn acquire_lock(dir: &Path) -> Result<Lock, Failure> {
-    let path = dir.join(LOCK_FILE);
+pub fn acquire_lock(dir: &Dir) -> Result<Lock, Failure> {
+    let name = OsStr::new(LOCK_FILE);
+    let path = dir.display(name);
     for _attempt in 0..2 {
         fault::inject("lock").map_err(|e| io_failure("create the lock file", &path, &e))?;
-        match create_private(&path) {
+        match dir.create_new(name) {
             Ok(mut f) => {
                 let now = UtcTime::now().map(|t| t.to_string()).unwrap_or_default();
                 let _ = writeln!(
@@ -112,62 +167,44 @@ pub fn acquire_lock(dir: &Path) -> Result<Lock, Failure> {
                     host_name()
                 );
                 let _ = f.sync_all();
-                return Ok(Lock { path });
+                return Ok(Lock {
+                    dir: dir
+                        .try_clone()
+                        .map_err(|e| io_failure("use the folder", dir.path(), &e))?,
+                    file: f,
+                });
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let read_lock = || {
-                    crate::fsutil::read_at_most(&path, 4096)
-                        .ok()
-                        .flatten()
-                        .and_then(|b| String::from_utf8(b).ok())
-                };
-                let text = read_lock().unwrap_or_default();
-                let pid = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("pid "))
-                    .and_then(|p| p.trim().parse::<u32>().ok());
-                // Only a lock of this machine can be judged stale: a pid from
-                // another host (a shared folder) says nothing here.
-                let same_host = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("host "))
-                    .is_some_and(|h| h.trim() == host_name());
-                // A lock without a pid was cut short by a crash between
-                // creating it and writing it (a live run writes it at once).
-                let abandoned = pid.is_none()
-                    && fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age > std::time::Duration::from_secs(60));
-                if abandoned {
-                    eprintln!(
-                        "warning: taking over the lock {}, left empty by a run that crashed",
-                        path.display()
-                    );
-                    let _ = fs::remove_file(&path);
-                    continue;
-                }
-                if let (Some(pid), true) = (pid, same_host) {
-                    // Re-read just before removing, so a lock another process
-                    // took over meanwhile is left alone.
-                    let unchanged = read_lock().is_some_and(|again| again == text);
-                    if process_alive(pid) == Some(false) && unchanged {
-                        eprintln!(
-                            "warning: taking over the stale lock {} of process {pid}, which no longer runs",
-                            path.display()
-                        );
-                        let _ = fs::remove_file(&path);
+                let held = read_lock(dir);
+                if let Some(why) = held.as_ref().and_then(lock_is_stale) {
+                    // Re-check just before removing: a lock another process
+                    // took over meanwhile (another file, or new text) stays.
+                    let again = read_lock(dir);
+                    let unchanged = held.as_ref().zip(again.as_ref()).is_some_and(|(a, b)| {
+                        a.text == b.text && crate::safefs::same_file(&a.meta, &b.meta)
+                    });
+                    if unchanged {
+                        eprintln!("warning: taking over the lock {}, {why}", path.display());
+                        let _ = dir.remove_file(name);
                         continue;
                     }
                 }
+                let text = held.map(|h| h.text).unwrap_or_default();
+                let who = text.replace('\n', ", ");
+                let who = who.trim_end_matches(", ");
                 return Err(Failure::new(
                     Exit::Locked,
-                    format!(
-                        "{} is being changed by another pfxgen ({})",
-                        dir.display(),
-                        text.replace('\n', ", ").trim_end_matches(", ")
-                    ),
+                    if who.is_empty() {
+                        format!(
+                            "{} is being changed by another pfxgen (its lock file is empty)",
+                            dir.path().display()
+                        )
+                    } else {
+                        format!(
+                            "{} is being changed by another pfxgen ({who})",
+                            dir.path().display()
+                        )
+                    },
                 )
                 .with_hint(format!(
                     "wait for it to finish; if no pfxgen is running, delete {}",
@@ -185,22 +222,107 @@ pub fn acquire_lock(dir: &Path) -> Result<Lock, Failure> {
 
 // ------------------------------------------------------------ service ---
 
+/// `appsettings.json` as read.
+#[derive(Debug)]
+pub struct Settings {
+    /// Its path (for messages).
+    pub path: PathBuf,
+    /// The same, resolved.
+    pub file: Located,
+    /// Its text.
+    pub text: String,
+    /// The configured certificate path, if any.
+    pub entry: Option<appsettings::Entry>,
+    /// Whether it may give instructions: owned by root or the user running
+    /// pfxgen and writable by nobody else (see [`crate::safefs`]).
+    pub trusted: bool,
+    /// Its owner, for messages.
+    pub owner: String,
+}
+
+/// A file of the service, resolved once to its open folder and name.
+#[derive(Debug)]
+pub struct Located {
+    /// The open folder that holds it.
+    pub dir: Dir,
+    /// Its name in that folder.
+    pub name: OsString,
+    /// Its path (for messages and manifests).
+    pub path: PathBuf,
+}
+
+impl Located {
+    fn resolve(root: &Dir, rel: &Path, walk: Walk) -> Result<Self, Failure> {
+        let (dir, name) = walk.resolve(Some(root), rel)?;
+        let name = name.ok_or_else(|| {
+            Failure::new(
+                Exit::Input,
+                format!("{} names a folder, not a file", rel.display()),
+            )
+        })?;
+        let path = dir.display(&name);
+        Ok(Self { dir, name, path })
+    }
+
+    fn try_clone(&self) -> Result<Self, Failure> {
+        Ok(Self {
+            dir: clone_dir(&self.dir)?,
+            name: self.name.clone(),
+            path: self.path.clone(),
+        })
+    }
+
+    /// Reads the file, at most [`MAX_MANAGED_FILE`] bytes, never through a
+    /// link; `Ok(None)` when it does not exist.
+    fn read(&self) -> Result<Option<(Vec<u8>, fs::Metadata)>, Failure> {
+        match self.dir.read_regular(&self.name, MAX_MANAGED_FILE) {
+            Ok(Some(found)) => Ok(Some(found)),
+            Ok(None) => Err(Failure::new(
+                Exit::Input,
+                format!(
+                    "{} is larger than {MAX_MANAGED_FILE} bytes, more than any file pfxgen manages",
+                    self.path.display()
+                ),
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(input_failure("read", &self.path, &e)),
+        }
+    }
+}
+
 /// Where a service keeps its certificate.
 #[derive(Debug)]
 pub struct Service {
-    /// The service folder.
+    /// The service folder, as given.
     pub dir: PathBuf,
-    /// `appsettings.json`, its text, and the configured path (if any).
-    pub settings: Option<(PathBuf, String, Option<appsettings::Entry>)>,
-    /// The certificate the service uses now.
+    /// The service folder, open.
+    pub root: Dir,
+    /// `appsettings.json`, if there is one.
+    pub settings: Option<Settings>,
+    /// The certificate the service uses now (its path).
     pub current: PathBuf,
+    /// The same, resolved.
+    pub current_file: Located,
+    /// The owner of the service folder.
+    pub owner: Option<(u32, u32)>,
 }
 
 /// Finds the current certificate of the service in `dir`.
 ///
 /// # Errors
-/// Exit 4 for a missing folder or an unreadable or invalid appsettings.json.
+/// Exit 4 for a missing folder or an unreadable or invalid appsettings.json;
+/// exit 8 when an appsettings.json that another user can write names a file
+/// outside the service folder, or a link on the way cannot be trusted.
 pub fn locate(dir: &Path) -> Result<Service, Failure> {
+    locate_with(dir, None)
+}
+
+/// [`locate`], with the certificate path the operator named on the command
+/// line (`--certificate`), which must be the one appsettings.json names.
+///
+/// # Errors
+/// As [`locate`]; a usage error when `named` and the configuration differ.
+pub fn locate_with(dir: &Path, named: Option<&Path>) -> Result<Service, Failure> {
     match fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => {
@@ -211,46 +333,123 @@ pub fn locate(dir: &Path) -> Result<Service, Failure> {
         }
         Err(e) => return Err(input_failure("use the service folder", dir, &e)),
     }
-    let settings_path = dir.join(appsettings::FILE_NAME);
-    let settings = if settings_path.exists() {
-        let meta =
-            fs::metadata(&settings_path).map_err(|e| input_failure("read", &settings_path, &e))?;
-        if meta.len() > appsettings::MAX_SIZE {
-            return Err(Failure::new(
-                Exit::Input,
-                format!("{} is larger than 10 MiB", settings_path.display()),
-            ));
+    locate_at(dir, Dir::open(dir)?, named)
+}
+
+/// [`locate_with`] in the service folder `root`, already open (at `dir`).
+///
+/// # Errors
+/// As [`locate_with`].
+pub fn locate_at(dir: &Path, root: Dir, named: Option<&Path>) -> Result<Service, Failure> {
+    let owner = owner_ids(&root);
+    let settings = read_settings(&root)?;
+    let (configured, trusted) = configured_path(&root, settings.as_ref())?;
+    let current_file = match named {
+        Some(path) => {
+            let located = Located::resolve(&root, path, UNCONFINED)?;
+            let lexical = |p: &Path| {
+                let p = if p.is_absolute() {
+                    p.to_path_buf()
+                } else {
+                    dir.join(p)
+                };
+                normalise(&p)
+            };
+            if lexical(path) != lexical(&configured) {
+                return Err(Failure::usage(format!(
+                    "--certificate {} is not the file the service uses ({})",
+                    path.display(),
+                    configured.display()
+                )));
+            }
+            located
         }
-        let bytes = crate::fsutil::read_at_most(&settings_path, appsettings::MAX_SIZE)
-            .map_err(|e| input_failure("read", &settings_path, &e))?
-            .ok_or_else(|| {
-                Failure::new(
-                    Exit::Input,
-                    format!("{} is larger than 10 MiB", settings_path.display()),
-                )
-            })?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            Failure::new(
-                Exit::Input,
-                format!("{} is not UTF-8", settings_path.display()),
-            )
-        })?;
-        let entry = appsettings::find(&text).map_err(|e| {
-            Failure::new(Exit::Input, format!("{}: {e}", settings_path.display()))
-                .with_hint("nothing was changed; fix the file and run again")
-        })?;
-        Some((settings_path, text, entry))
-    } else {
-        None
+        None => {
+            let walk = if trusted {
+                UNCONFINED
+            } else {
+                confined_walk(owner)
+            };
+            let rel = confine_absolute(&root, &configured, trusted, settings.as_ref())?;
+            Located::resolve(&root, &rel, walk)
+                .map_err(|f| explain_untrusted(f, settings.as_ref()))?
+        }
     };
-    let current = match settings.as_ref() {
-        Some((_, _, Some(entry))) => {
-            appsettings::resolve(dir, &entry.value).map_err(|e| Failure::new(Exit::Input, e))?
+    Ok(Service {
+        dir: dir.to_path_buf(),
+        current: current_file.path.clone(),
+        current_file,
+        root,
+        settings,
+        owner,
+    })
+}
+
+/// An unconfined walk that follows trustworthy links.
+const UNCONFINED: Walk = Walk {
+    confine: None,
+    follow_last: true,
+};
+
+fn owner_ids(root: &Dir) -> Option<(u32, u32)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        root.metadata().ok().map(|m| (m.uid(), m.gid()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = root;
+        None
+    }
+}
+
+fn confined_walk(owner: Option<(u32, u32)>) -> Walk {
+    Walk {
+        confine: Some(Confine {
+            owner_uid: owner.map_or(u32::MAX, |o| o.0),
+            owner_gid: owner.map_or(u32::MAX, |o| o.1),
+        }),
+        follow_last: true,
+    }
+}
+
+/// Adds to a refusal that the instruction came from a file another user
+/// can write, and what the operator can do.
+fn explain_untrusted(f: Failure, settings: Option<&Settings>) -> Failure {
+    if f.exit != Exit::Unsafe {
+        return f;
+    }
+    let Some(s) = settings else { return f };
+    let mut f = f;
+    f.message = format!(
+        "{} (it is configured in {}, which {} owns or others can write, so pfxgen takes it as data, not as an instruction)",
+        f.message,
+        s.path.display(),
+        s.owner
+    );
+    f.with_hint(
+        "if that file is the right one, name it with --certificate PATH, or make appsettings.json \
+         owned by root and not writable by others",
+    )
+}
+
+/// The configured path relative to the service folder (or absolute, from
+/// a trusted configuration), and whether the configuration is trusted.
+fn configured_path(root: &Dir, settings: Option<&Settings>) -> Result<(PathBuf, bool), Failure> {
+    let Some(s) = settings else {
+        return Ok((PathBuf::from(appsettings::DEFAULT_CERTIFICATE), true));
+    };
+    match &s.entry {
+        Some(entry) => {
+            let p = appsettings::resolve(Path::new(""), &entry.value)
+                .map_err(|e| Failure::new(Exit::Input, e))?;
+            Ok((p, s.trusted))
         }
-        Some((path, text, None)) => {
+        None => {
             // Falling back to DIR/openssl.pfx here could install a file the
             // service never reads: refuse rather than guess.
-            let nested = appsettings::nested_keys(text);
+            let nested = appsettings::nested_keys(&s.text);
             if !nested.is_empty() {
                 return Err(Failure::new(
                     Exit::Input,
@@ -258,22 +457,94 @@ pub fn locate(dir: &Path) -> Result<Service, Failure> {
                         "{} sets {} only below the top level ({}); pfxgen reads the top-level \
                          key, as the vendor documents, and will not guess which file the \
                          service uses",
-                        path.display(),
+                        s.path.display(),
                         appsettings::KEY,
                         nested.join(", ")
                     ),
                 )
                 .with_hint("move the setting to the top level of appsettings.json, or remove it"));
             }
-            dir.join(appsettings::DEFAULT_CERTIFICATE)
+            let _ = root;
+            Ok((PathBuf::from(appsettings::DEFAULT_CERTIFICATE), true))
         }
-        None => dir.join(appsettings::DEFAULT_CERTIFICATE),
+    }
+}
+
+/// An absolute path from an untrusted configuration is accepted only
+/// inside the service folder, as a path relative to it.
+fn confine_absolute(
+    root: &Dir,
+    configured: &Path,
+    trusted: bool,
+    settings: Option<&Settings>,
+) -> Result<PathBuf, Failure> {
+    if trusted || !configured.is_absolute() {
+        return Ok(configured.to_path_buf());
+    }
+    let real = root
+        .real_path()
+        .map_err(|e| input_failure("use the service folder", root.path(), &e))?;
+    normalise(configured)
+        .strip_prefix(&real)
+        .map(Path::to_path_buf)
+        .map_err(|_| {
+            explain_untrusted(
+                crate::safefs::unsafe_failure(configured, "it is outside the service folder"),
+                settings,
+            )
+        })
+}
+
+/// `path` with `.` and `..` removed lexically.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Reads `appsettings.json` in the open service folder, if there is one.
+fn read_settings(root: &Dir) -> Result<Option<Settings>, Failure> {
+    let located = Located::resolve(root, Path::new(appsettings::FILE_NAME), UNCONFINED)?;
+    let read = match located
+        .dir
+        .read_regular(&located.name, appsettings::MAX_SIZE)
+    {
+        Ok(r) => r,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(input_failure("read", &located.path, &e)),
     };
-    Ok(Service {
-        dir: dir.to_path_buf(),
-        settings,
-        current,
-    })
+    let Some((bytes, meta)) = read else {
+        return Err(Failure::new(
+            Exit::Input,
+            format!("{} is larger than 10 MiB", located.path.display()),
+        ));
+    };
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::new(
+            Exit::Input,
+            format!("{} is not UTF-8", located.path.display()),
+        )
+    })?;
+    let entry = appsettings::find(&text).map_err(|e| {
+        Failure::new(Exit::Input, format!("{}: {e}", located.path.display()))
+            .with_hint("nothing was changed; fix the file and run again")
+    })?;
+    Ok(Some(Settings {
+        path: located.path.clone(),
+        file: located,
+        text,
+        entry,
+        trusted: crate::safefs::is_trusted_file(&meta),
+        owner: crate::safefs::owner_of(&meta),
+    }))
 }
 
 /// `path` relative to `base` when inside it, for manifests and messages.
@@ -286,39 +557,20 @@ fn relative(base: &Path, path: &Path) -> String {
 
 /// One file a transaction writes.
 struct FileChange {
-    path: PathBuf,
+    file: Located,
     kind: &'static str,
     contents: Vec<u8>,
     /// Re-read check for PFX contents: the password, key and certificate.
     check: Option<(Password, pfxgen_keygen::PrivateKey, Certificate)>,
-    /// When `path` does not exist yet: the file it takes over from, whose
-    /// owner (and mode, within [`NEW_FILE_MODE_MASK`]) it gets.
-    takes_over: Option<PathBuf>,
+    /// When the file does not exist yet: the file it takes over from (as
+    /// read from that file's descriptor), whose owner (and mode, within
+    /// [`NEW_FILE_MODE_MASK`]) it gets.
+    takes_over: Option<fs::Metadata>,
 }
 
 /// The most a new certificate file takes over of the current one's mode:
 /// owner read/write, group read.
 const NEW_FILE_MODE_MASK: u32 = 0o640;
-
-/// Largest file rotate backs up or rollback restores: above the PFX (8 MiB)
-/// and appsettings.json (10 MiB) limits, so a planted pipe or device in
-/// the folder cannot make either read without end.
-const MAX_MANAGED_FILE: u64 = 16 * 1024 * 1024;
-
-/// Reads a file rotate or rollback manages, bounded by [`MAX_MANAGED_FILE`].
-fn read_managed(path: &Path, action: &str) -> Result<Vec<u8>, Failure> {
-    crate::fsutil::read_at_most(path, MAX_MANAGED_FILE)
-        .map_err(|e| input_failure(action, path, &e))?
-        .ok_or_else(|| {
-            Failure::new(
-                Exit::Input,
-                format!(
-                    "{} is larger than {MAX_MANAGED_FILE} bytes, more than any file pfxgen manages",
-                    path.display()
-                ),
-            )
-        })
-}
 
 /// Largest rotation manifest `rollback` reads (pfxgen's are about 1 KiB).
 const MAX_MANIFEST_SIZE: u64 = 1024 * 1024;
@@ -334,8 +586,8 @@ struct Record {
 /// Things created so far, removed again if the transaction fails.
 #[derive(Default)]
 struct Undo {
-    files: Vec<PathBuf>,
-    dirs: Vec<PathBuf>,
+    files: Vec<(Dir, OsString)>,
+    dirs: Vec<(Dir, OsString)>,
     committed: bool,
 }
 
@@ -344,28 +596,31 @@ impl Drop for Undo {
         if self.committed {
             return;
         }
-        for f in self.files.iter().rev() {
-            let _ = fs::remove_file(f);
+        for (dir, name) in self.files.iter().rev() {
+            let _ = dir.remove_file(name);
         }
-        for d in self.dirs.iter().rev() {
-            let _ = fs::remove_dir(d);
+        for (dir, name) in self.dirs.iter().rev() {
+            let _ = dir.remove_dir(name);
         }
     }
 }
 
-fn new_id(backup_dir: &Path) -> String {
+fn clone_dir(dir: &Dir) -> Result<Dir, Failure> {
+    dir.try_clone()
+        .map_err(|e| io_failure("use the folder", dir.path(), &e))
+}
+
+fn new_id(backup_dir: &Dir) -> String {
     let base = UtcTime::now().map_or_else(|| "unknown-time".to_owned(), UtcTime::to_compact_string);
+    let names: Vec<String> = backup_dir
+        .names()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
     // Unique even after a crash within the same second left backups
     // without a manifest: no file may already start with `<id>-`.
-    let taken = |id: &str| {
-        fs::read_dir(backup_dir).is_ok_and(|entries| {
-            entries.filter_map(Result::ok).any(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(&format!("{id}-"))
-            })
-        })
-    };
+    let taken = |id: &str| names.iter().any(|n| n.starts_with(&format!("{id}-")));
     let mut id = base.clone();
     let mut n = 2;
     while taken(&id) {
@@ -380,50 +635,169 @@ fn file_name(path: &Path) -> String {
         .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
+/// Refuses a backup folder, manifest or backup that is not the running
+/// user's own or that someone else can write: it would be instructions
+/// (or data to restore) from another user.
+fn check_own(meta: &fs::Metadata, path: &Path, what: &str) -> Result<(), Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let euid = crate::safefs::effective_uid();
+        if meta.uid() != euid || meta.mode() & 0o022 != 0 {
+            return Err(crate::safefs::unsafe_failure(
+                path,
+                format!(
+                    "the {what} belongs to uid {} with mode {:o}; pfxgen uses only a {what} of the user \
+                     running it (uid {euid}) that nobody else can write",
+                    meta.uid(),
+                    meta.mode() & 0o7777
+                ),
+            )
+            .with_hint(format!(
+                "if it is genuine, move it aside (or fix its owner and mode) and run again; \
+                 {BACKUP_DIR}/ is made mode 0700 by pfxgen"
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (meta, path, what);
+    Ok(())
+}
+
+/// Opens the backup folder of the service, making it (mode 0700, in one
+/// step) when `undo` is given and it does not exist.
+fn open_backup_dir(service: &Folder<'_>, undo: Option<&mut Undo>) -> Result<Dir, Failure> {
+    let name = OsStr::new(BACKUP_DIR);
+    let path = service.root.display(name);
+    let exists = match service.root.entry_metadata(name) {
+        Ok(_) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(input_failure("use the backup folder", &path, &e)),
+    };
+    if !exists {
+        let Some(undo) = undo else {
+            return Err(Failure::new(
+                Exit::Input,
+                format!("there is no backup folder {}", path.display()),
+            )
+            .with_hint("there is nothing to roll back"));
+        };
+        fault::inject("backup-dir")
+            .map_err(|e| io_failure("create the backup folder", &path, &e))?;
+        service
+            .root
+            .create_dir_private(name)
+            .map_err(|e| io_failure("create the backup folder", &path, &e))?;
+        undo.dirs
+            .push((clone_dir(service.root)?, name.to_os_string()));
+    }
+    let dir = service.root.open_subdir(name).map_err(|e| {
+        if service
+            .root
+            .entry_metadata(name)
+            .is_ok_and(|m| !m.file_type().is_dir())
+        {
+            crate::safefs::unsafe_failure(
+                &path,
+                "it is not a folder (a link or a file is in its place)",
+            )
+        } else {
+            io_failure("use the backup folder", &path, &e)
+        }
+    })?;
+    let meta = dir
+        .metadata()
+        .map_err(|e| io_failure("use the backup folder", &path, &e))?;
+    check_own(&meta, &path, "backup folder")?;
+    Ok(dir)
+}
+
+/// Refuses to copy a file that has other names and belongs to someone
+/// other than the service folder's owner, in a folder others can write: a
+/// hard link planted there could make pfxgen copy another user's file
+/// into a backup that a rollback would put where the account can read it.
+fn check_hard_link(
+    owner: Option<(u32, u32)>,
+    file: &Located,
+    meta: &fs::Metadata,
+) -> Result<(), Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if meta.nlink() > 1 {
+            let owners = owner.is_some_and(|(uid, _)| uid == meta.uid());
+            let protected = file
+                .dir
+                .metadata()
+                .is_ok_and(|d| crate::safefs::entry_protected(&d, meta.uid()));
+            if !owners && !protected {
+                return Err(crate::safefs::unsafe_failure(
+                    &file.path,
+                    format!(
+                        "it has {} names (hard links) and belongs to uid {}, not to the owner of the \
+                         service folder, in a folder others can write",
+                        meta.nlink(),
+                        meta.uid()
+                    ),
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (owner, file, meta);
+    Ok(())
+}
+
+/// The service folder as a transaction sees it.
+struct Folder<'a> {
+    dir: &'a Path,
+    root: &'a Dir,
+    owner: Option<(u32, u32)>,
+}
+
+impl Service {
+    fn folder(&self) -> Folder<'_> {
+        Folder {
+            dir: &self.dir,
+            root: &self.root,
+            owner: self.owner,
+        }
+    }
+}
+
 /// Backs up, records and installs `changes`, the last one last.
 fn execute(
-    service: &Service,
+    service: &Folder<'_>,
     action: &str,
     changes: Vec<FileChange>,
     extra: Obj,
 ) -> Result<Record, Failure> {
-    let backup_dir = service.dir.join(BACKUP_DIR);
     let mut undo = Undo::default();
-    if !backup_dir.exists() {
-        fault::inject("backup-dir")
-            .map_err(|e| io_failure("create the backup folder", &backup_dir, &e))?;
-        fs::create_dir(&backup_dir)
-            .map_err(|e| io_failure("create the backup folder", &backup_dir, &e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let _ = fs::set_permissions(&backup_dir, fs::Permissions::from_mode(0o700));
-        }
-        undo.dirs.push(backup_dir.clone());
-    }
+    let backup_dir = open_backup_dir(service, Some(&mut undo))?;
     let id = new_id(&backup_dir);
     let mut records = Vec::new();
     let mut backups = Vec::new();
+    let mut templates = Vec::new();
     for (n, change) in changes.iter().enumerate() {
+        let shown = relative(service.dir, &change.file.path);
         let mut rec = Obj::new()
-            .field("path", relative(&service.dir, &change.path))
+            .field("path", shown.as_str())
             .field("kind", change.kind);
-        if change.path.exists() {
-            let before = read_managed(&change.path, "read")?;
-            let backup = backup_dir.join(format!("{id}-{n}-{}", file_name(&change.path)));
+        let before = change.file.read()?;
+        if let Some((bytes, meta)) = &before {
+            check_hard_link(service.owner, &change.file, meta)?;
+            let name = OsString::from(format!("{id}-{n}-{}", file_name(&change.file.path)));
+            let backup = backup_dir.display(&name);
             // The bytes just hashed, not a second read that could differ.
-            crate::fsutil::write_private(&backup, &before)
+            write_new_private(&backup_dir, &name, bytes)
                 .map_err(|e| io_failure("write the backup", &backup, &e))?;
-            undo.files.push(backup.clone());
-            backups.push((
-                relative(&service.dir, &change.path),
-                relative(&service.dir, &backup),
-            ));
+            undo.files.push((clone_dir(&backup_dir)?, name));
+            backups.push((shown.clone(), relative(service.dir, &backup)));
             rec.push(
                 "before",
                 Obj::new()
-                    .field("backup", relative(&service.dir, &backup))
-                    .field("sha256", sha256_hex(&before)),
+                    .field("backup", relative(service.dir, &backup))
+                    .field("sha256", sha256_hex(bytes)),
             );
         } else {
             rec.push("before", Json::Null);
@@ -433,40 +807,58 @@ fn execute(
             Obj::new().field("sha256", sha256_hex(&change.contents)),
         );
         records.push(Json::from(rec));
+        templates.push(before.map(|(_, meta)| meta));
     }
+    let real_dir = service.root.real_path().map_or_else(
+        |_| service.dir.display().to_string(),
+        |p| p.display().to_string(),
+    );
     let mut manifest = Obj::new()
         .field("format", MANIFEST_FORMAT)
         .field("id", id.as_str())
         .field("time", UtcTime::now().map(|t| t.to_string()))
         .field("action", action)
-        .field("service_dir", service.dir.display().to_string());
+        .field("service_dir", real_dir);
     for (k, v) in extra.into_fields() {
         manifest.push(&k, v);
     }
     manifest.push("changes", Json::Array(records));
-    let manifest_name = format!("{id}-manifest.json");
+    let manifest_name = OsString::from(format!("{id}-manifest.json"));
     let text = Json::from(manifest).pretty() + "\n";
     let m = PreparedFile::write(&backup_dir, &manifest_name, text.as_bytes(), "manifest")?;
     let manifest_path = m.commit(Install::NoClobber)?;
-    undo.files.push(manifest_path.clone());
-    sync_dir(&backup_dir);
+    undo.files.push((clone_dir(&backup_dir)?, manifest_name));
+    backup_dir.sync();
 
-    // Prepare every new file next to its target, then install, last = switch.
-    let mut warnings = Vec::new();
+    let prepared = prepare_all(&changes, &templates)?;
+    let warnings = prepared.iter().flat_map(|(_, _, w)| w.clone()).collect();
+    install_all(prepared)?;
+    undo.committed = true;
+    Ok(Record {
+        id,
+        manifest: manifest_path,
+        backups,
+        warnings,
+    })
+}
+
+/// Writes every new file next to its target, reads it back through its
+/// descriptor and checks it, and gives it its owner and mode there.
+fn prepare_all(
+    changes: &[FileChange],
+    templates: &[Option<fs::Metadata>],
+) -> Result<Vec<(PreparedFile, Install, Vec<String>)>, Failure> {
     let mut prepared = Vec::new();
-    for change in &changes {
-        let dir = change
-            .path
-            .parent()
-            .map_or_else(|| service.dir.clone(), Path::to_path_buf);
+    for (change, template) in changes.iter().zip(templates) {
         let label = if change.kind == "appsettings" {
             "appsettings"
         } else {
             "pfx"
         };
-        let p = PreparedFile::write(&dir, &file_name(&change.path), &change.contents, label)?;
+        let mut p =
+            PreparedFile::write(&change.file.dir, &change.file.name, &change.contents, label)?;
         if let Some((password, key, cert)) = &change.check {
-            verify_written(p.temp_path(), password, key, cert)?;
+            verify_written(&mut p, password, key, cert)?;
         }
         // A replaced file passes its mode and owner on. A new file takes the
         // owner and group of the file it takes over from (the current
@@ -474,52 +866,42 @@ fn execute(
         // pfxgen runs as root, and at most its owner-read/write and
         // group-read bits: never world-readable, never group-writable.
         // Without such a file it stays 0600, owned by the current user.
-        if let Ok(meta) = fs::metadata(&change.path) {
-            warnings.extend(p.match_permissions(&meta, 0o777));
-        } else if let Some(meta) = change
-            .takes_over
-            .as_ref()
-            .and_then(|t| fs::metadata(t).ok())
-        {
-            warnings.extend(p.match_permissions(&meta, NEW_FILE_MODE_MASK));
+        let mut warnings = Vec::new();
+        match (template, &change.takes_over) {
+            (Some(meta), _) => warnings.extend(p.match_permissions(meta, 0o777)),
+            (None, Some(meta)) => warnings.extend(p.match_permissions(meta, NEW_FILE_MODE_MASK)),
+            (None, None) => {}
         }
-        let install = if change.path.exists() {
+        let install = if template.is_some() {
             Install::Replace
         } else {
             Install::NoClobber
         };
-        prepared.push((p, install));
+        prepared.push((p, install, warnings));
     }
-    let mut installed: Vec<PathBuf> = Vec::new();
-    let total = prepared.len();
-    for (i, (p, install)) in prepared.into_iter().enumerate() {
-        let target = p.target().to_path_buf();
-        let replaced = install == Install::Replace;
-        match p.commit(install) {
-            Ok(_) => {
-                if !replaced {
-                    installed.push(target);
-                }
+    Ok(prepared)
+}
+
+/// Renames the prepared files into place, in order (the switch last). On
+/// a failure, files newly created by earlier steps are removed again;
+/// replaced files cannot have been touched (the switch is last).
+fn install_all(prepared: Vec<(PreparedFile, Install, Vec<String>)>) -> Result<(), Failure> {
+    let mut installed: Vec<(Dir, OsString)> = Vec::new();
+    for (p, install, _) in prepared {
+        let created = if install == Install::NoClobber {
+            Some((clone_dir(p.dir())?, p.name().to_os_string()))
+        } else {
+            None
+        };
+        if let Err(f) = p.commit(install) {
+            for (dir, name) in &installed {
+                let _ = dir.remove_file(name);
             }
-            Err(f) => {
-                // A file newly created at an earlier step is removed again;
-                // replaced files cannot have been touched (the switch is last).
-                for path in &installed {
-                    let _ = fs::remove_file(path);
-                }
-                return Err(f);
-            }
+            return Err(f);
         }
-        if i + 1 == total {
-            undo.committed = true;
-        }
+        installed.extend(created);
     }
-    Ok(Record {
-        id,
-        manifest: manifest_path,
-        backups,
-        warnings,
-    })
+    Ok(())
 }
 
 // -------------------------------------------------------------- rotate ---
@@ -534,6 +916,7 @@ enum NewSource {
 
 struct Options {
     service_dir: PathBuf,
+    certificate: Option<PathBuf>,
     source: NewSource,
     new_password: PasswordArgs,
     current_password: PasswordArgs,
@@ -546,6 +929,7 @@ struct Options {
 
 fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
     let mut service_dir = None;
+    let mut certificate = None;
     let mut from = None;
     let mut gen_args = NewCertificateArgs::default();
     let mut current_password = PasswordArgs::default();
@@ -583,6 +967,9 @@ fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
                 service_dir = Some(value_path(&mut parser, "--service-dir")?)
             }
             Arg::Long(n) if n == "from" => from = Some(value_path(&mut parser, "--from")?),
+            Arg::Long(n) if n == "certificate" => {
+                certificate = Some(value_path(&mut parser, "--certificate")?)
+            }
             Arg::Long(n) if n == "install-path" => {
                 let v = value_string(&mut parser, "--install-path")?;
                 if v.trim().is_empty() {
@@ -631,6 +1018,7 @@ fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
     };
     Ok(Some(Options {
         service_dir,
+        certificate,
         source,
         new_password,
         current_password,
@@ -642,20 +1030,32 @@ fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
     }))
 }
 
-/// Opens the current certificate to compare it with the new one: with its
-/// own password options, else the new password, else the empty one.
+/// Opens the current certificate (its bytes, read through the service's
+/// open folder) to compare it with the new one: with its own password
+/// options, else the new password, else the empty one.
 fn open_current(
-    path: &Path,
+    display: &Path,
+    bytes: Vec<u8>,
     opts: &Options,
     new_password: Option<&Password>,
     limits: &Limits,
 ) -> Result<Loaded, Failure> {
+    let shown = display.display().to_string();
+    let pfx = Pfx::parse(&bytes, limits).map_err(|e| from_pkcs12(&shown, &e))?;
     if opts.current_password.given() {
-        return loader::load(path, &opts.current_password, true, limits);
+        let (pw, origin) = opts
+            .current_password
+            .read(&shown, false)?
+            .ok_or_else(|| Failure::new(Exit::Password, "no password given"))?;
+        let opened = pfx.open(&pw, limits).map_err(|e| from_pkcs12(&shown, &e))?;
+        return Ok(Loaded {
+            bytes,
+            pfx,
+            opened: Some(opened),
+            password: Some(pw),
+            password_use: PasswordUse::Given(origin),
+        });
     }
-    let bytes = loader::read_file(path, limits)?;
-    let pfx =
-        Pfx::parse(&bytes, limits).map_err(|e| from_pkcs12(&path.display().to_string(), &e))?;
     for pw in new_password.into_iter().cloned().chain([Password::empty()]) {
         if let Ok(opened) = pfx.open(&pw, limits) {
             let how = if pw.is_empty() {
@@ -676,7 +1076,7 @@ fn open_current(
         Exit::Password,
         format!(
             "cannot open the current certificate {} to compare it with the new one",
-            path.display()
+            display.display()
         ),
     )
     .with_hint("give its password with --current-password-file FILE or --current-password-env VAR"))
@@ -705,7 +1105,8 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         return Ok(());
     };
     let limits = Limits::default();
-    let early = locate(&opts.service_dir)?; // a clear error for a wrong folder before locking it
+    // A clear error for a wrong folder before locking it.
+    let early = locate_with(&opts.service_dir, opts.certificate.as_deref())?;
     if let NewSource::Generate(gen_args) = &opts.source {
         if let Some(pw_path) = &gen_args.generate_password {
             // Before a key is made; the install target is checked again
@@ -723,9 +1124,14 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
     let _lock = if opts.dry_run {
         None
     } else {
-        Some(acquire_lock(&opts.service_dir)?)
+        Some(acquire_lock(&early.root)?)
     };
-    let service = locate(&opts.service_dir)?;
+    // Read again under the lock, in the folder already open.
+    let service = locate_at(
+        &opts.service_dir,
+        clone_dir(&early.root)?,
+        opts.certificate.as_deref(),
+    )?;
     fault::inject("read-current").map_err(|e| input_failure("read", &service.current, &e))?;
 
     // The new certificate: load and check it before touching anything.
@@ -783,10 +1189,16 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         ));
     };
 
-    // The current certificate.
-    let current = if service.current.exists() {
+    // The current certificate, read through the open folder.
+    let current_read = service.current_file.read()?;
+    if let Some((_, meta)) = &current_read {
+        check_hard_link(service.owner, &service.current_file, meta)?;
+    }
+    let current_meta = current_read.as_ref().map(|(_, m)| m.clone());
+    let current = if let Some((bytes, _)) = current_read {
         Some(open_current(
             &service.current,
+            bytes,
             &opts,
             new_loaded.password.as_ref(),
             &limits,
@@ -821,59 +1233,17 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         }
     }
 
-    // Where it goes, and whether appsettings.json changes.
-    let (target, settings_change) = match &opts.install_path {
-        None => (service.current.clone(), None),
-        Some(value) => {
-            let target = appsettings::resolve(&service.dir, value).map_err(Failure::usage)?;
-            if target == service.current {
-                (target, None)
-            } else {
-                let Some((settings_path, text, _)) = &service.settings else {
-                    return Err(Failure::usage(format!(
-                        "--install-path needs {} to record the new path, and there is none",
-                        service.dir.join(appsettings::FILE_NAME).display()
-                    )));
-                };
-                if target.exists() {
-                    return Err(Failure::new(
-                        Exit::Output,
-                        format!(
-                            "{} already exists; choose another --install-path",
-                            target.display()
-                        ),
-                    ));
-                }
-                let new_text = appsettings::with_certificate_path(text, value)
-                    .map_err(|e| Failure::new(Exit::Input, e))?;
-                (target, Some((settings_path.clone(), new_text)))
-            }
-        }
-    };
-    // A symbolic link (e.g. openssl.pfx -> /secure/openssl.pfx) stays a
-    // link: the file it points to is replaced.
-    let target = match fs::symlink_metadata(&target) {
-        Ok(m) if m.file_type().is_symlink() => {
-            fs::canonicalize(&target).map_err(|e| input_failure("follow the link", &target, &e))?
-        }
-        _ => target,
-    };
-    match target.parent() {
-        Some(parent) if parent.is_dir() => {}
-        _ => {
-            return Err(Failure::new(
-                Exit::Output,
-                format!("the folder of {} does not exist", target.display()),
-            ));
-        }
-    }
+    // Where it goes, and whether appsettings.json changes. A link at the
+    // target stays a link (the file it points to is replaced) when it is
+    // trustworthy; any other link is refused.
+    let (target, settings_change) = install_target(&service, opts.install_path.as_deref())?;
 
     if let Some((_, Some(pw_path))) = &generated {
         let settings = service.dir.join(appsettings::FILE_NAME);
         generate::check_password_file_target(
             pw_path,
             &[
-                (&target, "the certificate it installs"),
+                (&target.path, "the certificate it installs"),
                 (&service.current, "the current certificate"),
                 (&settings, "appsettings.json"),
             ],
@@ -883,10 +1253,13 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
     let ids_old = old_cert.map(crate::jwt::key_ids);
     let ids_new = crate::jwt::key_ids(new_cert);
     if opts.dry_run {
+        let settings_shown = settings_change
+            .as_ref()
+            .map(|(l, text)| (l.path.clone(), text.clone()));
         print_plan(
             &service,
-            &target,
-            settings_change.as_ref(),
+            &target.path,
+            settings_shown.as_ref(),
             old_cert,
             (new_cert, generated.is_some(), password_changed),
             &outcome,
@@ -896,18 +1269,20 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
     }
 
     let password = new_loaded.password.clone().unwrap_or_else(Password::empty);
+    let target_path = target.path.clone();
+    let settings_changed = settings_change.is_some();
     let mut changes = vec![FileChange {
-        path: target.clone(),
+        file: target,
         kind: "certificate",
         contents: new_bytes,
         check: Some((password, clone_key(new_key)?, new_cert.clone())),
-        takes_over: Some(service.current.clone()),
+        takes_over: current_meta,
     }];
-    if let Some((path, text)) = &settings_change {
+    if let Some((file, text)) = settings_change {
         changes.push(FileChange {
-            path: path.clone(),
+            file,
             kind: "appsettings",
-            contents: text.clone().into_bytes(),
+            contents: text.into_bytes(),
             check: None,
             takes_over: None,
         });
@@ -923,7 +1298,7 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         .field(
             "new_certificate",
             Obj::new()
-                .field("path", relative(&service.dir, &target))
+                .field("path", relative(&service.dir, &target_path))
                 .field("sha1_thumbprint", ids_new.kid.as_str())
                 .field("not_after", new_cert.not_after().to_string()),
         );
@@ -931,24 +1306,27 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
     // A generated password is written just before the switch.
     let mut password_file = None;
     if let Some((_, Some(pw_path))) = &generated {
-        let (dir, file) = generate::split_path(pw_path)?;
+        let (dir, file) = open_parent(pw_path, false)?;
         let secret =
             std::str::from_utf8(new_loaded.password.as_ref().map_or(&[][..], Password::utf8))
                 .unwrap_or_default();
-        let mut text = zeroize::Zeroizing::new(String::from(secret));
+        // Sized once: a growing String would leave an unwiped copy behind.
+        let mut text = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
+        text.push_str(secret);
         text.push('\n');
         let p = PreparedFile::write(&dir, &file, text.as_bytes(), "password-file")?;
-        password_file = Some(p.commit(Install::NoClobber)?);
+        password_file = Some((p.commit(Install::NoClobber)?, dir, file));
     }
-    let record = match execute(&service, "rotate", changes, extra) {
+    let record = match execute(&service.folder(), "rotate", changes, extra) {
         Ok(r) => r,
         Err(f) => {
-            if let Some(p) = &password_file {
-                let _ = fs::remove_file(p);
+            if let Some((_, dir, name)) = &password_file {
+                let _ = dir.remove_file(name);
             }
             return Err(f);
         }
     };
+    let password_file = password_file.map(|(p, _, _)| p);
     for w in &record.warnings {
         eprintln!("warning: {w}");
     }
@@ -957,12 +1335,52 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         &record,
         ids_old.as_ref().map(|i| i.kid.as_str()),
         &ids_new.kid,
-        &target,
-        settings_change.is_some(),
+        &target_path,
+        settings_changed,
         (password_file.as_deref(), password_changed),
         opts.json,
     );
     Ok(())
+}
+
+/// Where `rotate` installs the new file (operator-named with
+/// `--install-path`, else the current certificate's place) and the new
+/// appsettings.json text when the path changes.
+fn install_target(
+    service: &Service,
+    install_path: Option<&str>,
+) -> Result<(Located, Option<(Located, String)>), Failure> {
+    let Some(value) = install_path else {
+        return Ok((service.current_file.try_clone()?, None));
+    };
+    let rel = appsettings::resolve(Path::new(""), value).map_err(Failure::usage)?;
+    let target = Located::resolve(&service.root, &rel, UNCONFINED).map_err(|mut f| {
+        if f.exit == Exit::Input {
+            f.exit = Exit::Output;
+        }
+        f
+    })?;
+    if target.path == service.current {
+        return Ok((target, None));
+    }
+    let Some(settings) = &service.settings else {
+        return Err(Failure::usage(format!(
+            "--install-path needs {} to record the new path, and there is none",
+            service.dir.join(appsettings::FILE_NAME).display()
+        )));
+    };
+    if target.dir.entry_metadata(&target.name).is_ok() {
+        return Err(Failure::new(
+            Exit::Output,
+            format!(
+                "{} already exists; choose another --install-path",
+                target.path.display()
+            ),
+        ));
+    }
+    let new_text = appsettings::with_certificate_path(&settings.text, value)
+        .map_err(|e| Failure::new(Exit::Input, e))?;
+    Ok((target, Some((settings.file.try_clone()?, new_text))))
 }
 
 fn clone_key(key: &pfxgen_keygen::PrivateKey) -> Result<pfxgen_keygen::PrivateKey, Failure> {
@@ -1141,112 +1559,231 @@ fn print_result(
 struct Recorded {
     path: String,
     kind: String,
+    /// The backup (its path as recorded) and its SHA-256; `None` when the
+    /// file did not exist before.
     backup: Option<(String, String)>,
     /// SHA-256 of what the operation installed.
-    after: Option<String>,
+    after: String,
 }
 
-fn read_manifest(path: &Path) -> Result<(String, Vec<Recorded>, jsonc::Node), Failure> {
-    let bad = |why: String| Failure::new(Exit::Input, format!("{}: {why}", path.display()));
-    let bytes = crate::fsutil::read_at_most(path, MAX_MANIFEST_SIZE)
-        .map_err(|e| input_failure("read", path, &e))?
-        .ok_or_else(|| bad("larger than any manifest pfxgen writes (1 MiB)".to_owned()))?;
-    let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8".to_owned()))?;
-    let doc = jsonc::parse(&text).map_err(|e| bad(e.to_string()))?;
-    if doc.get("format").and_then(jsonc::Node::as_str) != Some(MANIFEST_FORMAT) {
-        return Err(bad("not a pfxgen rotation manifest".to_owned()));
+/// A rotation manifest, read from the running user's own backup folder.
+struct Manifest {
+    id: String,
+    service_dir: String,
+    changes: Vec<Recorded>,
+}
+
+/// Reads the manifest `name` of `backup_dir`: it must be the running
+/// user's own file that nobody else can write, and record for every change
+/// the SHA-256 of what was there before (or that nothing was) and of what
+/// was installed.
+fn read_manifest(backup_dir: &Dir, name: &OsStr) -> Result<Manifest, Failure> {
+    let path = backup_dir.display(name);
+    let bad = |why: &str| Failure::new(Exit::Input, format!("{}: {why}", path.display()));
+    let (bytes, meta) = backup_dir
+        .read_regular(name, MAX_MANIFEST_SIZE)
+        .map_err(|e| input_failure("read", &path, &e))?
+        .ok_or_else(|| bad("larger than any manifest pfxgen writes (1 MiB)"))?;
+    check_own(&meta, &path, "rotation manifest")?;
+    let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8"))?;
+    let doc = jsonc::parse(&text).map_err(|e| bad(&e.to_string()))?;
+    let field = |node: &jsonc::Node, key: &str| {
+        node.get(key)
+            .and_then(jsonc::Node::as_str)
+            .map(str::to_owned)
+    };
+    if field(&doc, "format").as_deref() != Some(MANIFEST_FORMAT) {
+        return Err(bad("not a pfxgen rotation manifest"));
     }
-    let id = doc
-        .get("id")
-        .and_then(jsonc::Node::as_str)
-        .ok_or_else(|| bad("no id".to_owned()))?
-        .to_owned();
+    let id = field(&doc, "id").ok_or_else(|| bad("no id"))?;
+    let service_dir = field(&doc, "service_dir").ok_or_else(|| bad("no service folder"))?;
     let Some(jsonc::Node {
         value: jsonc::Value::Array(items),
         ..
     }) = doc.get("changes")
     else {
-        return Err(bad("no changes".to_owned()));
+        return Err(bad("no changes"));
     };
     let mut changes = Vec::new();
     for item in items {
-        let path = item
-            .get("path")
-            .and_then(jsonc::Node::as_str)
-            .ok_or_else(|| bad("a change without a path".to_owned()))?;
-        let kind = item
-            .get("kind")
-            .and_then(jsonc::Node::as_str)
-            .unwrap_or("certificate");
-        let backup = item.get("before").and_then(|b| {
-            Some((
-                b.get("backup")?.as_str()?.to_owned(),
-                b.get("sha256")?.as_str()?.to_owned(),
-            ))
-        });
+        let path = field(item, "path").ok_or_else(|| bad("a change without a path"))?;
+        let kind = field(item, "kind").ok_or_else(|| bad("a change without a kind"))?;
+        if kind != "certificate" && kind != "appsettings" {
+            return Err(bad("a change of an unknown kind"));
+        }
+        let backup = match item.get("before") {
+            Some(jsonc::Node {
+                value: jsonc::Value::Null,
+                ..
+            }) => None,
+            Some(b) => Some(
+                field(b, "backup")
+                    .zip(field(b, "sha256"))
+                    .ok_or_else(|| bad("a change whose backup is not recorded"))?,
+            ),
+            None => return Err(bad("a change without its previous state")),
+        };
         let after = item
             .get("after")
-            .and_then(|a| a.get("sha256")?.as_str())
-            .map(str::to_owned);
+            .and_then(|a| field(a, "sha256"))
+            .ok_or_else(|| bad("a change without the hash of what it installed"))?;
         changes.push(Recorded {
-            path: path.to_owned(),
-            kind: kind.to_owned(),
+            path,
+            kind,
             backup,
             after,
         });
     }
-    Ok((id, changes, doc))
+    Ok(Manifest {
+        id,
+        service_dir,
+        changes,
+    })
 }
 
-/// The newest manifest in the backup folder.
-fn latest_manifest(dir: &Path) -> Result<PathBuf, Failure> {
-    let backup_dir = dir.join(BACKUP_DIR);
-    let entries = fs::read_dir(&backup_dir).map_err(|e| {
-        input_failure("read the backup folder", &backup_dir, &e)
-            .with_hint("there is nothing to roll back")
-    })?;
-    let mut manifests: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with("-manifest.json"))
-        })
+/// The name of the newest manifest in the backup folder.
+fn latest_manifest(backup_dir: &Dir) -> Result<OsString, Failure> {
+    let names = backup_dir
+        .names()
+        .map_err(|e| input_failure("read the backup folder", backup_dir.path(), &e))?;
+    let mut manifests: Vec<String> = names
+        .into_iter()
+        .filter_map(|n| n.into_string().ok())
+        .filter(|n| n.ends_with("-manifest.json"))
         .collect();
-    manifests.sort_by_key(|p| {
-        let name = file_name(p);
+    manifests.sort_by_key(|name| {
         // `<time>[-n]-manifest.json`: order by time, then by the counter.
         let stem = name.trim_end_matches("-manifest.json").to_owned();
-        let (time, n) = match stem.split_once('-') {
+        match stem.split_once('-') {
             Some((t, n)) => (t.to_owned(), n.parse::<u32>().unwrap_or(0)),
-            None => (stem.clone(), 0),
-        };
-        (time, n)
+            None => (stem, 0),
+        }
     });
-    manifests.pop().ok_or_else(|| {
+    manifests.pop().map(OsString::from).ok_or_else(|| {
         Failure::new(
             Exit::Input,
-            format!("no rotation manifest in {}", backup_dir.display()),
+            format!("no rotation manifest in {}", backup_dir.path().display()),
         )
         .with_hint("there is nothing to roll back")
     })
 }
 
-fn resolve_recorded(dir: &Path, p: &str) -> PathBuf {
-    let path = Path::new(p);
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        dir.join(path)
+/// The backup's name inside `pfx-backups/`, if the recorded path is one of
+/// this manifest's own backups (`pfx-backups/<id>-<n>-<name>`).
+fn own_backup_name<'a>(id: &str, recorded: &'a str) -> Option<&'a str> {
+    let name = recorded.strip_prefix(&format!("{BACKUP_DIR}/"))?;
+    let rest = name.strip_prefix(&format!("{id}-"))?;
+    let (n, file) = rest.split_once('-')?;
+    let ok = !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && !file.is_empty()
+        && !file.contains(['/', '\\'])
+        && file != "..";
+    ok.then_some(name)
+}
+
+/// Checks one recorded change and reads its backup: the file must still be
+/// what the operation installed, and the backup the running user's own,
+/// with the recorded hash and the right kind of content.
+fn plan_restore(
+    root: &Dir,
+    backup_dir: &Dir,
+    manifest: &Manifest,
+    manifest_path: &Path,
+    r: &Recorded,
+) -> Result<Option<FileChange>, Failure> {
+    let refuse = |why: String| {
+        Failure::new(
+            Exit::Input,
+            format!("{}: {why}; refusing to roll back", manifest_path.display()),
+        )
+    };
+    if r.kind == "appsettings" && r.path != appsettings::FILE_NAME {
+        return Err(refuse(format!("it names {} as appsettings.json", r.path)));
     }
+    // The path comes from the manifest alone; links on the way are
+    // followed only where trustworthy.
+    let target = Located::resolve(root, Path::new(&r.path), UNCONFINED)?;
+    let now = target
+        .read()?
+        .map(|(b, _)| sha256_hex(&b))
+        .unwrap_or_default();
+    if now != r.after {
+        return Err(refuse(format!(
+            "{} has changed since that operation",
+            target.path.display()
+        ))
+        .with_hint("roll back by hand from pfx-backups/, or rotate again"));
+    }
+    let Some((backup, sha)) = &r.backup else {
+        return Ok(None);
+    };
+    let backup_name = own_backup_name(&manifest.id, backup).ok_or_else(|| {
+        refuse(format!(
+            "the backup {backup:?} is not one of its own backups"
+        ))
+    })?;
+    let backup_path = backup_dir.display(OsStr::new(backup_name));
+    let (bytes, meta) = backup_dir
+        .read_regular(OsStr::new(backup_name), MAX_MANAGED_FILE)
+        .map_err(|e| {
+            refuse(format!(
+                "the backup {} is missing or not a plain file ({e})",
+                backup_path.display()
+            ))
+        })?
+        .ok_or_else(|| refuse(format!("the backup {} is too large", backup_path.display())))?;
+    check_own(&meta, &backup_path, "backup")?;
+    if sha256_hex(&bytes) != *sha {
+        return Err(Failure::new(
+            Exit::Input,
+            format!(
+                "the backup {} does not match its manifest (SHA-256 differs); refusing to restore it",
+                backup_path.display()
+            ),
+        ));
+    }
+    check_backup_content(&r.kind, &bytes, &backup_path)?;
+    Ok(Some(FileChange {
+        file: target,
+        kind: if r.kind == "appsettings" {
+            "appsettings"
+        } else {
+            "certificate"
+        },
+        contents: bytes,
+        check: None,
+        takes_over: None,
+    }))
+}
+
+/// A certificate backup must be a PFX; an appsettings backup valid JSON
+/// with at most one certificate path.
+fn check_backup_content(kind: &str, bytes: &[u8], path: &Path) -> Result<(), Failure> {
+    if kind == "appsettings" {
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            Failure::new(
+                Exit::Input,
+                format!("the backup {} is not UTF-8", path.display()),
+            )
+        })?;
+        appsettings::find(text).map_err(|e| {
+            Failure::new(Exit::Input, format!("the backup {}: {e}", path.display()))
+        })?;
+    } else {
+        Pfx::parse(bytes, &Limits::default())
+            .map_err(|e| from_pkcs12(&format!("the backup {}", path.display()), &e))?;
+    }
+    Ok(())
 }
 
 /// Runs `pfxgen rollback`.
 ///
 /// # Errors
 /// Exit 4 when there is nothing to roll back or a backup is damaged, 5 when
-/// it cannot be written, 7 when locked. The folder is unchanged on error.
+/// it cannot be written, 7 when locked, 8 when the backup folder, manifest
+/// or a backup is not the running user's own. The folder is unchanged on
+/// error.
 pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
     let mut service_dir = None;
     let mut dry_run = false;
@@ -1267,197 +1804,43 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
         }
     }
     let dir = service_dir.ok_or_else(|| Failure::usage("rollback needs --service-dir DIR"))?;
-    locate(&dir)?; // a clear error for a wrong folder before locking it
+    match fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(Failure::new(
+                Exit::Input,
+                format!("{} is not a folder", dir.display()),
+            ));
+        }
+        Err(e) => return Err(input_failure("use the service folder", &dir, &e)),
+    }
+    let root = Dir::open(&dir)?;
     let _lock = if dry_run {
         None
     } else {
-        Some(acquire_lock(&dir)?)
+        Some(acquire_lock(&root)?)
     };
-    let service = locate(&dir)?;
-    let manifest_path = latest_manifest(&dir)?;
-    let (id, recorded, _doc) = read_manifest(&manifest_path)?;
-
-    // Verify everything before restoring anything. A manifest lives in the
-    // service folder and is not trusted further than that: it may only
-    // restore appsettings.json and the service's certificate file, from
-    // backups of its own in pfx-backups/, and only if the files are still
-    // what it says it installed.
-    let backup_dir = dir.join(BACKUP_DIR);
-    let real_file = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
-    if !fs::symlink_metadata(&backup_dir).is_ok_and(|m| m.file_type().is_dir())
-        || !real_file(&manifest_path)
-    {
-        return Err(Failure::new(
-            Exit::Input,
-            format!(
-                "{} is not a plain folder of plain files; refusing to use it",
-                backup_dir.display()
-            ),
-        ));
-    }
-    if file_name(&manifest_path) != format!("{id}-manifest.json") {
-        return Err(Failure::new(
-            Exit::Input,
-            format!(
-                "{}: its id {id:?} does not match its name",
-                manifest_path.display()
-            ),
-        ));
-    }
-    let settings_path = dir.join(appsettings::FILE_NAME);
-    let same = |a: &Path, b: &Path| {
-        fs::canonicalize(a)
-            .ok()
-            .zip(fs::canonicalize(b).ok())
-            .is_some_and(|(x, y)| x == y)
-            || a == b
+    let folder = Folder {
+        dir: &dir,
+        root: &root,
+        owner: owner_ids(&root),
     };
-    let mut allowed_certificates = vec![service.current.clone()];
-    let mut changes = Vec::new();
-    let mut skipped = Vec::new();
-    let limits = Limits::default();
-    // Read the appsettings backup first: the certificate it names is a
-    // legitimate target too.
-    let mut ordered: Vec<&Recorded> = recorded.iter().collect();
-    ordered.sort_by_key(|r| r.kind != "appsettings");
-    for r in ordered {
-        let target = resolve_recorded(&dir, &r.path);
-        let Some((backup, sha)) = &r.backup else {
-            skipped.push(format!(
-                "{} did not exist before; it is left in place",
-                target.display()
-            ));
-            continue;
-        };
-        let refuse = |why: String| {
-            Failure::new(
-                Exit::Input,
-                format!("{}: {why}; refusing to roll back", manifest_path.display()),
-            )
-        };
-        let backup_name = backup
-            .strip_prefix(&format!("{BACKUP_DIR}/"))
-            .unwrap_or_default();
-        let well_named = backup_name
-            .strip_prefix(&format!("{id}-"))
-            .is_some_and(|rest| {
-                rest.split_once('-').is_some_and(|(n, name)| {
-                    !n.is_empty()
-                        && n.bytes().all(|b| b.is_ascii_digit())
-                        && !name.is_empty()
-                        && !name.contains(['/', '\\'])
-                        && name != ".."
-                })
-            });
-        if !well_named {
-            return Err(refuse(format!(
-                "the backup {backup:?} is not one of its own backups"
-            )));
-        }
-        let backup_path = backup_dir.join(backup_name);
-        if !real_file(&backup_path) {
-            return Err(refuse(format!(
-                "the backup {} is missing or not a plain file",
-                backup_path.display()
-            )));
-        }
-        let is_settings = r.kind == "appsettings";
-        let permitted = if is_settings {
-            same(&target, &settings_path)
-        } else {
-            allowed_certificates.iter().any(|c| same(&target, c))
-        };
-        if !permitted {
-            return Err(refuse(format!(
-                "it names {}, which is neither appsettings.json nor the service's certificate",
-                target.display()
-            )));
-        }
-        if let Some(after) = &r.after {
-            let now = read_managed(&target, "read")
-                .map(|b| sha256_hex(&b))
-                .unwrap_or_default();
-            if now != *after {
-                return Err(refuse(format!(
-                    "{} has changed since that operation",
-                    target.display()
-                ))
-                .with_hint("roll back by hand from pfx-backups/, or rotate again"));
-            }
-        }
-        let bytes = read_managed(&backup_path, "read the backup")?;
-        if sha256_hex(&bytes) != *sha {
-            return Err(Failure::new(
-                Exit::Input,
-                format!(
-                    "the backup {} does not match its manifest (SHA-256 differs); refusing to restore it",
-                    backup_path.display()
-                ),
-            ));
-        }
-        if is_settings {
-            let text = String::from_utf8(bytes.clone()).map_err(|_| {
-                Failure::new(
-                    Exit::Input,
-                    format!("the backup {} is not UTF-8", backup_path.display()),
-                )
-            })?;
-            let entry = appsettings::find(&text).map_err(|e| {
-                Failure::new(
-                    Exit::Input,
-                    format!("the backup {}: {e}", backup_path.display()),
-                )
-            })?;
-            let named = match entry {
-                Some(e) => appsettings::resolve(&dir, &e.value)
-                    .map_err(|e| Failure::new(Exit::Input, e))?,
-                None => dir.join(appsettings::DEFAULT_CERTIFICATE),
-            };
-            allowed_certificates.push(named);
-        } else {
-            Pfx::parse(&bytes, &limits)
-                .map_err(|e| from_pkcs12(&format!("the backup {}", backup_path.display()), &e))?;
-        }
-        changes.push(FileChange {
-            path: target,
-            kind: if is_settings {
-                "appsettings"
-            } else {
-                "certificate"
-            },
-            contents: bytes,
-            check: None,
-            takes_over: None,
-        });
-    }
-    // The certificate first, the service switch (appsettings.json) last.
-    changes.sort_by_key(|c| c.kind == "appsettings");
-    if changes.is_empty() {
-        return Err(Failure::new(
-            Exit::Input,
-            format!(
-                "the manifest {} records no backups to restore",
-                manifest_path.display()
-            ),
-        ));
-    }
+    let backup_dir = open_backup_dir(&folder, None)?;
+    let manifest_name = latest_manifest(&backup_dir)?;
+    let manifest_path = backup_dir.display(&manifest_name);
+    let manifest = read_manifest(&backup_dir, &manifest_name)?;
+    let changes = plan_rollback(&root, &backup_dir, &manifest, &manifest_path)?;
+    let (changes, skipped) = changes;
+    let id = manifest.id.clone();
     if dry_run {
-        outln!(
-            "Rollback plan for {} (dry run: nothing was changed)",
-            dir.display()
-        );
-        outln!("  undoes: {} ({})", manifest_path.display(), id);
-        for c in &changes {
-            outln!("  restore: {}", c.path.display());
-        }
-        for s in &skipped {
-            outln!("  note: {s}");
-        }
+        print_rollback_plan(&dir, &manifest_path, &id, &changes, &skipped, json);
         return Ok(());
     }
     let extra = Obj::new().field("rolls_back", relative(&dir, &manifest_path));
-    let record = execute(&service, "rollback", changes, extra)?;
-    let restored = locate(&dir).ok().map(|s| s.current);
+    let record = execute(&folder, "rollback", changes, extra)?;
+    let restored = locate_at(&dir, clone_dir(&root)?, None)
+        .ok()
+        .map(|s| s.current);
     if json {
         let obj = Obj::new()
             .field("service_dir", dir.display().to_string())
@@ -1486,4 +1869,99 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
         eprintln!("warning: {w}");
     }
     Ok(())
+}
+
+/// Verifies everything before restoring anything: the manifest was written
+/// for this folder, and every change checks out ([`plan_restore`]).
+/// Returns the files to restore (the service switch, appsettings.json,
+/// last) and notes about files left in place.
+fn plan_rollback(
+    root: &Dir,
+    backup_dir: &Dir,
+    manifest: &Manifest,
+    manifest_path: &Path,
+) -> Result<(Vec<FileChange>, Vec<String>), Failure> {
+    if file_name(manifest_path) != format!("{}-manifest.json", manifest.id) {
+        return Err(Failure::new(
+            Exit::Input,
+            format!(
+                "{}: its id {:?} does not match its name",
+                manifest_path.display(),
+                manifest.id
+            ),
+        ));
+    }
+    let real = root.real_path().map(|p| p.display().to_string());
+    if real.as_deref().ok() != Some(manifest.service_dir.as_str()) {
+        return Err(crate::safefs::unsafe_failure(
+            manifest_path,
+            format!(
+                "it was written for the folder {}, not this one",
+                manifest.service_dir
+            ),
+        ));
+    }
+    let mut changes = Vec::new();
+    let mut skipped = Vec::new();
+    for r in &manifest.changes {
+        match plan_restore(root, backup_dir, manifest, manifest_path, r)? {
+            Some(change) => changes.push(change),
+            None => skipped.push(format!(
+                "{} did not exist before; it is left in place",
+                root.display(OsStr::new(&r.path)).display()
+            )),
+        }
+    }
+    // The certificate first, the service switch (appsettings.json) last.
+    changes.sort_by_key(|c| c.kind == "appsettings");
+    if changes.is_empty() {
+        return Err(Failure::new(
+            Exit::Input,
+            format!(
+                "the manifest {} records no backups to restore",
+                manifest_path.display()
+            ),
+        ));
+    }
+    Ok((changes, skipped))
+}
+
+/// The rollback plan of a dry run, as text or JSON (the keys of the real
+/// run's report where they mean the same).
+fn print_rollback_plan(
+    dir: &Path,
+    manifest_path: &Path,
+    id: &str,
+    changes: &[FileChange],
+    skipped: &[String],
+    json: bool,
+) {
+    if json {
+        let obj = Obj::new()
+            .field("dry_run", true)
+            .field("service_dir", dir.display().to_string())
+            .field("rolled_back", id)
+            .field("manifest", manifest_path.display().to_string())
+            .field(
+                "restore",
+                changes
+                    .iter()
+                    .map(|c| c.file.path.display().to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .field("notes", skipped.to_vec());
+        outln!("{}", Json::from(obj).pretty());
+        return;
+    }
+    outln!(
+        "Rollback plan for {} (dry run: nothing was changed)",
+        dir.display()
+    );
+    outln!("  undoes: {} ({})", manifest_path.display(), id);
+    for c in changes {
+        outln!("  restore: {}", c.file.path.display());
+    }
+    for s in skipped {
+        outln!("  note: {s}");
+    }
 }

@@ -506,7 +506,7 @@ fn a_device_in_place_of_appsettings_is_refused_with_bounded_memory() {
     std::os::unix::fs::symlink("/dev/zero", svc.join("appsettings.json")).unwrap();
     run_rotate(work.path(), &["--dry-run"], None)
         .fails_with(4)
-        .stderr_contains("larger than 10 MiB");
+        .stderr_contains("not a regular file (a device)");
 }
 
 #[test]
@@ -733,8 +733,12 @@ fn rollback_refuses_a_crafted_manifest() {
     let sha = pfxgen_x509::hex_lower(&<sha2::Sha256 as sha2::Digest>::digest(evil));
     let id = "99999999T999999Z";
     std::fs::write(svc.join(format!("pfx-backups/{id}-0-victim.json")), evil).unwrap();
+    let hash = |b: &[u8]| pfxgen_x509::hex_lower(&<sha2::Sha256 as sha2::Digest>::digest(b));
+    let real_svc = std::fs::canonicalize(&svc).unwrap();
+    let service_dir = pfxgen::jsonc::quote(&real_svc.display().to_string());
+    let victim_sha = hash(&std::fs::read(&victim).unwrap());
     let manifest = format!(
-        "{{\"format\": \"pfxgen-rotation-manifest/1\", \"id\": \"{id}\", \"action\": \"rotate\", \"changes\": [{{\"path\": {}, \"kind\": \"appsettings\", \"before\": {{\"backup\": \"pfx-backups/{id}-0-victim.json\", \"sha256\": \"{sha}\"}}, \"after\": null}}]}}",
+        "{{\"format\": \"pfxgen-rotation-manifest/1\", \"id\": \"{id}\", \"action\": \"rotate\", \"service_dir\": {service_dir}, \"changes\": [{{\"path\": {}, \"kind\": \"appsettings\", \"before\": {{\"backup\": \"pfx-backups/{id}-0-victim.json\", \"sha256\": \"{sha}\"}}, \"after\": {{\"sha256\": \"{victim_sha}\"}}}}]}}",
         pfxgen::jsonc::quote(&victim.display().to_string())
     );
     std::fs::write(
@@ -744,8 +748,7 @@ fn rollback_refuses_a_crafted_manifest() {
     .unwrap();
     let run = pfxgen(&svc, &["rollback", "--service-dir", "."], None).fails_with(4);
     assert!(
-        run.stderr()
-            .contains("neither appsettings.json nor the service's certificate"),
+        run.stderr().contains("as appsettings.json"),
         "{}",
         run.describe()
     );
@@ -754,8 +757,9 @@ fn rollback_refuses_a_crafted_manifest() {
         "{ \"safe\": true }"
     );
     // A backup path that escapes pfx-backups is refused too.
+    let settings_sha = hash(&std::fs::read(svc.join("appsettings.json")).unwrap());
     let manifest = format!(
-        "{{\"format\": \"pfxgen-rotation-manifest/1\", \"id\": \"{id}\", \"action\": \"rotate\", \"changes\": [{{\"path\": \"appsettings.json\", \"kind\": \"appsettings\", \"before\": {{\"backup\": \"pfx-backups/../../victim.json\", \"sha256\": \"{sha}\"}}}}]}}"
+        "{{\"format\": \"pfxgen-rotation-manifest/1\", \"id\": \"{id}\", \"action\": \"rotate\", \"service_dir\": {service_dir}, \"changes\": [{{\"path\": \"appsettings.json\", \"kind\": \"appsettings\", \"before\": {{\"backup\": \"pfx-backups/../../victim.json\", \"sha256\": \"{sha}\"}}, \"after\": {{\"sha256\": \"{settings_sha}\"}}}}]}}"
     );
     std::fs::write(
         svc.join(format!("pfx-backups/{id}-manifest.json")),
