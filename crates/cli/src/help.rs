@@ -166,6 +166,14 @@ USAGE
     Any failure leaves DIR as it was. Prints the old and new kid and the
     remaining manual steps (IIS application pools, Docker containers).
 
+    Run as root on a folder the service account can write, rotate never
+    acts for that account beyond what it could do itself: an
+    appsettings.json another user can write may only name a file inside DIR
+    (else exit 8: name the file with --certificate), symbolic links are
+    followed only when root or the running user made them in folders
+    nobody else can write, and DIR/pfx-backups must be the running user's
+    own (made mode 0700). See SECURITY.md, Privileged operation.
+
 OPTIONS
     --from FILE                 install an existing PFX (its password: the
                                 password options)
@@ -177,6 +185,10 @@ OPTIONS
     --current-password-file F   password of the current certificate (to
     --current-password-env V    compare keys); default: the new password,
     --current-no-password       then none
+    --certificate PATH          the certificate the service uses (relative
+                                to DIR or absolute), when appsettings.json
+                                is not trusted to say so; it must be the file
+                                appsettings.json names
     --allow-missing-current     install even if there is no current file
     --min-days N                the new certificate must be valid for N more
                                 days (default 30)
@@ -195,6 +207,12 @@ USAGE
     against the SHA-256 the manifest recorded (and that a PFX still parses),
     backs up the current files, and restores the backups atomically. The
     rollback is itself recorded, so a second rollback undoes the first.
+
+    Only what a trusted run recorded is restored: DIR/pfx-backups, the
+    manifest and the backups must belong to the user running rollback and
+    be writable by nobody else (else exit 8); each file must still be what
+    the recorded operation installed; the paths come from the manifest
+    alone; the manifest must have been written for this folder.
 ";
 
 /// `pfxgen jwks --help`.

@@ -236,7 +236,7 @@ pub struct Settings {
     /// Whether it may give instructions: owned by root or the user running
     /// pfxgen and writable by nobody else (see [`crate::safefs`]).
     pub trusted: bool,
-    /// Its owner, for messages.
+    /// Why it is not trusted, for messages.
     pub owner: String,
 }
 
@@ -423,7 +423,7 @@ fn explain_untrusted(f: Failure, settings: Option<&Settings>) -> Failure {
     let Some(s) = settings else { return f };
     let mut f = f;
     f.message = format!(
-        "{} (it is configured in {}, which {} owns or others can write, so pfxgen takes it as data, not as an instruction)",
+        "{} (it is configured in {}, which {}, so pfxgen takes it as data, not as an instruction)",
         f.message,
         s.path.display(),
         s.owner
@@ -543,7 +543,7 @@ fn read_settings(root: &Dir) -> Result<Option<Settings>, Failure> {
         text,
         entry,
         trusted: crate::safefs::is_trusted_file(&meta),
-        owner: crate::safefs::owner_of(&meta),
+        owner: crate::safefs::why_untrusted(&meta),
     }))
 }
 

@@ -116,6 +116,27 @@ pub fn is_trusted_file(meta: &Metadata) -> bool {
     trusted_owner(meta.uid()) && meta.mode() & 0o022 == 0 && meta.nlink() <= 1
 }
 
+/// Why a file is not trusted ([`is_trusted_file`]), for messages.
+#[cfg(unix)]
+#[must_use]
+pub fn why_untrusted(meta: &Metadata) -> String {
+    use std::os::unix::fs::MetadataExt as _;
+    if !trusted_owner(meta.uid()) {
+        format!("belongs to uid {}", meta.uid())
+    } else if meta.mode() & 0o022 != 0 {
+        format!("others can write (mode {:o})", meta.mode() & 0o7777)
+    } else {
+        format!("has {} names (hard links)", meta.nlink())
+    }
+}
+
+/// Why a file is not trusted: never, where ownership cannot be checked.
+#[cfg(not(unix))]
+#[must_use]
+pub fn why_untrusted(_meta: &Metadata) -> String {
+    String::new()
+}
+
 /// Everything is trusted where ownership cannot be checked.
 #[cfg(not(unix))]
 #[must_use]
@@ -604,9 +625,8 @@ impl Walk {
                 return Err(unsafe_failure(
                     &shown,
                     format!(
-                        "it is a symbolic link that {} could have made or changed (owned by {}, in a folder owned by {}{}); \
+                        "it is a symbolic link that another user could have made or changed (owned by {}, in a folder owned by {}{}); \
                          pfxgen follows links only when root or the user running it owns them, in folders nobody else can write",
-                        if trusted_owner(link_uid) { "another user" } else { "its owner" },
                         meta.map_or_else(|| "?".to_owned(), owner_of),
                         owner_of(&dir_meta),
                         if dir_meta.mode() & 0o022 != 0 { " that others can write" } else { "" },
