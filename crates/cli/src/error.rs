@@ -29,7 +29,7 @@ pub enum Exit {
     Unsupported = 6,
     /// 7: another pfxgen holds the lock on the service folder.
     Locked = 7,
-    /// 8: unsafe: pfxgen refused to act on a file or folder that another
+    /// 8: refused: pfxgen will not act on a file or folder that another
     /// user controls (a link it cannot trust, a configuration or backup
     /// another user can write, a path leaving the service folder). Nothing
     /// was changed.

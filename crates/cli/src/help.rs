@@ -12,7 +12,7 @@ EXIT STATUS
         disk full; nothing was changed
     6   unsupported: the input uses an algorithm or feature pfxgen does not implement
     7   locked: another pfxgen is rotating the same service folder
-    8   unsafe: refused to act on a file, link or folder another user controls
+    8   refused: pfxgen will not act on a file, link or folder another user controls
         (SECURITY.md: Privileged operation); nothing was changed
     70  internal error (a bug; please report it)
 ";

@@ -12,7 +12,7 @@
 //!   `/proc/self/fd/N/NAME`, which the kernel resolves from the folder the
 //!   descriptor holds, not from a path that could have been swapped since:
 //!   it does what `openat(2)`, `renameat(2)` and `linkat(2)` do, without
-//!   `unsafe` code or a system-call crate. Where `/proc` is not mounted, and
+//!   leaving safe Rust or adding a system-call crate. Where `/proc` is not mounted, and
 //!   on other systems, the folder's path is used instead (each step is still
 //!   checked, with a window between the check and the use; SECURITY.md says
 //!   so).
