@@ -120,6 +120,7 @@ const ROTATE_OPTIONS: &[Opt] = &[
     opt(&["--service-dir"], Value::Dir),
     opt(&["--from"], Value::File),
     opt(&["--install-path"], Value::Text),
+    opt(&["--certificate"], Value::File),
     opt(&["--current-password-file"], Value::File),
     opt(&["--current-password-env"], Value::EnvVar),
     opt(&["--current-no-password"], Value::None),
