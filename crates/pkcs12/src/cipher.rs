@@ -1,4 +1,5 @@
-//! CBC-mode block ciphers with PKCS#7 padding.
+//! CBC-mode block ciphers with PKCS#7 padding, and the RC4 stream cipher
+//! (read only) of two old PKCS#12 PBE algorithms.
 
 use aes::cipher::{
     BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit, block_padding::NoPadding,
@@ -39,6 +40,17 @@ pub enum Cipher {
         /// Effective key bits.
         effective_bits: u16,
     },
+    /// RC4 (ARCFOUR), a stream cipher: no IV, no padding. PKCS#12 PBE
+    /// defines it with 128-bit and 40-bit keys; OpenSSL's
+    /// `-keypbe PBE-SHA1-RC4-128` still writes it.
+    ///
+    /// ## Security warning
+    /// RC4's keystream is biased (RFC 7465 bans it from TLS) and RC4-40 is
+    /// brute-forceable: read only, and reported as a weak cipher.
+    Rc4 {
+        /// Key bits (40 or 128 in PKCS#12).
+        key_bits: u16,
+    },
 }
 
 impl Cipher {
@@ -51,15 +63,17 @@ impl Cipher {
             Self::Aes256 => 32,
             Self::Des => 8,
             Self::Rc2 { effective_bits } => (effective_bits as usize).div_ceil(8),
+            Self::Rc4 { key_bits } => (key_bits as usize).div_ceil(8),
         }
     }
 
-    /// Block (and IV) length in bytes.
+    /// Block (and IV) length in bytes; 0 for the stream cipher RC4.
     #[must_use]
     pub const fn block_len(self) -> usize {
         match self {
             Self::Aes128 | Self::Aes192 | Self::Aes256 => 16,
             Self::DesEde3 | Self::DesEde2 | Self::Des | Self::Rc2 { .. } => 8,
+            Self::Rc4 { .. } => 0,
         }
     }
 
@@ -74,6 +88,7 @@ impl Cipher {
             Self::DesEde2 => "2-key-3DES-CBC".to_owned(),
             Self::Des => "DES-CBC".to_owned(),
             Self::Rc2 { effective_bits } => format!("RC2-{effective_bits}-CBC"),
+            Self::Rc4 { key_bits } => format!("RC4-{key_bits}"),
         }
     }
 
@@ -163,10 +178,49 @@ fn apply(
         Cipher::DesEde2 => go!(init::<des::TdesEde2>(key)?),
         Cipher::Des => go!(init::<des::Des>(key)?),
         Cipher::Rc2 { effective_bits } => go!(rc2(key, effective_bits)?),
+        // A stream cipher has no CBC mode; `decrypt` handles it first.
+        Cipher::Rc4 { .. } => Err(DecryptProblem::KeyOrIv),
     }
 }
 
-/// Decrypts CBC ciphertext and removes PKCS#7 padding.
+/// One byte of the RC4 state; `i` is always in range (the state has 256
+/// entries), so the fallback is never taken.
+fn rc4_at(state: &[u8; 256], i: u8) -> u8 {
+    state.get(usize::from(i)).copied().unwrap_or(0)
+}
+
+/// RC4 (ARCFOUR): XORs `buf` in place with the keystream of `key`
+/// (1 to 256 bytes). Decryption and encryption are the same operation.
+pub(crate) fn rc4(key: &[u8], buf: &mut [u8]) -> Result<(), DecryptProblem> {
+    if key.is_empty() || key.len() > 256 {
+        return Err(DecryptProblem::KeyOrIv);
+    }
+    // The state is key material: wiped on drop.
+    let mut state = Zeroizing::new([0u8; 256]);
+    for (slot, value) in state.iter_mut().zip(0u8..=255) {
+        *slot = value;
+    }
+    // Key scheduling.
+    let mut j = 0u8;
+    for (i, k) in (0u8..=255).zip(key.iter().cycle()) {
+        j = j.wrapping_add(rc4_at(&state, i)).wrapping_add(*k);
+        state.swap(usize::from(i), usize::from(j));
+    }
+    // Keystream.
+    let (mut i, mut j) = (0u8, 0u8);
+    for byte in buf.iter_mut() {
+        i = i.wrapping_add(1);
+        j = j.wrapping_add(rc4_at(&state, i));
+        state.swap(usize::from(i), usize::from(j));
+        let index = rc4_at(&state, i).wrapping_add(rc4_at(&state, j));
+        *byte ^= rc4_at(&state, index);
+    }
+    Ok(())
+}
+
+/// Decrypts CBC ciphertext and removes PKCS#7 padding; RC4 ciphertext is
+/// only decrypted (a stream cipher has no padding to check: the caller's
+/// plausibility check of the plaintext is all that tells a wrong key).
 ///
 /// The padding check is not constant-time: pfxgen decrypts local files, so
 /// there is no padding oracle for an attacker to query.
@@ -176,6 +230,17 @@ pub(crate) fn decrypt(
     iv: &[u8],
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, DecryptProblem> {
+    if let Cipher::Rc4 { .. } = cipher {
+        if key.len() != cipher.key_len() || !iv.is_empty() {
+            return Err(DecryptProblem::KeyOrIv);
+        }
+        if ciphertext.is_empty() {
+            return Err(DecryptProblem::Length);
+        }
+        let mut buf = Zeroizing::new(ciphertext.to_vec());
+        rc4(key, &mut buf)?;
+        return Ok(buf);
+    }
     let block = cipher.block_len();
     if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(block) {
         return Err(DecryptProblem::Length);
@@ -197,7 +262,7 @@ pub(crate) fn decrypt(
     Ok(buf)
 }
 
-/// Pads with PKCS#7 and encrypts in CBC mode.
+/// Pads with PKCS#7 and encrypts in CBC mode. RC4 is read only: refused.
 pub(crate) fn encrypt(
     cipher: Cipher,
     key: &[u8],
@@ -205,6 +270,9 @@ pub(crate) fn encrypt(
     plaintext: &[u8],
 ) -> Result<Vec<u8>, DecryptProblem> {
     let block = cipher.block_len();
+    if block == 0 {
+        return Err(DecryptProblem::KeyOrIv);
+    }
     let pad = block - plaintext.len() % block;
     let mut buf = Zeroizing::new(Vec::with_capacity(plaintext.len() + pad));
     buf.extend_from_slice(plaintext);
@@ -297,5 +365,85 @@ mod tests {
         assert_eq!(rc2(&[], 40).unwrap_err(), DecryptProblem::KeyOrIv);
         assert_eq!(rc2(&[1; 5], 0).unwrap_err(), DecryptProblem::KeyOrIv);
         // The wrong key: `vectors::the_wrong_key_never_gives_the_plaintext_back`.
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// RFC 6229 (Test Vectors for the Stream Cipher RC4), Section 2: the
+    /// keystream (RC4 of zero bytes) at offsets 0, 16, 1008 and 1024 for
+    /// the 40-bit key 0x0102030405 and the 128-bit key 0x01..0x10. The same
+    /// bytes come out of `openssl enc -rc4 -K ...` over zeros.
+    #[test]
+    fn rc4_rfc6229_keystream() {
+        let cases = [
+            (
+                "0102030405",
+                [
+                    (0, "b2396305f03dc027ccc3524a0a1118a8"),
+                    (16, "6982944f18fc82d589c403a47a0d0919"),
+                ],
+            ),
+            (
+                "0102030405060708090a0b0c0d0e0f10",
+                [
+                    (0, "9ac7cc9a609d1ef7b2932899cde41b97"),
+                    (16, "5248c4959014126a6e8a84f11d1a9e1c"),
+                ],
+            ),
+        ];
+        for (key, expected) in cases {
+            let mut stream = vec![0u8; 1040];
+            rc4(&hex(key), &mut stream).unwrap();
+            for (offset, bytes) in expected {
+                assert_eq!(&stream[offset..offset + 16], hex(bytes), "{key} @{offset}");
+            }
+        }
+        let mut stream = vec![0u8; 1040];
+        rc4(&hex("0102030405060708090a0b0c0d0e0f10"), &mut stream).unwrap();
+        assert_eq!(&stream[1008..1024], hex("e7a72574f8782ae26aabcf9ebcd66065"));
+        assert_eq!(&stream[1024..1040], hex("bdf0324e6083dcc6d3cedd3ca8c53c16"));
+    }
+
+    #[test]
+    fn rc4_is_read_only_and_checks_its_key() {
+        let rc4_128 = Cipher::Rc4 { key_bits: 128 };
+        assert_eq!(rc4_128.key_len(), 16);
+        assert_eq!(Cipher::Rc4 { key_bits: 40 }.key_len(), 5);
+        assert_eq!(rc4_128.block_len(), 0);
+        assert!(rc4_128.is_weak());
+        assert_eq!(rc4_128.name(), "RC4-128");
+        assert_eq!(
+            encrypt(rc4_128, &[1; 16], &[], b"x").unwrap_err(),
+            DecryptProblem::KeyOrIv
+        );
+        // Decryption is the keystream XOR: no padding is removed.
+        let mut ct = b"plaintext".to_vec();
+        rc4(&[7; 16], &mut ct).unwrap();
+        assert_eq!(
+            decrypt(rc4_128, &[7; 16], &[], &ct).unwrap().as_slice(),
+            b"plaintext"
+        );
+        assert_eq!(
+            decrypt(rc4_128, &[7; 5], &[], &ct).unwrap_err(),
+            DecryptProblem::KeyOrIv
+        );
+        assert_eq!(
+            decrypt(rc4_128, &[7; 16], &[0; 8], &ct).unwrap_err(),
+            DecryptProblem::KeyOrIv
+        );
+        assert_eq!(
+            decrypt(rc4_128, &[7; 16], &[], &[]).unwrap_err(),
+            DecryptProblem::Length
+        );
+        assert_eq!(rc4(&[], &mut ct).unwrap_err(), DecryptProblem::KeyOrIv);
+        assert_eq!(
+            rc4(&[0; 257], &mut ct).unwrap_err(),
+            DecryptProblem::KeyOrIv
+        );
     }
 }

@@ -57,7 +57,8 @@ pub enum EncryptionScheme {
     /// password.
     ///
     /// ## Security warning
-    /// Legacy: weak KDF and ciphers (3DES, RC2). Written only by the
+    /// Legacy: weak KDF and ciphers (3DES, RC2, RC4; RC2 and RC4 are read
+    /// only). Written only by the
     /// `compat` profile, and then only with 3-key 3DES.
     Pkcs12Pbe {
         /// The cipher.
@@ -97,6 +98,8 @@ fn pkcs12_pbe_oid(cipher: Cipher) -> der::asn1::ObjectIdentifier {
         Cipher::DesEde2 => oid::PBE_SHA1_2DES,
         Cipher::Rc2 { effective_bits: 40 } => oid::PBE_SHA1_RC2_40,
         Cipher::Rc2 { .. } => oid::PBE_SHA1_RC2_128,
+        Cipher::Rc4 { key_bits: 40 } => oid::PBE_SHA1_RC4_40,
+        Cipher::Rc4 { .. } => oid::PBE_SHA1_RC4_128,
         _ => oid::PBE_SHA1_3DES,
     }
 }
@@ -123,6 +126,22 @@ impl EncryptionScheme {
         }
     }
 
+    /// For PBES2, a `keyLength` that differs from the cipher's key length
+    /// (a producer bug, e.g. NSS 3.29's AES-128-CBC OID with keyLength 32):
+    /// `Some((key_length, cipher_key_length))`. Such a file is read with the
+    /// cipher the OID names and, if that fails and the keyLength is another
+    /// AES size, with that AES ([`EncryptionScheme::key_length_cipher`]).
+    #[must_use]
+    pub fn key_length_mismatch(&self) -> Option<(u32, usize)> {
+        match self {
+            Self::Pbes2 { kdf, cipher, .. } => kdf
+                .key_length
+                .filter(|len| usize::try_from(*len).ok() != Some(cipher.key_len()))
+                .map(|len| (len, cipher.key_len())),
+            Self::Pkcs12Pbe { .. } => None,
+        }
+    }
+
     /// Whether this is a PBES2 scheme.
     #[must_use]
     pub fn is_pbes2(&self) -> bool {
@@ -141,7 +160,7 @@ impl EncryptionScheme {
                 password.utf8().len(),
                 kdf.salt.len(),
                 kdf.iterations,
-                cipher.key_len(),
+                pbes2_derived_len(kdf, *cipher),
             ),
             Self::Pkcs12Pbe {
                 cipher,
@@ -180,6 +199,8 @@ impl EncryptionScheme {
                 effective_bits: 128,
             }),
             v if v == oid::PBE_SHA1_RC2_40.as_bytes() => Some(Cipher::Rc2 { effective_bits: 40 }),
+            v if v == oid::PBE_SHA1_RC4_128.as_bytes() => Some(Cipher::Rc4 { key_bits: 128 }),
+            v if v == oid::PBE_SHA1_RC4_40.as_bytes() => Some(Cipher::Rc4 { key_bits: 40 }),
             _ => None,
         };
         if let Some(cipher) = pkcs12_cipher {
@@ -252,18 +273,12 @@ impl EncryptionScheme {
                 ),
             ));
         }
-        if let Some(len) = kdf.key_length {
-            if usize::try_from(len).ok() != Some(cipher.key_len()) {
-                return Err(kdf_params.invalid(
-                    "PBKDF2-params.keyLength",
-                    format!(
-                        "{len} bytes does not match {} ({} bytes)",
-                        cipher.name(),
-                        cipher.key_len()
-                    ),
-                ));
-            }
-        }
+        // A keyLength that does not match the cipher is not refused (NSS
+        // 3.29 wrote AES-256 data under the AES-128 OID with keyLength 32):
+        // decryption tries the cipher the OID names, then the AES size the
+        // keyLength names, from one derivation (PBKDF2's output for a
+        // shorter length is a prefix of the longer one).
+        // `key_length_mismatch` reports it as a warning.
         Ok(Ok(Self::Pbes2 {
             kdf,
             cipher,
@@ -283,19 +298,9 @@ impl EncryptionScheme {
         let mut last = DecryptProblem::Padding;
         match self {
             Self::Pbes2 { kdf, cipher, iv } => {
-                let key = kdf::pbkdf2(
-                    kdf.prf,
-                    password.utf8(),
-                    &kdf.salt,
-                    kdf.iterations,
-                    cipher.key_len(),
-                );
-                let plain = cipher::decrypt(*cipher, &key, iv, ciphertext)?;
-                if plausible(&plain) {
-                    Ok((plain, PasswordForm::AsGiven))
-                } else {
-                    Err(DecryptProblem::Padding)
-                }
+                pbes2_decrypt(kdf, *cipher, iv, password.utf8(), ciphertext, &plausible)
+                    .map(|(plain, _)| (plain, PasswordForm::AsGiven))
+                    .ok_or(DecryptProblem::Padding)
             }
             Self::Pkcs12Pbe {
                 cipher,
@@ -312,6 +317,58 @@ impl EncryptionScheme {
                 }
                 Err(last)
             }
+        }
+    }
+
+    /// Work of one attempt with NSS's BMPString form of the password
+    /// ([`EncryptionScheme::decrypt_nss_bmp`]); 0 when there is none to try.
+    pub(crate) fn nss_bmp_work(&self, password: &Password) -> u64 {
+        match self {
+            Self::Pbes2 { kdf, cipher, .. } if password.bmp().as_slice() != password.utf8() => {
+                kdf::pbkdf2_work(
+                    kdf.prf,
+                    password.bmp().len(),
+                    kdf.salt.len(),
+                    kdf.iterations,
+                    pbes2_derived_len(kdf, *cipher),
+                )
+            }
+            _ => 0,
+        }
+    }
+
+    /// PBES2 keyed with the password's BMPString form (UTF-16BE with the
+    /// terminator, as for the PKCS#12 KDF) instead of its UTF-8 bytes: what
+    /// NSS before 3.31 wrote. NSS itself still reads such files (nss.h,
+    /// `__NSS_PKCS12_DECODE_FORCE_UNICODE`: "Until NSS 3.30, the PKCS#12
+    /// implementation used BMPString encoding for all passwords"). `None`
+    /// when the scheme is not PBES2 or the two forms are the same bytes; one
+    /// attempt costs [`EncryptionScheme::nss_bmp_work`].
+    pub(crate) fn decrypt_nss_bmp(
+        &self,
+        password: &Password,
+        ciphertext: &[u8],
+        plausible: impl Fn(&[u8]) -> bool,
+    ) -> Option<Zeroizing<Vec<u8>>> {
+        let Self::Pbes2 { kdf, cipher, iv } = self else {
+            return None;
+        };
+        let bmp = password.bmp();
+        if bmp.as_slice() == password.utf8() {
+            return None;
+        }
+        pbes2_decrypt(kdf, *cipher, iv, &bmp, ciphertext, &plausible).map(|(plain, _)| plain)
+    }
+
+    /// For PBES2 with AES and a keyLength of another AES size: the cipher
+    /// the keyLength names, which [`EncryptionScheme::decrypt`] tries when
+    /// the one the OID names fails (NSS 3.29 wrote AES-256 data under the
+    /// AES-128-CBC OID with keyLength 32; NSS reads it by the keyLength).
+    #[must_use]
+    pub fn key_length_cipher(&self) -> Option<Cipher> {
+        match self {
+            Self::Pbes2 { kdf, cipher, .. } => aes_by_key_length(kdf, *cipher),
+            Self::Pkcs12Pbe { .. } => None,
         }
     }
 
@@ -394,6 +451,51 @@ impl EncryptionScheme {
     }
 }
 
+/// The AES variant a PBES2 keyLength names when it differs from the
+/// cipher's (both AES): NSS chooses the AES key size by the keyLength.
+fn aes_by_key_length(kdf: &Pbkdf2Params, cipher: Cipher) -> Option<Cipher> {
+    if !matches!(cipher, Cipher::Aes128 | Cipher::Aes192 | Cipher::Aes256) {
+        return None;
+    }
+    let by_length = match kdf.key_length? {
+        16 => Cipher::Aes128,
+        24 => Cipher::Aes192,
+        32 => Cipher::Aes256,
+        _ => return None,
+    };
+    (by_length != cipher).then_some(by_length)
+}
+
+/// How many bytes PBKDF2 derives for a PBES2 scheme: enough for the cipher
+/// and, when the keyLength names another AES size, for that one too (the
+/// shorter key is a prefix of the longer: one derivation serves both).
+fn pbes2_derived_len(kdf: &Pbkdf2Params, cipher: Cipher) -> usize {
+    aes_by_key_length(kdf, cipher)
+        .map_or(cipher.key_len(), |alt| alt.key_len().max(cipher.key_len()))
+}
+
+/// Decrypts PBES2 with the password bytes `pass`: with the cipher the OID
+/// names, then (same derivation) with the AES size the keyLength names.
+/// Returns the plaintext and the cipher that gave it.
+fn pbes2_decrypt(
+    kdf: &Pbkdf2Params,
+    cipher: Cipher,
+    iv: &[u8],
+    pass: &[u8],
+    ciphertext: &[u8],
+    plausible: &impl Fn(&[u8]) -> bool,
+) -> Option<(Zeroizing<Vec<u8>>, Cipher)> {
+    let len = pbes2_derived_len(kdf, cipher);
+    let key = kdf::pbkdf2(kdf.prf, pass, &kdf.salt, kdf.iterations, len);
+    [Some(cipher), aes_by_key_length(kdf, cipher)]
+        .into_iter()
+        .flatten()
+        .find_map(|c| {
+            let plain = cipher::decrypt(c, key.get(..c.key_len())?, iv, ciphertext).ok()?;
+            plausible(&plain).then_some((plain, c))
+        })
+}
+
 /// Key and IV of a PKCS#12 PBE algorithm: two runs of the PKCS#12 KDF over
 /// SHA-1 (RFC 7292, Appendix C).
 fn pkcs12_key_iv(
@@ -410,14 +512,19 @@ fn pkcs12_key_iv(
         iterations,
         cipher.key_len(),
     );
-    let iv = kdf::pkcs12_kdf(
-        Hash::Sha1,
-        bmp,
-        salt,
-        KdfPurpose::Iv,
-        iterations,
-        cipher.block_len(),
-    );
+    // A stream cipher (RC4) has no IV: nothing to derive.
+    let iv = if cipher.block_len() == 0 {
+        Zeroizing::new(Vec::new())
+    } else {
+        kdf::pkcs12_kdf(
+            Hash::Sha1,
+            bmp,
+            salt,
+            KdfPurpose::Iv,
+            iterations,
+            cipher.block_len(),
+        )
+    };
     (key, iv)
 }
 
@@ -566,8 +673,8 @@ mod tests {
                 "{err}"
             );
         }
-        // keyLength that does not match AES-256.
-        let bad = EncryptionScheme::Pbes2 {
+        // keyLength that does not match AES-256: read, and reported.
+        let odd = EncryptionScheme::Pbes2 {
             kdf: Pbkdf2Params {
                 salt: vec![1; 16],
                 iterations: 2048,
@@ -577,11 +684,8 @@ mod tests {
             cipher: Cipher::Aes256,
             iv: vec![2; 16],
         };
-        assert!(
-            parse(&bad.to_der())
-                .unwrap_err()
-                .to_string()
-                .contains("does not match AES-256-CBC")
-        );
+        let parsed = parse(&odd.to_der()).unwrap().unwrap();
+        assert_eq!(parsed.key_length_mismatch(), Some((16, 32)));
+        assert_eq!(pbes2().key_length_mismatch(), None);
     }
 }

@@ -247,11 +247,29 @@ pub enum Error {
     /// The MAC does not verify and nothing in the file is encrypted, so a
     /// wrong password cannot be told apart from an altered file.
     MacMismatch,
-    /// Decryption failed (bad padding or garbage plaintext) in a file
-    /// without a MAC: the password is wrong or the data is damaged.
+    /// Decryption failed (bad padding or garbage plaintext).
+    ///
+    /// With `mac_verified`, the password is the file's (its MAC verified),
+    /// so the part was encrypted with another password (a separate key
+    /// password, as Java `keytool -keypass` makes) or another encoding of
+    /// it (ISO-8859-1 bytes instead of UTF-8, as RSA JSafe wrote). Without,
+    /// the file has no MAC: the password is wrong or the data is damaged.
     DecryptionFailed {
         /// What could not be decrypted.
         what: String,
+        /// Whether the MAC verified with the same password.
+        mac_verified: bool,
+    },
+    /// The MAC does not verify with this password, which decrypts a
+    /// private key but not the encrypted contents: it may be the key's own
+    /// password in a file with two (Java `keytool -keypass`), or the
+    /// contents were damaged. (A password that decrypts the contents is the
+    /// MAC's: then the error is [`Error::IntegrityCheckFailed`].)
+    PartlyDecrypted {
+        /// What the password decrypts.
+        decrypts: String,
+        /// What it does not.
+        fails: String,
     },
     /// The contents are encrypted and no password was supplied.
     PasswordRequired,
@@ -315,9 +333,21 @@ impl fmt::Display for Error {
             Self::MacMismatch => f.write_str(
                 "the integrity check (MAC) fails: wrong password, or the file was altered",
             ),
-            Self::DecryptionFailed { what } => write!(
+            Self::DecryptionFailed { what, mac_verified: true } => write!(
+                f,
+                "cannot decrypt {what}, although the integrity check (MAC) verified with this \
+                 password: it was encrypted with another password (a separate key password) \
+                 or another encoding of this one (e.g. ISO-8859-1 bytes instead of UTF-8)"
+            ),
+            Self::DecryptionFailed { what, mac_verified: false } => write!(
                 f,
                 "cannot decrypt {what}: wrong password or damaged data (the file has no MAC to tell which)"
+            ),
+            Self::PartlyDecrypted { decrypts, fails } => write!(
+                f,
+                "the integrity check (MAC) fails with this password, which decrypts {decrypts} \
+                 but not {fails}: the file has a second password (this one opens only part of \
+                 it; the MAC needs the other), or the part that fails was damaged"
             ),
             Self::PasswordRequired => f.write_str("the PFX is encrypted and no password was given"),
             Self::Key { bag, source } => write!(f, "private key in bag {bag}: {source}"),

@@ -9,7 +9,11 @@
 //!   [`Limits`] is enforced before the work it bounds.
 //! * [`Pfx::open`] verifies the MAC (PKCS#12 HMAC with SHA-1/224/256/384/512,
 //!   or PBMAC1), decrypts (PBES2 with PBKDF2 and AES/3DES/DES; PKCS#12 PBE
-//!   with 3DES, 2-key 3DES, RC2-40/128), and loads keys and certificates.
+//!   with 3DES, 2-key 3DES, RC2-40/128, RC4-40/128), and loads keys and
+//!   certificates. Known producer quirks are read and reported: bytes after
+//!   the PFX ([`Pfx::trailing_bytes`]), a PBES2 keyLength that does not match
+//!   the cipher ([`EncryptionScheme::key_length_mismatch`]), NSS's BMPString
+//!   PBES2 password ([`Workaround`]).
 //!
 //! Nothing here panics on any input: the decoder is fuzzed (see `fuzz/`) and
 //! every known PKCS#12 parser attack has a named test (`tests/hostile.rs`).
@@ -86,7 +90,7 @@ pub use crate::{
     limits::{DEFAULT_MAX_WORK, DotNetLimits, Limits},
     mac_data::{MacAlgorithm, MacData},
     password::{Password, PasswordForm},
-    pfx::{BagReport, CertEntry, Content, KeyEntry, MacStatus, Opened, Pfx},
+    pfx::{BagReport, CertEntry, Content, KeyEntry, MacStatus, Opened, Pfx, Workaround},
     pkcs8::decrypt_pkcs8,
     safe_bag::{Attributes, BagKind, SafeBag},
 };

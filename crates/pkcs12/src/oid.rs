@@ -120,6 +120,12 @@ oids! {
     SHA384 = "2.16.840.1.101.3.4.2.2", "sha384";
     /// `sha512`.
     SHA512 = "2.16.840.1.101.3.4.2.3", "sha512";
+    /// GOST R 34.11-94 (Russian hash; named so refusals say what it is).
+    GOST_R3411_94 = "1.2.643.2.2.9", "GOST R 34.11-94";
+    /// GOST R 34.11-2012 with a 256-bit output (Streebog-256).
+    GOST_R3411_2012_256 = "1.2.643.7.1.1.2.2", "GOST R 34.11-2012-256";
+    /// GOST R 34.11-2012 with a 512-bit output (Streebog-512).
+    GOST_R3411_2012_512 = "1.2.643.7.1.1.2.3", "GOST R 34.11-2012-512";
 }
 
 /// `name (dotted)` for a known OID, the dotted form for an unknown but

@@ -9,9 +9,13 @@ use zeroize::Zeroizing;
 /// the empty password is the BMPString terminator `00 00`, the absent one is
 /// zero bytes (RFC 7292, Appendix B.1). Readers differ in which they use, so
 /// the decoder tries both where the format allows, as OpenSSL and .NET do.
+///
+/// A password is normally text, but may be any bytes
+/// ([`Password::from_bytes`]): a password file written in ISO-8859-1 is used
+/// as the bytes it holds, as OpenSSL does (see [`Password::bmp`]).
 #[derive(Clone)]
 pub struct Password {
-    secret: Option<Zeroizing<String>>,
+    secret: Option<Zeroizing<Vec<u8>>>,
 }
 
 impl fmt::Debug for Password {
@@ -25,9 +29,23 @@ impl fmt::Debug for Password {
 }
 
 impl Password {
-    /// A password. The string is moved in and wiped when the `Password` drops.
+    /// A password. The string is moved in (not copied) and wiped when the
+    /// `Password` drops.
     #[must_use]
-    pub fn new(password: Zeroizing<String>) -> Self {
+    pub fn new(mut password: Zeroizing<String>) -> Self {
+        // `take` moves the buffer out and leaves an empty string behind:
+        // no unwiped copy of the secret is made.
+        let bytes = core::mem::take(&mut *password).into_bytes();
+        Self {
+            secret: Some(Zeroizing::new(bytes)),
+        }
+    }
+
+    /// A password given as bytes that need not be UTF-8 (a password file in
+    /// ISO-8859-1, say). They are used exactly as given where the format
+    /// takes bytes (PBES2, PBMAC1); see [`Password::bmp`] for the rest.
+    #[must_use]
+    pub fn from_bytes(password: Zeroizing<Vec<u8>>) -> Self {
         Self {
             secret: Some(password),
         }
@@ -36,7 +54,7 @@ impl Password {
     /// A password from a string slice (copied into a zeroizing buffer).
     #[must_use]
     pub fn from_str_copy(password: &str) -> Self {
-        Self::new(Zeroizing::new(password.to_owned()))
+        Self::from_bytes(Zeroizing::new(password.as_bytes().to_vec()))
     }
 
     /// The empty password `""`.
@@ -63,22 +81,45 @@ impl Password {
         self.secret.is_none()
     }
 
-    /// The password as UTF-8 bytes: what PBES2/PBKDF2 and PBMAC1 use
-    /// (RFC 9579 Section 4; OpenSSL 3; .NET). Absent and empty are both no bytes.
+    /// The password as text, or `None` when its bytes are not UTF-8 (the
+    /// absent password is the empty text).
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        core::str::from_utf8(self.utf8()).ok()
+    }
+
+    /// The password bytes as given: UTF-8 for a text password. This is what
+    /// PBES2/PBKDF2 and PBMAC1 use (RFC 9579 Section 4; OpenSSL 3; .NET).
+    /// Absent and empty are both no bytes.
     #[must_use]
     pub fn utf8(&self) -> &[u8] {
-        self.secret.as_ref().map_or(&[], |s| s.as_bytes())
+        self.secret.as_ref().map_or(&[], |s| s.as_slice())
     }
 
     /// The password as the PKCS#12 KDF wants it: UTF-16BE with a two-byte
     /// zero terminator (`BMPString` + NUL); the absent password is no bytes.
+    ///
+    /// Bytes that are not UTF-8 are taken as ISO-8859-1, one character per
+    /// byte, as OpenSSL does when its UTF-8 conversion fails
+    /// (`OPENSSL_utf82uni` falls back to `OPENSSL_asc2uni`): a file made by
+    /// a Java or RSA JSafe producer with the ISO-8859-1 bytes of a password
+    /// then verifies with those bytes.
     #[must_use]
     pub fn bmp(&self) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(Vec::new());
-        if let Some(s) = &self.secret {
-            out.reserve(s.len() * 2 + 2);
-            for unit in s.encode_utf16() {
-                out.extend_from_slice(&unit.to_be_bytes());
+        if let Some(bytes) = &self.secret {
+            out.reserve(bytes.len() * 4 + 2);
+            match core::str::from_utf8(bytes) {
+                Ok(s) => {
+                    for unit in s.encode_utf16() {
+                        out.extend_from_slice(&unit.to_be_bytes());
+                    }
+                }
+                Err(_) => {
+                    for b in bytes.iter() {
+                        out.extend_from_slice(&[0, *b]);
+                    }
+                }
             }
             out.extend_from_slice(&[0, 0]);
         }
@@ -88,15 +129,16 @@ impl Password {
     /// The byte-wise BMP form OpenSSL 1.x produced for non-ASCII passwords
     /// (each UTF-8 byte widened to a UTF-16 unit). Files made that way by
     /// OpenSSL 1.x only open with this form; `None` for ASCII passwords,
-    /// where the two forms agree.
+    /// where the two forms agree, and for bytes that are not UTF-8, whose
+    /// [`Password::bmp`] already is this form.
     #[must_use]
     pub fn legacy_bytewise_bmp(&self) -> Option<Zeroizing<Vec<u8>>> {
-        let s = self.secret.as_ref()?;
-        if s.is_ascii() {
+        let bytes = self.secret.as_ref()?;
+        if bytes.is_ascii() || core::str::from_utf8(bytes).is_err() {
             return None;
         }
-        let mut out = Zeroizing::new(Vec::with_capacity(s.len() * 2 + 2));
-        for b in s.as_bytes() {
+        let mut out = Zeroizing::new(Vec::with_capacity(bytes.len() * 2 + 2));
+        for b in bytes.iter() {
             out.extend_from_slice(&[0, *b]);
         }
         out.extend_from_slice(&[0, 0]);

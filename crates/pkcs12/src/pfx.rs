@@ -75,6 +75,7 @@ pub enum Content {
 pub struct Pfx {
     version: u64,
     was_ber: bool,
+    trailing_bytes: usize,
     mac: Option<MacData>,
     auth_safe: Vec<u8>,
     contents: Vec<Content>,
@@ -167,12 +168,48 @@ pub struct Opened {
     pub work_spent: u64,
     /// Content types that were skipped (neither data nor encryptedData).
     pub skipped_contents: Vec<String>,
+    /// Producer quirks that were worked around to open the file.
+    pub workarounds: Vec<Workaround>,
 }
 
-/// Counts work against [`Limits::max_work`] before the work is done.
+/// A producer's departure from the standard that [`Pfx::open`] worked
+/// around, reported so that tools can warn about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Workaround {
+    /// A PBES2 part keyed with the password's BMPString form (UTF-16BE with
+    /// a terminator, as for the PKCS#12 KDF) instead of its UTF-8 bytes, as
+    /// NSS before 3.31 wrote; tried only after the MAC verified with the
+    /// password and its UTF-8 form failed.
+    NssBmpStringPassword {
+        /// What was decrypted that way.
+        what: String,
+    },
+}
+
+impl core::fmt::Display for Workaround {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NssBmpStringPassword { what } => write!(
+                f,
+                "{what} is encrypted with the password's BMPString form instead of its UTF-8 \
+                 bytes (a bug of NSS before 3.31); read with that form"
+            ),
+        }
+    }
+}
+
+/// Counts work against [`Limits::max_work`] before the work is done, and
+/// remembers what opening has learnt so far.
 struct WorkBudget {
     spent: u64,
     limit: u64,
+    /// Whether the MAC verified with the password: a part that then does
+    /// not decrypt is retried in NSS's BMPString form, and a failure says
+    /// that the MAC verified.
+    mac_verified: bool,
+    /// Quirks worked around (for [`Opened::workarounds`]).
+    workarounds: Vec<Workaround>,
 }
 
 impl WorkBudget {
@@ -180,6 +217,8 @@ impl WorkBudget {
         Self {
             spent: 0,
             limit: limits.max_work,
+            mac_verified: false,
+            workarounds: Vec::new(),
         }
     }
 
@@ -198,29 +237,45 @@ impl WorkBudget {
 
     /// Charges every password form `scheme` will try, then decrypts:
     /// `Ok(None)` when no form gives a plausible plaintext, `Err` when the
-    /// budget would be exceeded (before any key derivation runs).
+    /// budget would be exceeded (before any key derivation runs). After a
+    /// verified MAC, a PBES2 part that fails is retried (and charged again)
+    /// with NSS's BMPString form of the password.
     fn decrypt(
         &mut self,
         scheme: &EncryptionScheme,
         password: &Password,
         ciphertext: &[u8],
         plausible: impl Fn(&[u8]) -> bool,
+        what: impl FnOnce() -> String,
     ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         self.charge(scheme.work(password))?;
-        Ok(scheme
-            .decrypt(password, ciphertext, plausible)
-            .ok()
-            .map(|(plain, _form)| plain))
+        if let Ok((plain, _form)) = scheme.decrypt(password, ciphertext, &plausible) {
+            return Ok(Some(plain));
+        }
+        if !(self.mac_verified && scheme.is_pbes2() && !password.is_absent()) {
+            return Ok(None);
+        }
+        self.charge(scheme.nss_bmp_work(password))?;
+        let plain = scheme.decrypt_nss_bmp(password, ciphertext, &plausible);
+        if plain.is_some() {
+            self.workarounds
+                .push(Workaround::NssBmpStringPassword { what: what() });
+        }
+        Ok(plain)
     }
-}
 
-/// What a failed decryption means: without a password, that one is needed;
-/// with one, that it does not decrypt `what`.
-fn decryption_failure(password: &Password, what: impl FnOnce() -> String) -> Error {
-    if password.is_absent() {
-        Error::PasswordRequired
-    } else {
-        Error::DecryptionFailed { what: what() }
+    /// What a failed decryption means: without a password, that one is
+    /// needed; with one, that it does not decrypt `what` (and whether the
+    /// MAC verified with it).
+    fn failure(&self, password: &Password, what: impl FnOnce() -> String) -> Error {
+        if password.is_absent() {
+            Error::PasswordRequired
+        } else {
+            Error::DecryptionFailed {
+                what: what(),
+                mac_verified: self.mac_verified,
+            }
+        }
     }
 }
 
@@ -232,6 +287,27 @@ fn ber_error(e: ber::BerError, within: &str) -> Error {
             within: within.to_owned(),
             offset: e.offset,
         },
+    }
+}
+
+/// Normalises the file's first complete element (the PFX) and counts the
+/// bytes that follow it, which readers ignore: OpenSSL's `d2i` stops after
+/// the element, and .NET trims the input to it (`X509CertificateLoader`
+/// `ReadCertsAndKeys`: `AsnDecoder.ReadSequence(...)`, then
+/// `data.Slice(0, trimLength)`). Any other BER problem is an error.
+fn normalize_file<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(Cow<'a, [u8]>, usize), Error> {
+    let file_error = |e| ber_error(e, "the file");
+    match ber::normalize(bytes, limits.max_depth) {
+        Ok(normalised) => Ok((normalised, 0)),
+        Err(ber::BerError {
+            offset,
+            problem: crate::DerProblem::TrailingData { remaining },
+        }) => {
+            let head = bytes.get(..offset).unwrap_or_default();
+            let normalised = ber::normalize(head, limits.max_depth).map_err(file_error)?;
+            Ok((normalised, remaining))
+        }
+        Err(e) => Err(file_error(e)),
     }
 }
 
@@ -281,8 +357,7 @@ impl Pfx {
                 limit: limits.max_input_size,
             });
         }
-        let normalised =
-            ber::normalize(bytes, limits.max_depth).map_err(|e| ber_error(e, "the file"))?;
+        let (normalised, trailing_bytes) = normalize_file(bytes, limits)?;
         let was_ber = matches!(normalised, Cow::Owned(_));
         let label = if was_ber {
             "the file (after BER normalisation)"
@@ -356,6 +431,7 @@ impl Pfx {
         Ok(Self {
             version,
             was_ber,
+            trailing_bytes,
             mac,
             auth_safe,
             contents,
@@ -373,6 +449,14 @@ impl Pfx {
     #[must_use]
     pub fn was_ber(&self) -> bool {
         self.was_ber
+    }
+
+    /// How many bytes follow the end of the PFX in the file (ignored, as
+    /// OpenSSL and .NET ignore them: .NET's own test files carry 8 zero
+    /// bytes there). Not covered by the MAC; 0 for a clean file.
+    #[must_use]
+    pub fn trailing_bytes(&self) -> usize {
+        self.trailing_bytes
     }
 
     /// The MAC, if the file has one.
@@ -423,7 +507,10 @@ impl Pfx {
             Some(mac) => {
                 budget.charge(mac.work(password, self.auth_safe.len()))?;
                 match mac.verify(password, &self.auth_safe) {
-                    Some(form) => MacStatus::Verified(form),
+                    Some(form) => {
+                        budget.mac_verified = true;
+                        MacStatus::Verified(form)
+                    }
                     None => return Err(self.diagnose_mac_failure(password, limits, budget)),
                 }
             }
@@ -454,6 +541,7 @@ impl Pfx {
             certificates: Vec::new(),
             work_spent: 0,
             skipped_contents: Vec::new(),
+            workarounds: Vec::new(),
         };
         let mut bag_budget = BagBudget {
             count: self.bags_parsed,
@@ -507,6 +595,7 @@ impl Pfx {
             }
         }
         opened.work_spent = budget.spent;
+        opened.workarounds = std::mem::take(&mut budget.workarounds);
         Ok(opened)
     }
 
@@ -629,13 +718,10 @@ impl Pfx {
                             detail: detail.clone(),
                         }
                     })?;
+                    let what = || format!("the private key in bag {index}");
                     let plain = budget
-                        .decrypt(scheme, password, ciphertext, plausible_der_sequence)?
-                        .ok_or_else(|| {
-                            decryption_failure(password, || {
-                                format!("the private key in bag {index}")
-                            })
-                        })?;
+                        .decrypt(scheme, password, ciphertext, plausible_der_sequence, what)?
+                        .ok_or_else(|| budget.failure(password, what))?;
                     opened.keys.push(KeyEntry {
                         bag: index,
                         attributes: bag.attributes.clone(),
@@ -677,17 +763,19 @@ impl Pfx {
             return Error::PasswordRequired;
         }
         // Everything encrypted: each content, and each shrouded key in plain
-        // contents. If the password decrypts any of them, it is right and the
-        // MAC failure means the file was altered.
-        let mut attempts: Vec<(&EncryptionScheme, &[u8], bool)> = Vec::new();
-        for content in &self.contents {
+        // contents. If the password decrypts all of them, it is right and
+        // the MAC failure means the file was altered; if only some, the file
+        // has a second password (or the rest was damaged).
+        let mut attempts: Vec<(&EncryptionScheme, &[u8], bool, String)> = Vec::new();
+        for (i, content) in self.contents.iter().enumerate() {
             match content {
                 Content::Encrypted {
                     scheme: Ok(scheme),
                     ciphertext,
                     ..
                 } => {
-                    attempts.push((scheme, ciphertext.as_slice(), true));
+                    let what = format!("the encrypted SafeContents (ContentInfo #{i})");
+                    attempts.push((scheme, ciphertext.as_slice(), true, what));
                 }
                 Content::Data { bags } => {
                     for b in bags {
@@ -696,7 +784,8 @@ impl Pfx {
                             ciphertext,
                         } = &b.value
                         {
-                            attempts.push((s, ciphertext.as_slice(), false));
+                            let what = format!("the private key in ContentInfo #{i}");
+                            attempts.push((s, ciphertext.as_slice(), false, what));
                         }
                     }
                 }
@@ -706,22 +795,44 @@ impl Pfx {
         if attempts.is_empty() {
             return Error::MacMismatch;
         }
-        for (scheme, ciphertext, is_safe_contents) in attempts {
+        let (mut decrypts, mut fails, mut contents_decrypt) = (None, None, false);
+        for (scheme, ciphertext, is_safe_contents, what) in attempts {
+            let label = what.clone();
             let decrypted = if is_safe_contents {
-                budget.decrypt(scheme, password, ciphertext, |p| {
-                    plausible_safe_contents(p, limits)
-                })
+                budget.decrypt(
+                    scheme,
+                    password,
+                    ciphertext,
+                    |p| plausible_safe_contents(p, limits),
+                    || what,
+                )
             } else {
-                budget.decrypt(scheme, password, ciphertext, plausible_der_sequence)
+                budget.decrypt(scheme, password, ciphertext, plausible_der_sequence, || {
+                    what
+                })
             };
             match decrypted {
-                // Out of budget before an answer: say only what is known.
+                // Out of budget before a full answer: say only what is known.
+                Err(_) if decrypts.is_some() => return Error::IntegrityCheckFailed,
                 Err(_) => return Error::MacMismatch,
-                Ok(Some(_)) => return Error::IntegrityCheckFailed,
-                Ok(None) => {}
+                Ok(Some(_)) => {
+                    contents_decrypt |= is_safe_contents;
+                    decrypts = decrypts.or(Some(label));
+                }
+                Ok(None) => fails = fails.or(Some(label)),
             }
         }
-        Error::WrongPassword
+        // Every known producer encrypts the contents with the MAC password
+        // (a second password, as keytool allows, protects only keys): a
+        // password that decrypts contents is the MAC's, so a MAC failure
+        // means alteration. One that decrypts only keys may be a key's own.
+        match (decrypts, fails) {
+            (Some(decrypts), Some(fails)) if !contents_decrypt => {
+                Error::PartlyDecrypted { decrypts, fails }
+            }
+            (Some(_), _) => Error::IntegrityCheckFailed,
+            (None, _) => Error::WrongPassword,
+        }
     }
 }
 
@@ -741,15 +852,16 @@ fn decrypt_content<'s>(
         detail: detail.clone(),
     })?;
     let within = format!("the decrypted SafeContents of ContentInfo #{index}");
+    let what = || format!("the encrypted SafeContents (ContentInfo #{index})");
     let plain = budget
-        .decrypt(scheme, password, ciphertext, |p| {
-            plausible_safe_contents(p, limits)
-        })?
-        .ok_or_else(|| {
-            decryption_failure(password, || {
-                format!("the encrypted SafeContents (ContentInfo #{index})")
-            })
-        })?;
+        .decrypt(
+            scheme,
+            password,
+            ciphertext,
+            |p| plausible_safe_contents(p, limits),
+            what,
+        )?
+        .ok_or_else(|| budget.failure(password, what))?;
     let normalised =
         ber::normalize_secret(&plain, limits.max_depth).map_err(|e| ber_error(e, &within))?;
     let mut r = Reader::top(&normalised, &within);

@@ -71,6 +71,7 @@ pub fn decrypt_pkcs8(
         })
         .map_err(|_| Error::DecryptionFailed {
             what: "the private key".to_owned(),
+            mac_verified: false,
         })?;
     let key_der = ber::normalize_secret(&plain, limits.max_depth).map_err(|e| Error::Key {
         bag: 0,

@@ -1,0 +1,328 @@
+//! Departures from the standard that real producers made, each rebuilt
+//! here byte by byte (the real-world files themselves are not in the
+//! repository; see `realworld_corpus.rs`), and how opening reports them:
+//! bytes after the PFX (.NET's test files), PBES2 keyed with the BMPString
+//! password (NSS before 3.31), a keyLength naming another AES size (NSS
+//! 3.29), a key under a second password (Java `keytool -keypass`), and
+//! passwords that are not UTF-8 (RSA JSafe's ISO-8859-1 bytes).
+
+use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
+use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+use pfxgen_pkcs12::{
+    Content, Error, Hash, Limits, MacStatus, Password, Pfx, Profile, Workaround, WriteOptions, kdf,
+    testing, write_pfx,
+};
+use pfxgen_x509::{CertificateParams, der_encode as d};
+use zeroize::Zeroizing;
+
+fn oid(dotted: &str) -> Vec<u8> {
+    d::oid(&der::asn1::ObjectIdentifier::new_unwrap(dotted))
+}
+
+const PBES2: &str = "1.2.840.113549.1.5.13";
+const PBKDF2: &str = "1.2.840.113549.1.5.12";
+const HMAC_SHA256: &str = "1.2.840.113549.2.9";
+const AES128_CBC: &str = "2.16.840.1.101.3.4.1.2";
+const AES256_CBC: &str = "2.16.840.1.101.3.4.1.42";
+const DATA: &str = "1.2.840.113549.1.7.1";
+const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
+const SHROUDED_KEY_BAG: &str = "1.2.840.113549.1.12.10.1.2";
+
+const SALT: [u8; 16] = [2; 16];
+const IV: [u8; 16] = [1; 16];
+
+/// A PBES2 AlgorithmIdentifier (PBKDF2-HMAC-SHA256, 2048 iterations).
+fn pbes2_alg(cipher_oid: &str, key_length: Option<u64>) -> Vec<u8> {
+    let prf = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
+    let mut fields = vec![d::octet_string(&SALT), d::integer_u64(2048)];
+    if let Some(k) = key_length {
+        fields.push(d::integer_u64(k));
+    }
+    fields.push(prf);
+    let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+    let kdf = d::sequence(&[&oid(PBKDF2), &d::sequence(&parts)]);
+    let enc = d::sequence(&[&oid(cipher_oid), &d::octet_string(&IV)]);
+    d::sequence(&[&oid(PBES2), &d::sequence(&[&kdf, &enc])])
+}
+
+/// AES-CBC with PKCS#7 padding under PBKDF2-HMAC-SHA256(`pass`), with a
+/// key of `key_len` bytes (16 or 32), done with the `aes` crate directly.
+fn aes_encrypt(pass: &[u8], key_len: usize, plain: &[u8]) -> Vec<u8> {
+    let key = kdf::pbkdf2(Hash::Sha256, pass, &SALT, 2048, key_len);
+    let mut buf = plain.to_vec();
+    buf.resize(plain.len() + 16, 0);
+    if key_len == 16 {
+        cbc::Encryptor::<aes::Aes128>::new_from_slices(&key, &IV)
+            .unwrap()
+            .encrypt_padded::<Pkcs7>(&mut buf, plain.len())
+            .unwrap()
+            .to_vec()
+    } else {
+        cbc::Encryptor::<aes::Aes256>::new_from_slices(&key, &IV)
+            .unwrap()
+            .encrypt_padded::<Pkcs7>(&mut buf, plain.len())
+            .unwrap()
+            .to_vec()
+    }
+}
+
+fn encrypted_content(alg: &[u8], ciphertext: &[u8]) -> Vec<u8> {
+    let eci = d::sequence(&[&oid(DATA), alg, &d::context_primitive(0, ciphertext)]);
+    let ed = d::sequence(&[&d::integer_u64(0), &eci]);
+    d::sequence(&[&oid(ENCRYPTED_DATA), &d::context_constructed(0, &[&ed])])
+}
+
+/// A key and its self-signed certificate (P-256: quick to make).
+fn key_and_cert() -> (PrivateKey, Vec<u8>, Zeroizing<Vec<u8>>) {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let pkcs8 = key.to_pkcs8_der().unwrap();
+    (key, cert.der().to_vec(), pkcs8)
+}
+
+/// A certificate SafeContents encrypted with AES under `pass`, with the
+/// cipher OID and keyLength given, and the AES key length actually used.
+fn cert_content(
+    cert: &[u8],
+    pass: &[u8],
+    cipher_oid: &str,
+    key_length: Option<u64>,
+    aes_key_len: usize,
+) -> Vec<u8> {
+    let plain = testing::safe_contents(&[testing::cert_bag(cert, &[])]);
+    encrypted_content(
+        &pbes2_alg(cipher_oid, key_length),
+        &aes_encrypt(pass, aes_key_len, &plain),
+    )
+}
+
+/// A plain content holding the key shrouded with AES-256 under `pass`.
+fn shrouded_key_content(pkcs8: &[u8], pass: &[u8]) -> Vec<u8> {
+    let epki = d::sequence(&[
+        &pbes2_alg(AES256_CBC, None),
+        &d::octet_string(&aes_encrypt(pass, 32, pkcs8)),
+    ]);
+    let bag = testing::safe_bag(
+        &der::asn1::ObjectIdentifier::new_unwrap(SHROUDED_KEY_BAG),
+        &epki,
+        &[],
+    );
+    testing::data_content(&testing::safe_contents(&[bag]))
+}
+
+fn open(pfx: &[u8], password: &Password) -> Result<pfxgen_pkcs12::Opened, Error> {
+    Pfx::parse(pfx, &Limits::default())?.open(password, &Limits::default())
+}
+
+#[test]
+fn bytes_after_the_pfx_are_counted_and_ignored() {
+    let (key, _, _) = key_and_cert();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let pw = Password::from_str_copy("Trailing-Bytes-1");
+    let options = WriteOptions {
+        iterations: 2048,
+        ..WriteOptions::default()
+    };
+    let clean = write_pfx(&key, &cert, &[], &pw, &options).unwrap();
+    assert_eq!(
+        Pfx::parse(&clean, &Limits::default())
+            .unwrap()
+            .trailing_bytes(),
+        0
+    );
+    // .NET's test files carry 8 zero bytes; any bytes are ignored the same
+    // way (OpenSSL and .NET read only the first element).
+    for tail in [&[0u8; 8][..], b"junk", &[0x30, 0x80]] {
+        let mut padded = clean.clone();
+        padded.extend_from_slice(tail);
+        let pfx = Pfx::parse(&padded, &Limits::default()).unwrap();
+        assert_eq!(pfx.trailing_bytes(), tail.len());
+        let opened = pfx.open(&pw, &Limits::default()).unwrap();
+        assert!(matches!(opened.mac, MacStatus::Verified(_)));
+        assert_eq!((opened.keys.len(), opened.certificates.len()), (1, 1));
+    }
+    // Bytes that are not a complete element are still an error.
+    let truncated = &clean[..clean.len() - 1];
+    assert!(matches!(
+        Pfx::parse(truncated, &Limits::default()),
+        Err(Error::Malformed { .. })
+    ));
+}
+
+#[test]
+fn nss_bmpstring_pbes2_password_is_read_once_the_mac_verifies() {
+    let (_, cert, pkcs8) = key_and_cert();
+    let pw = Password::from_str_copy("nss");
+    let bmp = pw.bmp();
+    assert_eq!(bmp.as_slice(), b"\0n\0s\0s\0\0");
+    let contents = [
+        shrouded_key_content(&pkcs8, &bmp),
+        cert_content(&cert, &bmp, AES256_CBC, None, 32),
+    ];
+    let pfx = testing::pfx(&contents, &pw, 2048);
+    let opened = open(&pfx, &pw).unwrap();
+    assert_eq!((opened.keys.len(), opened.certificates.len()), (1, 1));
+    assert!(opened.keys[0].key.is_ok());
+    assert_eq!(
+        opened.workarounds,
+        vec![
+            Workaround::NssBmpStringPassword {
+                what: "the private key in bag 0".to_owned()
+            },
+            Workaround::NssBmpStringPassword {
+                what: "the encrypted SafeContents (ContentInfo #1)".to_owned()
+            },
+        ]
+    );
+    assert!(
+        opened.workarounds[0]
+            .to_string()
+            .contains("NSS before 3.31")
+    );
+    // Each fallback is charged: 1 MAC + 2 x (UTF-8 + BMPString) derivations
+    // of 2048 iterations (one SHA-256 block each).
+    assert_eq!(opened.iterations_spent, 5 * 2048);
+    // A wrong password fails the MAC: no fallback is tried.
+    assert!(matches!(
+        open(&pfx, &Password::from_str_copy("NSS")),
+        Err(Error::WrongPassword)
+    ));
+}
+
+#[test]
+fn nss_fallback_is_not_tried_without_a_mac() {
+    let (_, cert, _) = key_and_cert();
+    let pw = Password::from_str_copy("nss");
+    let content = cert_content(&cert, &pw.bmp(), AES256_CBC, None, 32);
+    let safe = d::sequence(&[&content]);
+    let no_mac = testing::pfx_with(&d::integer_u64(3), &testing::data_content(&safe), None);
+    match open(&no_mac, &pw) {
+        Err(
+            e @ Error::DecryptionFailed {
+                mac_verified: false,
+                ..
+            },
+        ) => assert!(e.to_string().contains("no MAC to tell which"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn aes_keylength_naming_another_size_is_read_both_ways() {
+    let (_, cert, _) = key_and_cert();
+    let pw = Password::from_str_copy("Key-Length-32");
+    // NSS 3.29: AES-256 data under the AES-128 OID, keyLength 32.
+    let nss = testing::pfx(
+        &[cert_content(&cert, pw.utf8(), AES128_CBC, Some(32), 32)],
+        &pw,
+        2048,
+    );
+    // The other reading: AES-128 as the OID says; keyLength 32 is wrong.
+    let oid_right = testing::pfx(
+        &[cert_content(&cert, pw.utf8(), AES128_CBC, Some(32), 16)],
+        &pw,
+        2048,
+    );
+    for (name, file) in [("nss", &nss), ("oid", &oid_right)] {
+        let pfx = Pfx::parse(file, &Limits::default()).unwrap();
+        let Content::Encrypted {
+            scheme: Ok(scheme), ..
+        } = &pfx.contents()[0]
+        else {
+            panic!("{name}");
+        };
+        assert_eq!(scheme.key_length_mismatch(), Some((32, 16)), "{name}");
+        assert_eq!(
+            scheme.key_length_cipher(),
+            Some(pfxgen_pkcs12::Cipher::Aes256),
+            "{name}"
+        );
+        let opened = pfx.open(&pw, &Limits::default()).unwrap();
+        assert_eq!(opened.certificates.len(), 1, "{name}");
+        // One derivation (32 bytes: one SHA-256 block) serves both
+        // readings; plus the MAC.
+        assert_eq!(opened.iterations_spent, 2048 + 2048, "{name}");
+    }
+}
+
+#[test]
+fn key_under_a_second_password_is_diagnosed() {
+    let (_, cert, pkcs8) = key_and_cert();
+    let store = Password::from_str_copy("storepass");
+    let keypass = Password::from_str_copy("keypass");
+    let contents = [
+        shrouded_key_content(&pkcs8, keypass.utf8()),
+        cert_content(&cert, store.utf8(), AES256_CBC, None, 32),
+    ];
+    let pfx = testing::pfx(&contents, &store, 2048);
+    // The store password: the MAC verifies, the key does not decrypt.
+    match open(&pfx, &store) {
+        Err(
+            e @ Error::DecryptionFailed {
+                mac_verified: true, ..
+            },
+        ) => {
+            let text = e.to_string();
+            assert!(text.contains("the private key in bag 0"), "{text}");
+            assert!(text.contains("MAC) verified with this password"), "{text}");
+            assert!(text.contains("separate key password"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The key password: the MAC fails, the key decrypts, the certificates
+    // do not.
+    match open(&pfx, &keypass) {
+        Err(Error::PartlyDecrypted { decrypts, fails }) => {
+            assert_eq!(decrypts, "the private key in ContentInfo #0");
+            assert_eq!(fails, "the encrypted SafeContents (ContentInfo #1)");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn iso_8859_1_password_bytes_are_used_as_they_are() {
+    let (_, cert, pkcs8) = key_and_cert();
+    // "Mötley Crüe" in ISO-8859-1: not UTF-8.
+    let latin1 = b"M\xf6tley Cr\xfce".to_vec();
+    let pw = Password::from_bytes(Zeroizing::new(latin1.clone()));
+    assert!(pw.as_str().is_none());
+    // The PKCS#12 KDF form: one BMP character per byte, as OpenSSL does.
+    let utf8 = Password::from_str_copy("Mötley Crüe");
+    assert_eq!(pw.bmp().as_slice(), utf8.bmp().as_slice());
+    assert!(pw.legacy_bytewise_bmp().is_none());
+    // RSA JSafe: MAC over the BMPString, PBES2 over the ISO-8859-1 bytes.
+    let contents = [
+        shrouded_key_content(&pkcs8, &latin1),
+        cert_content(&cert, &latin1, AES256_CBC, None, 32),
+    ];
+    let pfx = testing::pfx(&contents, &utf8, 2048);
+    let opened = open(&pfx, &pw).unwrap();
+    assert_eq!((opened.keys.len(), opened.certificates.len()), (1, 1));
+    // As UTF-8 text, the MAC verifies and the parts do not decrypt.
+    match open(&pfx, &utf8) {
+        Err(
+            e @ Error::DecryptionFailed {
+                mac_verified: true, ..
+            },
+        ) => assert!(e.to_string().contains("ISO-8859-1"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn compat_profile_files_have_no_quirks_to_report() {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let pw = Password::from_str_copy("Compat-Profile-1");
+    let options = WriteOptions {
+        profile: Profile::Compat,
+        iterations: 2048,
+        ..WriteOptions::default()
+    };
+    let der = write_pfx(&key, &cert, &[], &pw, &options).unwrap();
+    let pfx = Pfx::parse(&der, &Limits::default()).unwrap();
+    let opened = pfx.open(&pw, &Limits::default()).unwrap();
+    assert!(opened.workarounds.is_empty());
+    assert_eq!(pfx.trailing_bytes(), 0);
+}
