@@ -138,9 +138,30 @@ pub fn from_pkcs12(context: &str, e: &pfxgen_pkcs12::Error) -> Failure {
             Exit::Input,
             Some("the file was modified or damaged; get a fresh copy"),
         ),
-        E::DecryptionFailed { .. } => (
+        E::DecryptionFailed {
+            mac_verified: false,
+            ..
+        } => (
             Exit::Password,
             Some("check the password; the file has no MAC to tell a wrong password from damage"),
+        ),
+        E::DecryptionFailed {
+            mac_verified: true, ..
+        } => (
+            Exit::Password,
+            Some(
+                "pfxgen takes one password per file: re-export the file with the key under the \
+                 store password (e.g. keytool -importkeystore ... -destkeypass STOREPASS); a \
+                 password the producer took as ISO-8859-1 bytes opens when given as those bytes \
+                 (--password-file)",
+            ),
+        ),
+        E::PartlyDecrypted { .. } => (
+            Exit::Password,
+            Some(
+                "if the file has a store password and a key password, give the store password \
+                 (it verifies the MAC); otherwise get a fresh copy of the file",
+            ),
         ),
         E::Unsupported { .. } => (Exit::Unsupported, None),
         E::KeyCertificateMismatch | E::InvalidOptions { .. } | E::Crypto(_) => {

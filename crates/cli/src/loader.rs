@@ -91,6 +91,7 @@ fn is_password_problem(e: &P12Error) -> bool {
             | P12Error::MacMismatch
             | P12Error::PasswordRequired
             | P12Error::DecryptionFailed { .. }
+            | P12Error::PartlyDecrypted { .. }
     )
 }
 

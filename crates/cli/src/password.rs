@@ -140,10 +140,9 @@ impl PasswordArgs {
             return Ok(Some((Password::new(pw.clone()), Origin::Argv)));
         }
         if let Some(path) = &self.file {
-            return Ok(Some((
-                Password::new(read_password_file(path)?),
-                Origin::File(path.clone()),
-            )));
+            let bytes = read_password_file_bytes(path)?;
+            let what = format!("the password file {}", path.display());
+            return Ok(Some((from_bytes(bytes, &what), Origin::File(path.clone()))));
         }
         if let Some(var) = &self.env {
             let value = std::env::var_os(var).ok_or_else(|| {
@@ -152,17 +151,16 @@ impl PasswordArgs {
                     format!("the environment variable {var} is not set"),
                 )
             })?;
-            let mut value = Zeroizing::new(os_to_string(
-                value,
-                &format!("the environment variable {var}"),
-            )?);
+            let mut value = os_to_bytes(value, &format!("the environment variable {var}"))?;
             // As for a file: `VAR=$(cat file)` drops the newline, an env file
             // or `export VAR="...\n"` may keep it.
-            strip_newline(&mut value);
-            return Ok(Some((Password::new(value), Origin::Env(var.clone()))));
+            strip_newline_bytes(&mut value);
+            let what = format!("the environment variable {var}");
+            return Ok(Some((from_bytes(value, &what), Origin::Env(var.clone()))));
         }
         if self.stdin {
-            return Ok(Some((Password::new(read_stdin_password()?), Origin::Stdin)));
+            let bytes = read_stdin_password()?;
+            return Ok(Some((from_bytes(bytes, "standard input"), Origin::Stdin)));
         }
         if self.none {
             return Ok(Some((Password::empty(), Origin::None)));
@@ -174,10 +172,47 @@ impl PasswordArgs {
     }
 }
 
-fn os_to_string(value: OsString, what: &str) -> Result<String, Failure> {
-    value
-        .into_string()
-        .map_err(|_| Failure::new(Exit::Password, format!("{what} is not valid UTF-8")))
+/// A password from bytes read from a file, the environment or stdin: text
+/// when they are UTF-8, otherwise the bytes as they are (a password file
+/// saved in ISO-8859-1, say), which OpenSSL and Java producers also use.
+fn from_bytes(bytes: Zeroizing<Vec<u8>>, what: &str) -> Password {
+    let password = Password::from_bytes(bytes);
+    if password.as_str().is_none() {
+        eprintln!(
+            "note: the password from {what} is not UTF-8 text: its bytes are used as they \
+             are, and as one character per byte (ISO-8859-1) where PKCS#12 needs text, as \
+             OpenSSL does"
+        );
+    }
+    password
+}
+
+/// The bytes of an environment value (any bytes on Unix; UTF-8 elsewhere).
+fn os_to_bytes(value: OsString, what: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    #[cfg(unix)]
+    {
+        let _ = what;
+        Ok(Zeroizing::new(std::os::unix::ffi::OsStringExt::into_vec(
+            value,
+        )))
+    }
+    #[cfg(not(unix))]
+    {
+        value
+            .into_string()
+            .map(|s| Zeroizing::new(s.into_bytes()))
+            .map_err(|_| Failure::new(Exit::Password, format!("{what} is not valid Unicode")))
+    }
+}
+
+/// Strips one trailing line ending (`\n` or `\r\n`) from bytes.
+fn strip_newline_bytes(s: &mut Zeroizing<Vec<u8>>) {
+    if s.last() == Some(&b'\n') {
+        s.pop();
+        if s.last() == Some(&b'\r') {
+            s.pop();
+        }
+    }
 }
 
 /// Strips one trailing line ending (`\n` or `\r\n`).
@@ -190,13 +225,33 @@ pub fn strip_newline(s: &mut Zeroizing<String>) {
     }
 }
 
-/// Reads a one-line password file: a regular file of at most
-/// `MAX_PASSWORD_BYTES`, UTF-8, one final line ending and a leading
-/// byte-order mark (Windows Notepad writes one) ignored.
+/// Reads a one-line password file as text: as [`read_password_file_bytes`],
+/// and the bytes must be UTF-8.
 ///
 /// # Errors
 /// An exit-3 failure saying why the file cannot be used.
 pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
+    let bytes = read_password_file_bytes(path)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        Failure::new(
+            Exit::Password,
+            format!(
+                "cannot read the password file {}: it is not UTF-8 text",
+                path.display()
+            ),
+        )
+    })?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
+/// Reads a one-line password file: a regular file of at most
+/// `MAX_PASSWORD_BYTES`, one final line ending and a leading UTF-8
+/// byte-order mark (Windows Notepad writes one) ignored. The bytes need not
+/// be UTF-8.
+///
+/// # Errors
+/// An exit-3 failure saying why the file cannot be used.
+pub fn read_password_file_bytes(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let fail = |reason: &str| {
         Failure::new(
             Exit::Password,
@@ -212,26 +267,24 @@ pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>, Failure> {
             "it is larger than {MAX_PASSWORD_BYTES} bytes"
         )));
     }
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| fail(&e.to_string()))?);
-    let text = std::str::from_utf8(&bytes).map_err(|_| fail("it is not UTF-8 text"))?;
-    let mut s = Zeroizing::new(text.to_owned());
-    if s.starts_with('\u{feff}') {
+    let mut bytes = Zeroizing::new(std::fs::read(path).map_err(|e| fail(&e.to_string()))?);
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         // Never part of a password, invisible in an editor: a file saved
         // with it would otherwise not open with the password as typed.
-        s.drain(..'\u{feff}'.len_utf8());
+        bytes.drain(..3);
         eprintln!(
             "note: ignored the byte-order mark at the start of {}",
             path.display()
         );
     }
-    strip_newline(&mut s);
-    if s.contains('\n') {
+    strip_newline_bytes(&mut bytes);
+    if bytes.contains(&b'\n') {
         return Err(fail("it has more than one line"));
     }
-    Ok(s)
+    Ok(bytes)
 }
 
-fn read_stdin_password() -> Result<Zeroizing<String>, Failure> {
+fn read_stdin_password() -> Result<Zeroizing<Vec<u8>>, Failure> {
     let fail = |reason: &str| {
         Failure::new(
             Exit::Password,
@@ -262,8 +315,7 @@ fn read_stdin_password() -> Result<Zeroizing<String>, Failure> {
     if bytes.last() == Some(&b'\r') {
         bytes.pop();
     }
-    let text = std::str::from_utf8(&bytes).map_err(|_| fail("it is not UTF-8 text"))?;
-    Ok(Zeroizing::new(text.to_owned()))
+    Ok(bytes)
 }
 
 fn prompt(purpose: &str, confirm: bool) -> Result<Zeroizing<String>, Failure> {
@@ -301,7 +353,14 @@ pub fn enforce_policy(
     if matches!(origin, Origin::None | Origin::Generated) {
         return Ok(());
     }
-    let text = std::str::from_utf8(password.utf8()).unwrap_or_default();
+    let Some(text) = password.as_str() else {
+        return Err(Failure::new(
+            Exit::Password,
+            "the password is not UTF-8 text: .NET takes a PFX password as text, so a new \
+             file needs a UTF-8 password",
+        )
+        .with_hint("save the password file as UTF-8"));
+    };
     if text.is_empty() {
         return Err(Failure::new(Exit::Password, "the password is empty")
             .with_hint("use --no-password to make a password-less file deliberately"));

@@ -269,12 +269,19 @@ pub fn dotnet_limits(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> 
                 DotNetLimits::MAX_KDF_ITERATIONS
             ));
         }
+        // RC2 is readable by .NET on Windows and Linux (managed
+        // implementation); RC4 is not among the PBE algorithms its loader
+        // knows (X509CertificateLoader `GetKdfCount`: unknown algorithm).
         if let Some(EncryptionScheme::Pkcs12Pbe {
-            cipher: Cipher::Rc2 { .. },
+            cipher: cipher @ Cipher::Rc4 { .. },
             ..
         }) = &u.scheme
         {
-            // RC2 is readable by .NET on Windows and Linux (managed implementation).
+            reasons.push(format!(
+                "{}: {} encryption, which .NET's loader does not implement",
+                u.what,
+                cipher.name()
+            ));
         }
     }
     if total > DotNetLimits::MAX_TOTAL_ITERATIONS {
@@ -324,20 +331,19 @@ pub fn dotnet_limits(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> 
                 ));
             }
         }
-        // The same certificate twice, or a key whose localKeyId names a
-        // certificate of another key: .NET's loader refuses both.
-        let ders: Vec<&[u8]> = o
-            .certificates
-            .iter()
-            .filter_map(|c| c.certificate.as_ref().ok())
-            .map(Certificate::der)
-            .collect();
-        for (i, d) in ders.iter().enumerate() {
-            if ders.iter().skip(i + 1).any(|e| e == d) {
-                reasons.push("the same certificate is stored twice (.NET refuses this)".to_owned());
-                break;
+        // .NET decrypts PBES2 with the password's UTF-8 bytes: a part that
+        // opened only in NSS's old BMPString form does not open there.
+        for w in &o.workarounds {
+            if let pfxgen_pkcs12::Workaround::NssBmpStringPassword { what } = w {
+                reasons.push(format!(
+                    "{what} is encrypted with the BMPString form of the password (NSS before \
+                     3.31); .NET uses the UTF-8 bytes and cannot decrypt it"
+                ));
             }
         }
+        // A key whose localKeyId names a certificate of another key: .NET's
+        // loader binds by localKeyId first and fails. (The same certificate
+        // stored twice is not refused: see `duplicate_certificates`.)
         for entry in &o.keys {
             let (Ok(key), Some(id)) = (&entry.key, &entry.attributes.local_key_id) else {
                 continue;
@@ -367,10 +373,86 @@ pub fn dotnet_limits(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> 
     (Verdict::from_reasons(reasons), total)
 }
 
-/// Weak algorithms, low iteration counts, missing integrity protection.
+/// Departures from the standard that pfxgen read anyway, one sentence
+/// each: bytes after the PFX, a PBES2 keyLength that does not match the
+/// cipher, NSS's BMPString PBES2 password, a certificate stored twice.
+#[must_use]
+pub fn producer_quirks(pfx: &Pfx, opened: Option<&Opened>) -> Vec<String> {
+    let mut out = Vec::new();
+    let trailing = pfx.trailing_bytes();
+    if trailing > 0 {
+        out.push(format!(
+            "{} after the end of the PFX ignored (not covered by the MAC; OpenSSL and \
+             .NET ignore them too)",
+            count(trailing as u64, "byte")
+        ));
+    }
+    for u in kdf_uses(pfx, opened) {
+        let Some(s) = &u.scheme else { continue };
+        if let Some((len, cipher_len)) = s.key_length_mismatch() {
+            let alternative = s
+                .key_length_cipher()
+                .map(|c| format!(" (or {}, as NSS reads it)", c.name()))
+                .unwrap_or_default();
+            out.push(format!(
+                "{}: PBES2 keyLength {len} does not match {} ({cipher_len} bytes), a producer \
+                 bug; read as {}{alternative}",
+                u.what,
+                s.cipher().name(),
+                s.cipher().name()
+            ));
+        }
+    }
+    if let Some(o) = opened {
+        out.extend(o.workarounds.iter().map(ToString::to_string));
+        out.extend(duplicate_certificates(o));
+    }
+    out
+}
+
+/// A certificate stored more than once. .NET loads such files: its loader
+/// (dotnet/runtime `X509CertificateLoader.Pkcs12.cs`, `ProcessSafeContents`)
+/// counts certificates against `MaxCertificates` without looking for
+/// duplicates, and on Linux `X509CertificateLoader.Unix.cs`
+/// (`MatchCertAndKeys`) binds a key to each copy that matches it by
+/// localKeyId or public key, loading the key again for the second copy;
+/// only a load with `X509KeyStorageFlags.EphemeralKeySet` refuses that
+/// second binding ("Windows compat: don't allow double-bind"). .NET's own
+/// test files (runtime-assets `System.Net.TestData`) hold such duplicates.
+fn duplicate_certificates(o: &Opened) -> Vec<String> {
+    let mut out = Vec::new();
+    let certs: Vec<(usize, &[u8])> = o
+        .certificates
+        .iter()
+        .filter_map(|c| c.certificate.as_ref().ok().map(|cert| (c.bag, cert.der())))
+        .collect();
+    for (i, (bag, der)) in certs.iter().enumerate() {
+        if certs.iter().take(i).any(|(_, d)| d == der) {
+            continue;
+        }
+        let copies: Vec<String> = certs
+            .iter()
+            .filter(|(_, d)| d == der)
+            .map(|(b, _)| b.to_string())
+            .collect();
+        if copies.len() > 1 {
+            out.push(format!(
+                "certificate in bag {bag} is stored {} times (bags {}): .NET loads the file, \
+                 but refuses it with X509KeyStorageFlags.EphemeralKeySet when one key \
+                 belongs to more than one copy",
+                copies.len(),
+                copies.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// Weak algorithms, low iteration counts, missing integrity protection,
+/// and the [`producer_quirks`] read anyway.
 #[must_use]
 pub fn weaknesses(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = producer_quirks(pfx, opened);
     match pfx.mac() {
         None => out.push("no MAC: the file's integrity cannot be checked".to_owned()),
         Some(mac) => {
@@ -398,10 +480,18 @@ pub fn weaknesses(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> Vec
         if let Some(s) = &u.scheme {
             let cipher = s.cipher();
             if matches!(cipher, Cipher::Rc2 { effective_bits } if effective_bits <= 64)
+                || matches!(cipher, Cipher::Rc4 { key_bits } if key_bits <= 64)
                 || cipher == Cipher::Des
             {
                 out.push(format!(
                     "{}: {} is trivially brute-forced",
+                    u.what,
+                    cipher.name()
+                ));
+            } else if let Cipher::Rc4 { .. } = cipher {
+                out.push(format!(
+                    "{}: {} (weak stream cipher, banned from TLS by RFC 7465; pfxgen reads it \
+                     but never writes it)",
                     u.what,
                     cipher.name()
                 ));

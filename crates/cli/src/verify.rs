@@ -56,6 +56,9 @@ pub struct Outcome {
     pub sha256: Option<String>,
     /// Not after.
     pub not_after: Option<String>,
+    /// Producer quirks read anyway (bytes after the PFX, ...): warnings
+    /// that do not fail a check.
+    pub warnings: Vec<String>,
 }
 
 impl Outcome {
@@ -85,6 +88,7 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
         jws_alg: None,
         sha256: None,
         not_after: None,
+        warnings: Vec::new(),
     };
     let Some(opened) = loaded.opened.as_ref() else {
         check(
@@ -234,6 +238,7 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
         ),
     }
     outcome.checks = checks;
+    outcome.warnings = verdict::producer_quirks(&loaded.pfx, Some(opened));
     outcome
 }
 
@@ -350,7 +355,8 @@ pub fn print(file: &Path, outcome: &Outcome, json: bool) {
             .field("x5t", outcome.x5t.clone())
             .field("jws_alg", outcome.jws_alg)
             .field("sha256_fingerprint", outcome.sha256.clone())
-            .field("not_after", outcome.not_after.clone());
+            .field("not_after", outcome.not_after.clone())
+            .field("warnings", outcome.warnings.clone());
         outln!("{}", Json::from(obj).pretty());
         return;
     }
@@ -362,6 +368,9 @@ pub fn print(file: &Path, outcome: &Outcome, json: bool) {
             c.name,
             c.detail
         );
+    }
+    for w in &outcome.warnings {
+        outln!("  warning: {w}");
     }
     let failed = outcome.checks.iter().filter(|c| !c.ok).count();
     if failed == 0 {

@@ -30,7 +30,10 @@ fn decrypt_pkcs8_with_the_wrong_password_is_a_decryption_failure() {
     for (name, der) in ALL {
         for wrong in ["pW", "", "pw "] {
             match decrypt_pkcs8(der, &Password::from_str_copy(wrong), &Limits::default()) {
-                Err(Error::DecryptionFailed { what }) => assert_eq!(what, "the private key"),
+                Err(Error::DecryptionFailed {
+                    what,
+                    mac_verified: false,
+                }) => assert_eq!(what, "the private key"),
                 other => panic!("{name} with {wrong:?}: {other:?}"),
             }
         }
