@@ -179,9 +179,15 @@ fn nss_bmpstring_pbes2_password_is_read_once_the_mac_verifies() {
             .to_string()
             .contains("NSS before 3.31")
     );
-    // Each fallback is charged: 1 MAC + 2 x (UTF-8 + BMPString) derivations
-    // of 2048 iterations (one SHA-256 block each).
-    assert_eq!(opened.iterations_spent, 5 * 2048);
+    // Each fallback is charged: the MAC, then for each part PBKDF2 with the
+    // UTF-8 password (3 bytes) and with the BMPString one (8 bytes).
+    let mac_work = Pfx::parse(&pfx, &Limits::default())
+        .unwrap()
+        .mac()
+        .unwrap()
+        .work(&pw, testing::safe_contents(&contents).len());
+    let pbkdf2 = |len| kdf::pbkdf2_work(Hash::Sha256, len, SALT.len(), 2048, 32);
+    assert_eq!(opened.work_spent, mac_work + 2 * (pbkdf2(3) + pbkdf2(8)));
     // A wrong password fails the MAC: no fallback is tried.
     assert!(matches!(
         open(&pfx, &Password::from_str_copy("NSS")),
@@ -211,20 +217,18 @@ fn nss_fallback_is_not_tried_without_a_mac() {
 fn aes_keylength_naming_another_size_is_read_both_ways() {
     let (_, cert, _) = key_and_cert();
     let pw = Password::from_str_copy("Key-Length-32");
-    // NSS 3.29: AES-256 data under the AES-128 OID, keyLength 32.
-    let nss = testing::pfx(
-        &[cert_content(&cert, pw.utf8(), AES128_CBC, Some(32), 32)],
-        &pw,
-        2048,
-    );
-    // The other reading: AES-128 as the OID says; keyLength 32 is wrong.
-    let oid_right = testing::pfx(
-        &[cert_content(&cert, pw.utf8(), AES128_CBC, Some(32), 16)],
-        &pw,
-        2048,
-    );
-    for (name, file) in [("nss", &nss), ("oid", &oid_right)] {
-        let pfx = Pfx::parse(file, &Limits::default()).unwrap();
+    // NSS 3.29: AES-256 data under the AES-128 OID, keyLength 32; and the
+    // other reading: AES-128 as the OID says, keyLength 32 wrong.
+    for (name, aes_key_len) in [("nss", 32), ("oid", 16)] {
+        let contents = [cert_content(
+            &cert,
+            pw.utf8(),
+            AES128_CBC,
+            Some(32),
+            aes_key_len,
+        )];
+        let file = testing::pfx(&contents, &pw, 2048);
+        let pfx = Pfx::parse(&file, &Limits::default()).unwrap();
         let Content::Encrypted {
             scheme: Ok(scheme), ..
         } = &pfx.contents()[0]
@@ -239,9 +243,13 @@ fn aes_keylength_naming_another_size_is_read_both_ways() {
         );
         let opened = pfx.open(&pw, &Limits::default()).unwrap();
         assert_eq!(opened.certificates.len(), 1, "{name}");
-        // One derivation (32 bytes: one SHA-256 block) serves both
-        // readings; plus the MAC.
-        assert_eq!(opened.iterations_spent, 2048 + 2048, "{name}");
+        // One 32-byte derivation serves both readings; plus the MAC.
+        let mac_work = pfx
+            .mac()
+            .unwrap()
+            .work(&pw, testing::safe_contents(&contents).len());
+        let pbkdf2 = kdf::pbkdf2_work(Hash::Sha256, pw.utf8().len(), SALT.len(), 2048, 32);
+        assert_eq!(opened.work_spent, mac_work + pbkdf2, "{name}");
     }
 }
 
