@@ -150,10 +150,9 @@ pub fn from_pkcs12(context: &str, e: &pfxgen_pkcs12::Error) -> Failure {
         } => (
             Exit::Password,
             Some(
-                "pfxgen takes one password per file: re-export the file with the key under the \
-                 store password (e.g. keytool -importkeystore ... -destkeypass STOREPASS); a \
-                 password the producer took as ISO-8859-1 bytes opens when given as those bytes \
-                 (--password-file)",
+                "pfxgen takes one password per file (as OpenSSL and today's keytool do): have \
+                 the file exported again with one password; a password the producer took as \
+                 ISO-8859-1 bytes opens when given as those bytes (--password-file)",
             ),
         ),
         E::PartlyDecrypted { .. } => (
