@@ -23,10 +23,11 @@
 #                                    `cargo build --release` binary is
 #                                    reproducible (what CI runs)
 #
-# Needs: git, cargo (the crates fetched once: `cargo fetch`), python3, file,
-# dpkg-deb, gzip, man (man-db). `rpm` (for rpmbuild) is installed with apt
-# when it is missing and apt is usable; --check-offline needs unshare with
-# the right to make a network namespace (root). Uncommitted changes are not
+# Needs: git, cargo (the crates fetched once: `cargo fetch`), python3, gzip;
+# file, nm (binutils), dpkg-deb and rpmbuild (rpm) are installed with apt
+# when missing, as are man-db, zsh and fish (scripts/check-docs.sh);
+# --check-offline needs unshare with the right to make a network namespace
+# (root). Uncommitted changes are not
 # shipped: everything comes from HEAD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,20 @@ for arg in "$@"; do
         *) echo "dist.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
     esac
 done
+
+# Tools from Debian packages, installed when missing (CI runs as root).
+need=()
+command -v file >/dev/null || need+=(file)
+command -v nm >/dev/null || need+=(binutils)
+command -v dpkg-deb >/dev/null || need+=(dpkg)
+command -v rpmbuild >/dev/null || need+=(rpm)
+if ((${#need[@]})); then
+    echo "== installing ${need[*]} (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; } ||
+        { echo "dist.sh: cannot install ${need[*]}" >&2; exit 1; }
+fi
 
 commit=$(git rev-parse HEAD)
 export SOURCE_DATE_EPOCH
@@ -226,11 +241,6 @@ EOF
 rpm_name=pfxgen-$version-1.x86_64.rpm
 make_rpm() {
     echo "== $rpm_name"
-    if ! command -v rpmbuild >/dev/null; then
-        echo "   installing rpm (for rpmbuild) with apt"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm >/dev/null ||
-            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm >/dev/null; }
-    fi
     local top=$work/rpm root=$work/rpm-root
     stage "$root" usr/share/zsh/site-functions
     find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
@@ -254,7 +264,11 @@ cp -a "$root/." "%{buildroot}/"
 
 %files
 EOF
-        (cd "$root" && find usr -type f | sort | sed 's|^|/|')
+        # The files, and the folders that belong to pfxgen alone.
+        (cd "$root" && find usr -type f | LC_ALL=C sort | sed 's|^|/|')
+        echo "%dir /usr/share/doc/pfxgen"
+        echo "%dir /usr/share/pfxgen"
+        echo "%dir /usr/share/pfxgen/completions"
     } >"$top/SPECS/pfxgen.spec"
     # Reproducible: time from SOURCE_DATE_EPOCH, a fixed build host, no
     # debuginfo or post-install rewriting of the already built files.
