@@ -8,7 +8,7 @@
 #   - the PowerShell script is only generated: no PowerShell here to run it.
 #
 #   scripts/check-docs.sh                 generate with target/debug/pfxgen
-#                                         (built if missing), then check
+#                                         (built first), then check
 #   scripts/check-docs.sh PAGE DIR        check a page and a completions folder
 #                                         (pfxgen.bash, _pfxgen, pfxgen.fish,
 #                                         pfxgen.ps1), as scripts/dist.sh does
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if (($# == 0)); then
-    [[ -x target/debug/pfxgen ]] || cargo build --locked -p pfxgen --quiet
+    cargo build --locked -p pfxgen --quiet
     out=target/docs-check
     mkdir -p "$out/completions"
     target/debug/pfxgen __man >"$out/pfxgen.1"

@@ -88,6 +88,9 @@ make_bundle() {
     echo "== offline source bundle $bundle"
     mkdir -p "$root"
     git archive --format=tar "$commit" | tar -x -C "$root"
+    # Every crate on disk first, for every platform (cargo build and test
+    # fetch only the host's); a no-op when they are, offline when no network.
+    cargo fetch --locked >/dev/null 2>&1 || cargo fetch --locked --offline >/dev/null
     # Every crate of Cargo.lock, for every platform (Windows crates too: the
     # bundle also builds there). fuzz/ is its own workspace and is not
     # vendored: fuzzing needs nightly and the network anyway.
