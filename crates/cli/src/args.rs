@@ -6,9 +6,24 @@ use zeroize::Zeroizing;
 
 use crate::error::Failure;
 
-/// Turns a lexopt error into a usage failure.
+/// Turns a lexopt error into a usage failure. lexopt's own messages quote
+/// the value (`--password-stdin=S3cret` gives "unexpected argument for
+/// option '--password-stdin': \"S3cret\""), and any value may be a
+/// password: this names the option at most, never a value.
 pub fn lexopt_failure(e: lexopt::Error) -> Failure {
-    Failure::usage(e.to_string())
+    use lexopt::Error as E;
+    const HIDDEN: &str = "not shown, in case it is a secret";
+    Failure::usage(match e {
+        E::MissingValue { option: Some(o) } => format!("{o} needs a value"),
+        E::MissingValue { option: None } => "a value is missing".to_owned(),
+        E::UnexpectedOption(o) => format!("unknown option {o}"),
+        E::UnexpectedValue { option, .. } => {
+            format!("{option} takes no value, but one was given with '=' ({HIDDEN})")
+        }
+        E::UnexpectedArgument(_) => format!("unexpected extra argument ({HIDDEN})"),
+        E::NonUnicodeValue(_) => format!("an argument is not valid UTF-8 ({HIDDEN})"),
+        E::ParsingFailed { .. } | E::Custom(_) => format!("invalid argument ({HIDDEN})"),
+    })
 }
 
 /// The value of option `name` as UTF-8 (held in a zeroizing buffer, since
@@ -85,9 +100,39 @@ pub fn parse_days(text: &str, name: &str, max: u32) -> Result<u32, Failure> {
     u32::try_from(value).map_err(|_| Failure::usage(format!("{name} is out of range")))
 }
 
+/// Default of `--max-run-work` (`audit`, `jwks`): 256 files at the
+/// per-file default, a few CPU-minutes.
+pub const DEFAULT_MAX_RUN_WORK: u64 = 256 * pfxgen_pkcs12::DEFAULT_MAX_WORK;
+
+/// Parses a work budget (`--max-work`, `--max-run-work`): a whole number of
+/// units (SHA-256 compressions), at least 1; `_` may group digits.
+///
+/// # Errors
+/// A usage failure naming the option.
+pub fn parse_work(text: &str, name: &str) -> Result<u64, Failure> {
+    let digits: String = text.trim().chars().filter(|&c| c != '_').collect();
+    match digits.parse::<u64>() {
+        Ok(n) if n >= 1 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(Failure::usage(format!(
+            "{name} must be a whole number of work units (SHA-256 compressions) from 1 up, \
+             not {:?}",
+            text.trim()
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work() {
+        assert_eq!(parse_work("16_000_000", "--max-work").unwrap(), 16_000_000);
+        assert_eq!(parse_work(" 1 ", "--max-work").unwrap(), 1);
+        for bad in ["0", "-1", "+5", "1e9", "abc", "", "99999999999999999999999"] {
+            assert!(parse_work(bad, "--max-work").is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn days() {

@@ -10,8 +10,11 @@
 //! UNREADABLE (wrong password, damaged file) and UNVERIFIED (no MAC, or
 //! read without a password). Exit 0 clean, 1 findings, 2 could not run.
 //!
-//! Files are hashed first: identical files are decrypted once. Work is
-//! spread over the machine's cores.
+//! Files are streamed: each worker (one per core) reads, hashes and analyses
+//! one file at a time and drops its bytes, so memory does not grow with the
+//! number of files; identical files (same SHA-256, same passwords) are
+//! decrypted once. Each file may cost at most `--max-work` and the whole
+//! run `--max-run-work` (BUDGET findings beyond).
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -350,16 +353,17 @@ fn analyse(
     bytes: Vec<u8>,
     passwords: &[Password],
     known: bool,
-    limits: &Limits,
-) -> Result<Facts, String> {
-    let read = loader::read_certificates(bytes, passwords, known, limits).map_err(|p| match p {
-        CertificateProblem::Password(m) | CertificateProblem::Input(m) => m,
+    read: &mut loader::CertificateRead<'_>,
+) -> Result<Facts, Problem> {
+    let read = loader::read_certificates(bytes, passwords, known, read).map_err(|p| match p {
+        CertificateProblem::Work(m) => Problem::Budget(m),
+        other => Problem::Unreadable(other.to_string()),
     })?;
     let cert = read
         .end_entity
         .and_then(|i| read.certificates.get(i))
         .and_then(|c| c.certificate.as_ref().ok())
-        .ok_or_else(|| "no readable certificate".to_owned())?
+        .ok_or_else(|| Problem::Unreadable("no readable certificate".to_owned()))?
         .clone();
     let (spki, key) = match cert.public_key() {
         Ok(k) => (k.to_spki_der().to_vec(), k.kind().to_string()),
@@ -373,10 +377,135 @@ fn analyse(
     })
 }
 
+/// Why an instance has no facts: its finding kind and message.
+#[derive(Clone, Debug)]
+enum Problem {
+    /// UNREADABLE: missing, damaged, wrong password, not a regular file.
+    Unreadable(String),
+    /// BUDGET: the file (`--max-work`) or the run (`--max-run-work`) would
+    /// cost more work than allowed.
+    Budget(String),
+}
+
+impl Problem {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Unreadable(_) => "UNREADABLE",
+            Self::Budget(_) => "BUDGET",
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            Self::Unreadable(m) | Self::Budget(m) => m,
+        }
+    }
+}
+
+/// The work budget of a whole run, shared by the worker threads: each file
+/// reserves what it may cost before it is opened and gives back what it
+/// did not use, so the run never does more than the budget.
+struct RunBudget {
+    left: std::sync::atomic::AtomicU64,
+    max: u64,
+}
+
+impl RunBudget {
+    /// Reserves up to `want` (less when less is left); 0 when spent.
+    fn reserve(&self, want: u64) -> u64 {
+        use std::sync::atomic::Ordering;
+        let mut got = 0;
+        let _ = self
+            .left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                got = left.min(want);
+                Some(left - got)
+            });
+        got
+    }
+
+    fn give_back(&self, unused: u64) {
+        self.left
+            .fetch_add(unused, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// What one worker needs to audit one file.
+struct Job<'a> {
+    rules: &'a [Rule],
+    limits: &'a Limits,
+    run: &'a RunBudget,
+}
+
+impl Job<'_> {
+    /// Reads, hashes and analyses one instance; identical inputs (same
+    /// bytes, same passwords) are analysed once, by whichever worker comes
+    /// first, while the others wait for its answer. Only the bytes of the
+    /// files being worked on are in memory.
+    fn run(&self, inst: &Instance, seen: &Seen) -> Result<Facts, Problem> {
+        let bytes = loader::read_file(&inst.path, self.limits)
+            .map_err(|f| Problem::Unreadable(f.message))?;
+        let (passwords, known) = passwords_for(inst, self.rules).map_err(Problem::Unreadable)?;
+        let mut pw_id: Vec<u8> = passwords
+            .iter()
+            .flat_map(|p| Sha256::digest(p.utf8()).to_vec())
+            .collect();
+        pw_id.push(u8::from(known));
+        let key = (Sha256::digest(&bytes).to_vec(), pw_id);
+        let cell = match seen.lock() {
+            Ok(mut map) => std::sync::Arc::clone(map.entry(key).or_default()),
+            Err(_) => return Err(Problem::Unreadable("internal error".to_owned())),
+        };
+        cell.get_or_init(|| self.analyse(bytes, &passwords, known))
+            .clone()
+    }
+
+    fn analyse(
+        &self,
+        bytes: Vec<u8>,
+        passwords: &[Password],
+        known: bool,
+    ) -> Result<Facts, Problem> {
+        let allowed = self.run.reserve(self.limits.max_work);
+        if allowed == 0 {
+            return Err(Problem::Budget(format!(
+                "not read: the audit's work budget of {} (--max-run-work) is spent",
+                self.run.max
+            )));
+        }
+        let limits = Limits {
+            max_work: allowed,
+            ..self.limits.clone()
+        };
+        let mut read = loader::CertificateRead {
+            limits: &limits,
+            max_certificates: MAX_CERTIFICATES,
+            spent: 0,
+        };
+        let result = analyse(bytes, passwords, known, &mut read);
+        self.run.give_back(allowed.saturating_sub(read.spent));
+        match result {
+            Err(Problem::Budget(m)) if allowed < self.limits.max_work => {
+                Err(Problem::Budget(format!(
+                    "{m}; the audit's work budget of {} (--max-run-work) is nearly spent",
+                    self.run.max
+                )))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Answers shared between workers, by (SHA-256 of the bytes, of the
+/// passwords): a file found in several places is analysed once.
+type Seen =
+    std::sync::Mutex<HashMap<WorkKey, std::sync::Arc<std::sync::OnceLock<Result<Facts, Problem>>>>>;
+
+/// Most certificates read from one file (a PFX holds at most 1,000 bags).
+const MAX_CERTIFICATES: usize = 1000;
+
 /// Identifies one unit of work: SHA-256 of the file and of its passwords.
 type WorkKey = (Vec<u8>, Vec<u8>);
-/// A file's bytes and the passwords to try on it.
-type Input = (Vec<u8>, Vec<Password>, bool);
 /// Certificates grouped by issuer name and serial: `(instance, kid)`.
 type SerialGroups<'a> = BTreeMap<(Vec<u8>, String), Vec<(&'a Instance, String)>>;
 
@@ -404,6 +533,8 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
     let mut map: Option<PathBuf> = None;
     let mut warn_days = DEFAULT_WARN_DAYS;
     let mut json = false;
+    let mut limits = Limits::default();
+    let mut max_run_work = args::DEFAULT_MAX_RUN_WORK;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = args::next(&mut parser)? {
         match &arg {
@@ -417,6 +548,16 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
                 };
             }
             Arg::Long(n) if n == "json" => json = true,
+            Arg::Long(n) if n == "max-work" => {
+                limits.max_work =
+                    args::parse_work(&value_string(&mut parser, "--max-work")?, "--max-work")?;
+            }
+            Arg::Long(n) if n == "max-run-work" => {
+                max_run_work = args::parse_work(
+                    &value_string(&mut parser, "--max-run-work")?,
+                    "--max-run-work",
+                )?;
+            }
             a if a.is_help() => {
                 out!("{}\n{}", crate::help::AUDIT, crate::help::EXIT_CODES);
                 return Ok(Exit::Success);
@@ -432,9 +573,8 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
     }
     let rules = match &map {
         Some(path) => {
-            let text = crate::fsutil::read_at_most(path, MAX_MAP_SIZE)
+            let text = crate::readfile::read_regular(path, MAX_MAP_SIZE)
                 .map_err(|e| e.to_string())
-                .and_then(|b| b.ok_or_else(|| "it is larger than 1 MiB".to_owned()))
                 .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8".to_owned()))
                 .map_err(|e| {
                     Failure::new(
@@ -448,7 +588,6 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
     };
     let now = UtcTime::now()
         .ok_or_else(|| Failure::new(Exit::Internal, "the system clock is unusable"))?;
-    let limits = Limits::default();
 
     let mut problems = Vec::new();
     let mut instances = collect(&paths, &mut problems);
@@ -463,66 +602,35 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
     }
     instances.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.path.cmp(&b.path)));
 
-    // Read and hash every file, then analyse each distinct (bytes, password
-    // source) once, spread over the cores.
-    let inputs: Vec<(usize, Result<Input, String>)> = instances
-        .iter()
-        .enumerate()
-        .map(|(i, inst)| {
-            let read = loader::read_file(&inst.path, &limits).map_err(|f| f.message);
-            (
-                i,
-                read.and_then(|bytes| {
-                    passwords_for(inst, &rules).map(|(pw, known)| (bytes, pw, known))
-                }),
-            )
-        })
-        .collect();
-    let mut work: BTreeMap<WorkKey, Vec<usize>> = BTreeMap::new();
-    let mut results: Vec<Option<Result<Facts, String>>> = vec![None; instances.len()];
-    let mut payload: HashMap<WorkKey, Input> = HashMap::new();
-    for (i, input) in inputs {
-        match input {
-            Ok((bytes, pws, known)) => {
-                let mut pw_id: Vec<u8> = pws
-                    .iter()
-                    .flat_map(|p| Sha256::digest(p.utf8()).to_vec())
-                    .collect();
-                pw_id.push(u8::from(known));
-                let key = (Sha256::digest(&bytes).to_vec(), pw_id);
-                work.entry(key.clone()).or_default().push(i);
-                payload.entry(key).or_insert((bytes, pws, known));
-            }
-            Err(e) => {
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = Some(Err(e));
-                }
-            }
-        }
-    }
-    let jobs: Vec<(WorkKey, Vec<usize>)> = work.into_iter().collect();
+    // Stream: each worker takes the next instance, reads, hashes and
+    // analyses it, and drops its bytes before taking another, so memory
+    // holds at most one file per worker whatever the number of files.
+    let run = RunBudget {
+        left: std::sync::atomic::AtomicU64::new(max_run_work),
+        max: max_run_work,
+    };
+    let job = Job {
+        rules: &rules,
+        limits: &limits,
+        run: &run,
+    };
+    let seen: Seen = std::sync::Mutex::new(HashMap::new());
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
-        .min(jobs.len().max(1));
-    let chunk = jobs.len().div_ceil(threads).max(1);
-    let analysed: Vec<(Vec<usize>, Result<Facts, String>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| {
-                let payload = &payload;
-                let limits = &limits;
+        .min(instances.len().max(1));
+    let analysed: Vec<(usize, Result<Facts, Problem>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (job, seen, next, instances) = (&job, &seen, &next, &instances);
                 s.spawn(move || {
-                    part.iter()
-                        .map(|(key, idx)| {
-                            let result = match payload.get(key) {
-                                Some((bytes, pws, known)) => {
-                                    analyse(bytes.clone(), pws, *known, limits)
-                                }
-                                None => Err("internal error".to_owned()),
-                            };
-                            (idx.clone(), result)
-                        })
-                        .collect::<Vec<_>>()
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some(inst) = instances.get(i) else { break };
+                        done.push((i, job.run(inst, seen)));
+                    }
+                    done
                 })
             })
             .collect();
@@ -531,11 +639,10 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    for (idx, result) in analysed {
-        for i in idx {
-            if let Some(slot) = results.get_mut(i) {
-                *slot = Some(result.clone());
-            }
+    let mut results: Vec<Option<Result<Facts, Problem>>> = vec![None; instances.len()];
+    for (i, result) in analysed {
+        if let Some(slot) = results.get_mut(i) {
+            *slot = Some(result);
         }
     }
 
@@ -630,6 +737,11 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
                 message: "the file has no MAC: its contents could have been changed by anyone".to_owned(),
                 instances: vec![inst.label.clone()],
             }),
+            loader::Integrity::EmptyPasswordMac => findings.push(Finding {
+                kind: "UNVERIFIED",
+                message: "the MAC is keyed with the empty password: anyone can recompute it after changing the file, so the certificate may not be the producer's".to_owned(),
+                instances: vec![inst.label.clone()],
+            }),
             loader::Integrity::MacVerified | loader::Integrity::CertificateFile => {}
         }
         let support = verdict::certificate_support(&f.cert);
@@ -644,8 +756,8 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
     for (inst, r) in instances.iter().zip(&results) {
         if let Some(Err(e)) = r {
             findings.push(Finding {
-                kind: "UNREADABLE",
-                message: e.clone(),
+                kind: e.kind(),
+                message: e.message().to_owned(),
                 instances: vec![inst.label.clone()],
             });
         }
@@ -668,7 +780,7 @@ fn run_inner(args: Vec<OsString>) -> Result<Exit, Failure> {
 
 fn report(
     instances: &[Instance],
-    results: &[Option<Result<Facts, String>>],
+    results: &[Option<Result<Facts, Problem>>],
     findings: &[Finding],
     now: UtcTime,
     json: bool,
@@ -707,7 +819,7 @@ fn report(
                             )
                             .field("error", Json::Null);
                     }
-                    Some(Err(e)) => o = o.field("error", e.as_str()),
+                    Some(Err(e)) => o = o.field("error", e.message()),
                     None => o = o.field("error", "not read"),
                 }
                 o.into()
@@ -750,7 +862,7 @@ fn report(
                     }
                 );
             }
-            Some(Err(e)) => outln!("      could not be read: {e}"),
+            Some(Err(e)) => outln!("      could not be read: {}", e.message()),
             None => outln!("      not read"),
         }
     }

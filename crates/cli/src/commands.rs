@@ -140,6 +140,10 @@ const AUDIT_OPTIONS: &[Opt] = &[
 ];
 
 const JWKS_OPTIONS: &[Opt] = &[opt(&["--thumbprints"], Value::None)];
+/// The work budget of one file (`inspect`, `verify`, `audit`, `jwks`).
+const WORK_OPTIONS: &[Opt] = &[opt(&["--max-work"], Value::Text)];
+/// The work budget of a run over many files (`audit`, `jwks`).
+const RUN_WORK_OPTIONS: &[Opt] = &[opt(&["--max-run-work"], Value::Text)];
 
 /// The names `help` takes as its operand.
 const TOPICS: &[&str] = &[
@@ -166,7 +170,7 @@ pub const COMMANDS: &[Command] = &[
         aliases: &["info"],
         summary: "show everything about a PFX (any producer), with verdicts",
         help: help::INSPECT,
-        options: &[JSON, PASSWORD_OPTIONS],
+        options: &[JSON, WORK_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
     },
     Command {
@@ -174,7 +178,7 @@ pub const COMMANDS: &[Command] = &[
         aliases: &["check"],
         summary: "pass/fail check that the identity server can sign with a PFX",
         help: help::VERIFY,
-        options: &[VERIFY_OPTIONS, JSON, PASSWORD_OPTIONS],
+        options: &[VERIFY_OPTIONS, JSON, WORK_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
     },
     Command {
@@ -198,7 +202,7 @@ pub const COMMANDS: &[Command] = &[
         aliases: &[],
         summary: "find shared or expiring certificates across environments",
         help: help::AUDIT,
-        options: &[AUDIT_OPTIONS, JSON],
+        options: &[AUDIT_OPTIONS, JSON, WORK_OPTIONS, RUN_WORK_OPTIONS],
         operands: Value::Path,
     },
     Command {
@@ -206,7 +210,12 @@ pub const COMMANDS: &[Command] = &[
         aliases: &[],
         summary: "print the JWKS the identity server publishes for certificates",
         help: help::JWKS,
-        options: &[JWKS_OPTIONS, PASSWORD_OPTIONS],
+        options: &[
+            JWKS_OPTIONS,
+            WORK_OPTIONS,
+            RUN_WORK_OPTIONS,
+            PASSWORD_OPTIONS,
+        ],
         operands: Value::File,
     },
     Command {

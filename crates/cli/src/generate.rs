@@ -449,7 +449,15 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
     }
     if let Some(days) = positionals.next() {
+        // Positionals in the wrong order can put the password here: a bad
+        // value is not echoed.
         let text = os_string(days, "VALID_DAYS")?;
+        if text.trim().parse::<u32>().is_err() {
+            return Err(Failure::usage(
+                "VALID_DAYS (the third argument) must be a whole number of days; the value \
+                 given is not shown, in case it is a password in the wrong place",
+            ));
+        }
         cert_args.set_days(&text)?;
     }
     let out_dir = out_dir.unwrap_or_else(|| PathBuf::from("."));

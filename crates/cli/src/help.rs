@@ -106,7 +106,7 @@ pub const INSPECT: &str = "\
 pfxgen inspect - show everything about a PFX, with verdicts
 
 USAGE
-    pfxgen inspect FILE [--json] [password options]
+    pfxgen inspect FILE [--json] [--max-work N] [password options]
 
     Reads PFX files from any producer (OpenSSL 1.x/3.x, Windows, Java
     keytool, NSS; DER or BER). Without a password it first tries the empty
@@ -123,6 +123,10 @@ USAGE
     iteration counts.
 
     --json prints one JSON object (field names are stable; see README).
+    --max-work N   most work one PFX may cost, in SHA-256 compressions
+                   (SHA-512 weighs 6); default 16000000, about a second
+                   of CPU. A file needing more is refused (exit 4) before
+                   the derivation that would exceed it.
 ";
 
 /// `pfxgen verify --help`.
@@ -130,7 +134,12 @@ pub const VERIFY: &str = "\
 pfxgen verify - pass/fail: can the identity server sign with this PFX?
 
 USAGE
-    pfxgen verify FILE [--min-days N] [--json] [password options]
+    pfxgen verify FILE [--min-days N] [--json] [--max-work N] [password options]
+
+    --max-work N   most work one PFX may cost, in SHA-256 compressions
+                   (SHA-512 weighs 6); default 16000000, about a second
+                   of CPU. A file needing more is refused (exit 4) before
+                   the derivation that would exceed it.
 
 CHECKS (exit 0 only when all pass)
     password                 the password opens the file
@@ -220,7 +229,8 @@ pub const JWKS: &str = "\
 pfxgen jwks - print the JWKS the identity server publishes for certificates
 
 USAGE
-    pfxgen jwks FILE... [--thumbprints] [password options]
+    pfxgen jwks FILE... [--thumbprints] [--max-work N] [--max-run-work N]
+                [password options]
 
     FILE: a PFX (only its certificates are decrypted; keys never), or a DER
     or PEM certificate. A PEM bundle gives every certificate in it except
@@ -229,7 +239,15 @@ USAGE
     upper-case hex), x5t, x5t#S256, x5c, and n/e or crv/x/y.
     --thumbprints adds each key's RFC 7638 thumbprint as the extra member
     jwk_thumbprint. Give integrators the next certificate's JWK before a
-    rotation so they can trust it in advance.
+    rotation so they can trust it in advance. A bundle of more than 64
+    certificates is refused before any is read.
+
+    --max-work N   most work one PFX may cost, in SHA-256 compressions
+                   (SHA-512 weighs 6); default 16000000, about a second
+                   of CPU. A file needing more is refused (exit 4) before
+                   the derivation that would exceed it.
+    --max-run-work N  most work the whole run may cost (default
+                   4096000000, 256 files at the default --max-work)
 ";
 
 /// `pfxgen audit --help`.
@@ -238,6 +256,7 @@ pfxgen audit - one certificate per instance, proven across environments
 
 USAGE
     pfxgen audit PATH... [--passwords MAP] [--warn-days N] [--json]
+                 [--max-work N] [--max-run-work N]
 
     PATH: a PFX or certificate file, a service folder (its appsettings.json
     says where the certificate is), or a folder to search (service folders
@@ -254,8 +273,19 @@ USAGE
       UNREADABLE   wrong password, damaged file (the audit goes on)
       UNVERIFIED   no MAC, or read without a password: the MAC was not
                    checked, so the contents may not be the producer's
+      BUDGET       the file needs more work than --max-work, or the run's
+                   --max-run-work is spent (the audit goes on)
 
     Only certificates are decrypted, never keys; identical files once.
+    Files are read one per core at a time, so memory does not grow with
+    their number.
+
+    --max-work N   most work one PFX may cost, in SHA-256 compressions
+                   (SHA-512 weighs 6); default 16000000, about a second
+                   of CPU. A file needing more is refused (exit 4) before
+                   the derivation that would exceed it.
+    --max-run-work N  most work the whole run may cost (default
+                   4096000000, 256 files at the default --max-work)
 
 PASSWORD MAP (--passwords MAP)
     One rule per line, first match wins, # comments:

@@ -23,6 +23,7 @@ use crate::{
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let mut password = PasswordArgs::default();
     let mut json = false;
+    let mut limits = Limits::default();
     let mut file: Option<PathBuf> = None;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = args::next(&mut parser)? {
@@ -31,6 +32,10 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
         match &arg {
             Arg::Long(n) if n == "json" => json = true,
+            Arg::Long(n) if n == "max-work" => {
+                let text = args::value_string(&mut parser, "--max-work")?;
+                limits.max_work = args::parse_work(&text, "--max-work")?;
+            }
             a if a.is_help() => {
                 out!("{}\n{}", crate::help::INSPECT, crate::help::EXIT_CODES);
                 return Ok(());
@@ -40,7 +45,6 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
     }
     let file = file.ok_or_else(|| Failure::usage("inspect needs a FILE"))?;
-    let limits = Limits::default();
     let loaded = loader::load(&file, &password, false, &limits)?;
     let now = UtcTime::now()
         .ok_or_else(|| Failure::new(crate::Exit::Internal, "the system clock is unusable"))?;

@@ -104,6 +104,8 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let mut password = PasswordArgs::default();
     let mut files: Vec<PathBuf> = Vec::new();
     let mut thumbprints = false;
+    let mut limits = Limits::default();
+    let mut max_run_work = args::DEFAULT_MAX_RUN_WORK;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = args::next(&mut parser)? {
         if password.parse(&arg, &mut parser)? {
@@ -111,6 +113,14 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
         match &arg {
             Arg::Long(n) if n == "thumbprints" => thumbprints = true,
+            Arg::Long(n) if n == "max-work" => {
+                let text = args::value_string(&mut parser, "--max-work")?;
+                limits.max_work = args::parse_work(&text, "--max-work")?;
+            }
+            Arg::Long(n) if n == "max-run-work" => {
+                let text = args::value_string(&mut parser, "--max-run-work")?;
+                max_run_work = args::parse_work(&text, "--max-run-work")?;
+            }
             a if a.is_help() => {
                 out!("{}\n{}", crate::help::JWKS, crate::help::EXIT_CODES);
                 return Ok(());
@@ -122,7 +132,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     if files.is_empty() {
         return Err(Failure::usage("jwks needs at least one FILE"));
     }
-    let limits = Limits::default();
+    let mut run_spent = 0u64;
     let mut passwords = Vec::new();
     if password.given() {
         if let Some((pw, _)) = password.read("the certificate files", false)? {
@@ -136,23 +146,47 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     for file in &files {
         let display = file.display().to_string();
         let bytes = loader::read_file(file, &limits)?;
-        let read = loader::read_certificates(bytes, &passwords, password.given(), &limits)
-            .map_err(|p| match p {
-                CertificateProblem::Password(m) => Failure::new(
-                    Exit::Password,
-                    format!("{display}: {m}"),
-                )
-                .with_hint(
+        // This file may cost --max-work, and no more than the run has left.
+        let file_limits = Limits {
+            max_work: limits.max_work.min(max_run_work.saturating_sub(run_spent)),
+            ..limits.clone()
+        };
+        let mut budget = loader::CertificateRead {
+            limits: &file_limits,
+            max_certificates: MAX_BUNDLE,
+            spent: 0,
+        };
+        let result = loader::read_certificates(bytes, &passwords, password.given(), &mut budget);
+        run_spent = run_spent.saturating_add(budget.spent);
+        let read = result.map_err(|p| match p {
+            CertificateProblem::Password(m) => {
+                Failure::new(Exit::Password, format!("{display}: {m}")).with_hint(
                     "give the password with --password-file, --password-env or --password-stdin",
+                )
+            }
+            CertificateProblem::Work(m) => Failure::new(Exit::Input, format!("{display}: {m}"))
+                .with_hint(format!(
+                    "--max-work raises the budget of one file, --max-run-work that of the run \
+                     ({run_spent} of {max_run_work} spent)"
+                )),
+            CertificateProblem::TooMany { found, max } => Failure::new(
+                Exit::Input,
+                format!(
+                    "{display} holds {found} certificates; a bundle to publish holds at most \
+                     {max} (counted before any was read)"
                 ),
-                CertificateProblem::Input(m) => {
-                    Failure::new(Exit::Input, format!("{display}: {m}"))
-                }
-            })?;
+            ),
+            CertificateProblem::Input(m) => Failure::new(Exit::Input, format!("{display}: {m}")),
+        })?;
         // Integrators will trust these keys: only from files whose integrity
         // was checked.
         match read.integrity {
             loader::Integrity::MacVerified | loader::Integrity::CertificateFile => {}
+            loader::Integrity::EmptyPasswordMac => eprintln!(
+                "warning: {display}: its MAC is keyed with the empty password, which anyone can \
+                 recompute after changing the file: make sure this is the certificate you mean \
+                 to publish"
+            ),
             loader::Integrity::NoMac => {
                 return Err(Failure::new(
                     Exit::Input,
@@ -175,19 +209,8 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         // often say CA:TRUE (`openssl req -x509` does), so that flag alone
         // decides nothing.
         let chosen: Vec<&Certificate> = if read.integrity == loader::Integrity::CertificateFile {
-            // Finding the CAs compares every pair: bounded so a hostile
-            // bundle of look-alike certificates cannot cost n² signature
-            // checks without end.
-            if read.certificates.len() > MAX_BUNDLE {
-                return Err(Failure::new(
-                    Exit::Input,
-                    format!(
-                        "{display} holds {} certificates; a bundle to publish holds at most \
-                         {MAX_BUNDLE}",
-                        read.certificates.len()
-                    ),
-                ));
-            }
+            // Finding the CAs compares every pair: `read_certificates` has
+            // refused a bundle of more than MAX_BUNDLE before reading any.
             let mut all = Vec::new();
             for (i, entry) in read.certificates.iter().enumerate() {
                 match &entry.certificate {

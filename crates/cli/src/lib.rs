@@ -83,6 +83,7 @@ pub mod jwt;
 pub mod loader;
 pub mod password;
 pub mod policy;
+pub mod readfile;
 pub mod rotate;
 pub mod safefs;
 pub mod verdict;

@@ -10,6 +10,7 @@ use crate::{
     error::{Exit, Failure, from_pkcs12},
     fsutil::io_failure,
     password::{Origin, PasswordArgs},
+    readfile::ReadError,
 };
 
 /// How the password was obtained (for reports).
@@ -39,49 +40,41 @@ pub struct Loaded {
     pub password_use: PasswordUse,
 }
 
-/// Reads `path`, refusing files over the size limit before reading them.
+/// Reads `path`: only a regular file (a FIFO or device is refused at once,
+/// without waiting on it), at most the size limit for a PFX.
 ///
 /// # Errors
 /// An exit-4 failure naming the file and the reason.
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, Failure> {
-    let input_failure = |e: &std::io::Error| {
-        let mut f = io_failure("read", path, e);
-        f.exit = Exit::Input;
-        f
-    };
-    let meta = std::fs::metadata(path).map_err(|e| input_failure(&e))?;
-    if meta.is_dir() {
-        return Err(Failure::new(
-            Exit::Input,
-            format!("{} is a folder, not a PFX file", path.display()),
-        ));
-    }
-    if meta.len() > limits.max_input_size as u64 {
-        return Err(Failure::new(
-            Exit::Input,
-            format!(
-                "{} is {} bytes, larger than the {}-byte limit for a PFX",
-                path.display(),
-                meta.len(),
-                limits.max_input_size
-            ),
-        ));
-    }
-    // The size above is 0 for a pipe or a device (`<(...)`, /dev/zero):
-    // the read itself is bounded too, one byte past the limit.
     let max = u64::try_from(limits.max_input_size).unwrap_or(u64::MAX);
-    let Some(bytes) = crate::fsutil::read_at_most(path, max).map_err(|e| input_failure(&e))? else {
-        return Err(Failure::new(
+    crate::readfile::read_regular(path, max).map_err(|e| match e {
+        ReadError::Io(e) => {
+            let mut f = io_failure("read", path, &e);
+            f.exit = Exit::Input;
+            f
+        }
+        ReadError::TooLarge(_) => Failure::new(
             Exit::Input,
             format!(
-                "{} gives more than {} bytes, the limit for a PFX (it is not a regular \
-                 file: reading stopped there)",
+                "{} is larger than the {}-byte limit for a PFX",
                 path.display(),
                 limits.max_input_size
             ),
-        ));
-    };
-    Ok(bytes)
+        ),
+        other => Failure::new(Exit::Input, format!("{}: {other}", path.display())),
+    })
+}
+
+/// Whether a MAC that verified was keyed with the empty or the absent
+/// password (anyone can recompute it, so it proves nothing).
+#[must_use]
+pub fn mac_keyed_with_empty_password(mac: pfxgen_pkcs12::MacStatus, password: &Password) -> bool {
+    use pfxgen_pkcs12::{MacStatus, PasswordForm};
+    match mac {
+        MacStatus::Verified(PasswordForm::Absent | PasswordForm::Empty) => true,
+        MacStatus::Verified(_) => password.is_empty(),
+        _ => false,
+    }
 }
 
 fn is_password_problem(e: &P12Error) -> bool {
@@ -195,8 +188,12 @@ pub enum Integrity {
     /// A certificate file (`.crt`, `.pem`): nothing to check beyond the
     /// certificate itself.
     CertificateFile,
-    /// A PFX whose MAC verified.
+    /// A PFX whose MAC verified with a real password.
     MacVerified,
+    /// A PFX whose MAC verified with the empty (or absent) password: anyone
+    /// can recompute such a MAC after changing the file, so it proves
+    /// nothing about who made it.
+    EmptyPasswordMac,
     /// A PFX without a MAC: anyone could have changed it.
     NoMac,
     /// A PFX read without its password: only unencrypted certificates, and
@@ -211,21 +208,51 @@ pub enum CertificateProblem {
     Password(String),
     /// The file is damaged, unsupported or unreadable.
     Input(String),
+    /// Opening it needs more work than the budget left for it.
+    Work(String),
+    /// It holds more certificates than the caller takes (counted before
+    /// any of them is analysed).
+    TooMany {
+        /// How many it holds (at least).
+        found: usize,
+        /// The caller's limit.
+        max: usize,
+    },
 }
 
 impl core::fmt::Display for CertificateProblem {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Password(m) | Self::Input(m) => f.write_str(m),
+            Self::Password(m) | Self::Input(m) | Self::Work(m) => f.write_str(m),
+            Self::TooMany { found, max } => write!(
+                f,
+                "it holds {found} certificates; at most {max} are read from one file"
+            ),
         }
     }
 }
+
+/// Work limits for reading certificates: `limits.max_work` is what one
+/// file may cost (all the passwords tried on it together), `spent` grows by
+/// what it did cost, success or not.
+#[derive(Debug)]
+pub struct CertificateRead<'a> {
+    /// Decoding limits; `max_work` is this file's budget.
+    pub limits: &'a Limits,
+    /// Most certificates taken from one file.
+    pub max_certificates: usize,
+    /// Work done so far (added to).
+    pub spent: u64,
+}
+
+/// The line that starts a PEM certificate block.
+const PEM_BEGIN: &str = "-----BEGIN CERTIFICATE-----";
 
 /// The DER of every PEM certificate block in `text`; `Ok(None)` when there
 /// is none, an error naming the block when one is damaged (a bundle is
 /// never read in part).
 fn pem_certificates(text: &str) -> Result<Option<Vec<Vec<u8>>>, String> {
-    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const BEGIN: &str = PEM_BEGIN;
     const END: &str = "-----END CERTIFICATE-----";
     let mut out = Vec::new();
     let mut rest = text;
@@ -280,6 +307,9 @@ pub fn text_instead_of_pfx(bytes: &[u8]) -> Option<String> {
 /// none works, the unencrypted certificates of the PFX are returned marked
 /// [`Integrity::NotChecked`]; when a password was known and fails, that is
 /// an error: certificates are never taken from a file that failed its check.
+/// The number of certificates is checked against `read.max_certificates`
+/// before any is analysed, and the key derivations of all passwords together
+/// against `read.limits.max_work`.
 ///
 /// # Errors
 /// A [`CertificateProblem`] saying why nothing could be read.
@@ -287,18 +317,28 @@ pub fn read_certificates(
     bytes: Vec<u8>,
     passwords: &[Password],
     passwords_known: bool,
-    limits: &Limits,
+    read: &mut CertificateRead<'_>,
 ) -> Result<CertificateFile, CertificateProblem> {
-    let standalone = |certificates: Vec<pfxgen_pkcs12::CertEntry>, bytes: Vec<u8>| {
+    let max = read.max_certificates;
+    let too_many =
+        |found: usize| (found > max).then_some(CertificateProblem::TooMany { found, max });
+    let found = |certificates: Vec<pfxgen_pkcs12::CertEntry>, bytes, integrity| {
+        if let Some(problem) = too_many(certificates.len()) {
+            return Err(problem);
+        }
         let end_entity = pfxgen_pkcs12::end_entity_of(&certificates);
-        CertificateFile {
+        Ok(CertificateFile {
             bytes,
             certificates,
             end_entity,
-            integrity: Integrity::CertificateFile,
-        }
+            integrity,
+        })
     };
     if let Ok(text) = std::str::from_utf8(&bytes) {
+        // Counted before a single block is decoded.
+        if let Some(problem) = too_many(text.matches(PEM_BEGIN).count()) {
+            return Err(problem);
+        }
         if let Some(ders) = pem_certificates(text).map_err(CertificateProblem::Input)? {
             let certs = ders
                 .iter()
@@ -306,18 +346,17 @@ pub fn read_certificates(
                     pfxgen_pkcs12::CertEntry::standalone(pfxgen_x509::Certificate::from_der(d))
                 })
                 .collect();
-            return Ok(standalone(certs, bytes));
+            return found(certs, bytes, Integrity::CertificateFile);
         }
     }
+    let limits = read.limits;
     let pfx = match Pfx::parse(&bytes, limits) {
         Ok(p) => p,
         Err(e) => {
             // Perhaps a bare DER certificate.
             if let Ok(c) = pfxgen_x509::Certificate::from_der(&bytes) {
-                return Ok(standalone(
-                    vec![pfxgen_pkcs12::CertEntry::standalone(Ok(c))],
-                    bytes,
-                ));
+                let certs = vec![pfxgen_pkcs12::CertEntry::standalone(Ok(c))];
+                return found(certs, bytes, Integrity::CertificateFile);
             }
             return Err(CertificateProblem::Input(
                 text_instead_of_pfx(&bytes).unwrap_or_else(|| e.to_string()),
@@ -326,20 +365,18 @@ pub fn read_certificates(
     };
     let mut last = None;
     for pw in passwords {
-        match pfx.open_certificates(pw, limits) {
+        let left = Limits {
+            max_work: limits.max_work.saturating_sub(read.spent),
+            ..limits.clone()
+        };
+        match pfx.open_certificates_metered(pw, &left, &mut read.spent) {
             Ok((mac, certificates)) if !certificates.is_empty() => {
-                let end_entity = pfxgen_pkcs12::end_entity_of(&certificates);
-                let integrity = if matches!(mac, pfxgen_pkcs12::MacStatus::Verified(_)) {
-                    Integrity::MacVerified
-                } else {
-                    Integrity::NoMac
+                let integrity = match mac {
+                    _ if mac_keyed_with_empty_password(mac, pw) => Integrity::EmptyPasswordMac,
+                    pfxgen_pkcs12::MacStatus::Verified(_) => Integrity::MacVerified,
+                    _ => Integrity::NoMac,
                 };
-                return Ok(CertificateFile {
-                    bytes,
-                    certificates,
-                    end_entity,
-                    integrity,
-                });
+                return found(certificates, bytes, integrity);
             }
             Ok(_) => {
                 last = Some(CertificateProblem::Input(
@@ -351,6 +388,9 @@ pub fn read_certificates(
                     "wrong or missing password ({e})"
                 )));
             }
+            Err(e @ P12Error::WorkLimit { .. }) => {
+                return Err(CertificateProblem::Work(e.to_string()));
+            }
             Err(e) => return Err(CertificateProblem::Input(e.to_string())),
         }
     }
@@ -361,13 +401,7 @@ pub fn read_certificates(
             .map(pfxgen_pkcs12::CertEntry::standalone)
             .collect();
         if !visible.is_empty() {
-            let end_entity = pfxgen_pkcs12::end_entity_of(&visible);
-            return Ok(CertificateFile {
-                bytes,
-                certificates: visible,
-                end_entity,
-                integrity: Integrity::NotChecked,
-            });
+            return found(visible, bytes, Integrity::NotChecked);
         }
     }
     Err(last.unwrap_or_else(|| {

@@ -27,8 +27,9 @@ use crate::{
 /// Largest password file or stdin password accepted.
 const MAX_PASSWORD_BYTES: usize = 4096;
 
-/// The password options shared by all commands.
-#[derive(Debug, Default)]
+/// The password options shared by all commands. `Debug` is written by hand
+/// so that a password given on the command line is never printed.
+#[derive(Default)]
 pub struct PasswordArgs {
     /// From argv (positional or `--pem-password`/`--password`).
     pub argv: Option<Zeroizing<String>>,
@@ -40,6 +41,18 @@ pub struct PasswordArgs {
     pub stdin: bool,
     /// `--no-password`.
     pub none: bool,
+}
+
+impl core::fmt::Debug for PasswordArgs {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PasswordArgs")
+            .field("argv", &self.argv.as_ref().map(|_| "[redacted]"))
+            .field("file", &self.file)
+            .field("env", &self.env)
+            .field("stdin", &self.stdin)
+            .field("none", &self.none)
+            .finish()
+    }
 }
 
 /// Where a password came from (for messages; never the password itself).
@@ -258,16 +271,12 @@ pub fn read_password_file_bytes(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failu
             format!("cannot read the password file {}: {reason}", path.display()),
         )
     };
-    let meta = std::fs::metadata(path).map_err(|e| fail(&e.to_string()))?;
-    if !meta.is_file() {
-        return Err(fail("it is not a regular file"));
-    }
-    if meta.len() > MAX_PASSWORD_BYTES as u64 {
-        return Err(fail(&format!(
-            "it is larger than {MAX_PASSWORD_BYTES} bytes"
-        )));
-    }
-    let mut bytes = Zeroizing::new(std::fs::read(path).map_err(|e| fail(&e.to_string()))?);
+    // A FIFO or device (`/dev/stdin`, `<(...)`) is refused at once rather
+    // than waited on; the check is made on the open descriptor.
+    let mut bytes = Zeroizing::new(
+        crate::readfile::read_regular(path, MAX_PASSWORD_BYTES as u64)
+            .map_err(|e| fail(&e.to_string()))?,
+    );
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         // Never part of a password, invisible in an editor: a file saved
         // with it would otherwise not open with the password as typed.
@@ -381,4 +390,25 @@ pub fn enforce_policy(
          no common words or patterns; or let pfxgen make one with --generate-password FILE \
          (--allow-weak-password overrides this check)",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_password_from_argv() {
+        let args = PasswordArgs {
+            argv: Some(Zeroizing::new("S3cret-in-argv".to_owned())),
+            ..PasswordArgs::default()
+        };
+        let text = format!("{args:?}");
+        assert!(!text.contains("S3cret"), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+        let cert_args = crate::generate::NewCertificateArgs {
+            password: args,
+            ..Default::default()
+        };
+        assert!(!format!("{cert_args:?}").contains("S3cret"));
+    }
 }

@@ -105,7 +105,23 @@ pub fn evaluate(loaded: &Loaded, min_days: u32, now: UtcTime) -> Outcome {
         _ => "the password opens the file",
     };
     check(&mut checks, "password", true, how);
+    let empty = loaded
+        .password
+        .as_ref()
+        .is_some_and(|pw| loader::mac_keyed_with_empty_password(opened.mac, pw));
     match (opened.mac, loaded.pfx.mac()) {
+        // It verifies, so the check passes (the identity server does the
+        // same), but it proves nothing about who made the file.
+        (MacStatus::Verified(_), Some(mac)) if empty => check(
+            &mut checks,
+            "mac",
+            true,
+            format!(
+                "MAC verified ({}), but keyed with the empty password: anyone can recompute \
+                 it, so it does not show the file is the producer's",
+                mac.algorithm
+            ),
+        ),
         (MacStatus::Verified(_), Some(mac)) => check(
             &mut checks,
             "mac",
@@ -391,6 +407,7 @@ pub fn print(file: &Path, outcome: &Outcome, json: bool) {
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let mut password = PasswordArgs::default();
     let mut json = false;
+    let mut limits = Limits::default();
     let mut min_days = DEFAULT_MIN_DAYS;
     let mut file: Option<PathBuf> = None;
     let mut parser = lexopt::Parser::from_args(args);
@@ -400,6 +417,10 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
         match &arg {
             Arg::Long(n) if n == "json" => json = true,
+            Arg::Long(n) if n == "max-work" => {
+                let text = value_string(&mut parser, "--max-work")?;
+                limits.max_work = args::parse_work(&text, "--max-work")?;
+            }
             Arg::Long(n) if n == "min-days" => {
                 let text = value_string(&mut parser, "--min-days")?;
                 min_days = if text.trim() == "0" {
@@ -422,7 +443,6 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
     }
     let file = file.ok_or_else(|| Failure::usage("verify needs a FILE"))?;
-    let limits = Limits::default();
     let loaded = loader::load(&file, &password, true, &limits)?;
     let now = UtcTime::now()
         .ok_or_else(|| Failure::new(Exit::Internal, "the system clock is unusable"))?;

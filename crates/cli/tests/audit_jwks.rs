@@ -178,13 +178,22 @@ fn audit_exit_codes() {
                 "ecdsa-p256",
                 "--out",
                 d.to_str().unwrap(),
-                "--no-password",
+                "--password-env",
+                "PFXGEN_TEST_PW",
             ],
-            None,
+            Some(PW),
         )
         .success();
     }
-    let run = pfxgen(root, &["audit", "a", "b/openssl.pfx"], None).success();
+    // With the password known: a MAC keyed with the empty password would
+    // be UNVERIFIED (see `bounds.rs`), so a clean audit needs a real one.
+    std::fs::write(root.join("clean-map"), "* env:PFXGEN_TEST_PW\n").unwrap();
+    let run = pfxgen(
+        root,
+        &["audit", "a", "b/openssl.pfx", "--passwords", "clean-map"],
+        Some(PW),
+    )
+    .success();
     assert!(
         run.stdout().contains("FINDINGS\n  none"),
         "{}",
@@ -197,9 +206,25 @@ fn audit_exit_codes() {
     #[cfg(target_os = "linux")]
     pfxgen(root, &["audit", ".", "--passwords", "/dev/zero"], None)
         .fails_with(2)
-        .stderr_contains("larger than 1 MiB");
+        .stderr_contains("a character device, not a regular file");
+    std::fs::write(root.join("huge-map"), vec![b'#'; 1024 * 1024 + 1]).unwrap();
+    pfxgen(root, &["audit", ".", "--passwords", "huge-map"], None)
+        .fails_with(2)
+        .stderr_contains("larger than 1048576 bytes");
     // --warn-days widens the window.
-    pfxgen(root, &["audit", ".", "--warn-days", "400"], None).fails_with(1);
+    pfxgen(
+        root,
+        &[
+            "audit",
+            "a",
+            "--passwords",
+            "clean-map",
+            "--warn-days",
+            "400",
+        ],
+        Some(PW),
+    )
+    .fails_with(1);
 }
 
 #[test]
@@ -235,12 +260,19 @@ fn audit_skips_backups_and_reports_each_of_300_files() {
         let bytes = write_pfx(&key, &cert, &[], &Password::empty(), &opts).unwrap();
         std::fs::write(many.join(format!("{i}.pfx")), bytes).unwrap();
     }
-    let run = pfxgen(root, &["audit", ".", "--json"], None).success();
+    // Password-less files: each is UNVERIFIED (a MAC keyed with the empty
+    // password), and nothing else is found.
+    let run = pfxgen(root, &["audit", ".", "--json"], None).fails_with(1);
     assert!(
         !run.stdout().contains("pfx-backups"),
         "backups must not count as instances"
     );
     assert_eq!(run.stdout().matches("\"instance\":").count(), 301);
+    assert_eq!(
+        run.stdout().matches("\"kind\": \"UNVERIFIED\"").count(),
+        301
+    );
+    assert_eq!(run.stdout().matches("\"kind\":").count(), 301);
 }
 
 /// Builds an SPKI from JWK members, as an integrator's library would.
@@ -551,7 +583,19 @@ fn audit_follows_links_and_never_skips_silently() {
     // A link loop must end.
     symlink("..", vol.join("up")).unwrap();
     let run = pfxgen(root, &["audit", "k8s", "--json"], None);
-    assert_eq!(run.code(), 0, "{}", run.describe());
+    // Exit 1 only for the password-less file's UNVERIFIED finding.
+    assert_eq!(run.code(), 1, "{}", run.describe());
+    assert_eq!(
+        run.stdout().matches("\"kind\":").count(),
+        1,
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stdout().contains("keyed with the empty password"),
+        "{}",
+        run.describe()
+    );
     assert_eq!(
         run.stdout().matches("\"kid\"").count(),
         1,

@@ -7,6 +7,8 @@
 //! keys pfxgen cannot load. Chains are built by name and checked by
 //! signature, visiting each certificate at most once, so issuer cycles end.
 
+use std::collections::HashMap;
+
 use pfxgen_x509::Certificate;
 
 use pfxgen_keygen::PublicKey;
@@ -51,10 +53,17 @@ pub fn end_entity_of(certificates: &[CertEntry]) -> Option<usize> {
     }) {
         return Some(i);
     }
+    // How many certificates name each issuer: one pass, so a file of many
+    // certificates costs linear time, not a comparison of every pair.
+    let mut issued: HashMap<Vec<u8>, usize> = HashMap::new();
+    for c in (0..n).filter_map(cert) {
+        *issued.entry(c.issuer_der()).or_default() += 1;
+    }
     let issues_another = |i: usize| {
         let Some(ci) = cert(i) else { return false };
         let subject = ci.subject_der();
-        (0..n).any(|j| j != i && cert(j).is_some_and(|cj| cj.issuer_der() == subject))
+        let own = usize::from(ci.issuer_der() == subject);
+        issued.get(&subject).is_some_and(|&count| count > own)
     };
     (0..n)
         .find(|&i| cert(i).is_some_and(|c| !c.is_ca()) && !issues_another(i))

@@ -86,7 +86,7 @@ pub struct SafeBag {
     pub(crate) value: BagValue,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum BagValue {
     /// Unencrypted PKCS#8 DER.
     Key(Zeroizing<Vec<u8>>),
@@ -103,6 +103,25 @@ pub(crate) enum BagValue {
     Nested(Vec<SafeBag>),
     /// Nothing pfxgen uses.
     Opaque,
+}
+
+/// Written by hand: an unencrypted key's bytes never appear in `Debug`
+/// output (of a bag, a content, or a whole [`crate::Pfx`]).
+impl core::fmt::Debug for BagValue {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Key(der) => write!(f, "Key([{} bytes redacted])", der.len()),
+            Self::ShroudedKey { scheme, ciphertext } => f
+                .debug_struct("ShroudedKey")
+                .field("scheme", scheme)
+                .field("ciphertext_len", &ciphertext.len())
+                .finish(),
+            Self::X509(der) => f.debug_tuple("X509").field(der).finish(),
+            Self::OtherCertificate => f.write_str("OtherCertificate"),
+            Self::Nested(bags) => f.debug_tuple("Nested").field(bags).finish(),
+            Self::Opaque => f.write_str("Opaque"),
+        }
+    }
 }
 
 impl SafeBag {
@@ -428,6 +447,14 @@ pub(crate) fn encode_safe_bag(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_key_bytes() {
+        let value = BagValue::Key(Zeroizing::new(vec![0x5E; 40]));
+        let text = format!("{value:?}");
+        assert_eq!(text, "Key([40 bytes redacted])");
+        assert!(!text.contains("94"), "{text}");
+    }
 
     #[test]
     fn bmp_decoding() {

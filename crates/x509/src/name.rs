@@ -373,6 +373,27 @@ fn unescape(s: &str) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "hex escapes do not form UTF-8".to_owned())
 }
 
+/// Whether `c` must not reach a terminal raw: a control character, or an
+/// invisible formatting character that can make text display other than it
+/// reads (bidirectional embeddings, overrides and isolates, zero-width
+/// characters, the Arabic letter mark, line and paragraph separators, the
+/// byte-order mark, interlinear annotation marks). "Trojan Source"
+/// (CVE-2021-42574) used the bidirectional ones.
+pub(crate) fn is_unsafe_to_print(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            u32::from(c),
+            0x061C
+                | 0x180E
+                | 0x200B..=0x200F
+                | 0x2028..=0x202E
+                | 0x2060..=0x2064
+                | 0x2066..=0x2069
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+        )
+}
+
 /// Escapes a value for an RFC 4514 string.
 fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -383,8 +404,9 @@ fn escape(value: &str) -> String {
             || (i == last && c == ' ');
         if c == '\0' {
             out.push_str("\\00");
-        } else if c.is_control() {
-            // Control characters never reach a terminal raw.
+        } else if is_unsafe_to_print(c) {
+            // Control and bidirectional characters never reach a terminal
+            // raw (RFC 4514 allows any character as hex pairs).
             let mut buf = [0u8; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
                 out.push_str(&format!("\\{b:02X}"));
@@ -399,12 +421,15 @@ fn escape(value: &str) -> String {
     out
 }
 
-/// Replaces control characters with `\xNN` so that text read from a hostile
-/// file can be printed to a terminal safely.
+/// Replaces control and bidirectional formatting characters (see
+/// `is_unsafe_to_print`) with `\xNN` or `\u{NNNN}` so that text read from
+/// a hostile file can be printed to a terminal safely.
 pub(crate) fn sanitize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() {
+        if u32::from(c) > 0xFF && is_unsafe_to_print(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
+        } else if is_unsafe_to_print(c) {
             out.push_str(&format!("\\x{:02X}", u32::from(c)));
         } else {
             out.push(c);
@@ -499,6 +524,23 @@ mod tests {
             r"CN=Müller\, Hans,OU=IT\+Ops,O=Ex\,ample,emailAddress=a@b.example"
         );
         assert_eq!(common_name(&name).as_deref(), Some("Müller, Hans"));
+    }
+
+    /// Issue 11 item 9: a subject with a right-to-left override (or any
+    /// bidirectional or zero-width character) prints escaped, as control
+    /// characters do, so "invoice\u{202E}fdp.exe" cannot pose as "...exe.pdf".
+    #[test]
+    fn bidirectional_and_format_characters_are_escaped() {
+        let dn =
+            DistinguishedName::common_name("pay\u{202E}fdp.exe\u{200B}\u{2066}x\u{FEFF}").unwrap();
+        let name = x509_cert::name::Name::from_der(&dn.to_der()).unwrap();
+        let shown = display_name(&name);
+        assert_eq!(shown, r"CN=pay\E2\80\AEfdp.exe\E2\80\8B\E2\81\A6x\EF\BB\BF");
+        assert_eq!(
+            sanitize("a\u{202E}b\u{61C}c\u{1}d"),
+            r"a\u{202E}b\u{061C}c\x01d"
+        );
+        assert_eq!(sanitize("plain é ✓"), "plain é ✓");
     }
 
     #[test]
