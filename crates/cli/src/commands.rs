@@ -125,6 +125,8 @@ const ROTATE_OPTIONS: &[Opt] = &[
     opt(&["--current-password-env"], Value::EnvVar),
     opt(&["--current-no-password"], Value::None),
     opt(&["--allow-missing-current"], Value::None),
+    opt(&["--allow-unreadable-current"], Value::None),
+    opt(&["--environment"], Value::Text),
     opt(&["--min-days"], Value::Text),
     opt(&["--dry-run"], Value::None),
 ];

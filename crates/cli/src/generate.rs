@@ -46,6 +46,9 @@ pub struct NewCertificateArgs {
     pub days: Option<u32>,
     /// `--algorithm`.
     pub algorithm: KeyAlgorithm,
+    /// Whether `--algorithm` was given (else `rotate` keeps the current
+    /// certificate's algorithm).
+    pub algorithm_given: bool,
     /// `--subject`.
     pub subject: Option<DistinguishedName>,
     /// `--san` (repeatable, comma-separated).
@@ -68,6 +71,7 @@ impl Default for NewCertificateArgs {
             allow_weak: false,
             days: None,
             algorithm: KeyAlgorithm::Rsa2048,
+            algorithm_given: false,
             subject: None,
             sans: Vec::new(),
             ekus: Vec::new(),
@@ -101,6 +105,7 @@ impl NewCertificateArgs {
             }
             "algorithm" | "key-algorithm" => {
                 self.algorithm = value_parsed(parser, "--algorithm")?;
+                self.algorithm_given = true;
             }
             "subject" => {
                 let text = value_string(parser, "--subject")?;
@@ -214,6 +219,34 @@ impl NewCertificateArgs {
         })?;
         enforce_policy(&password, &origin, self.allow_weak)?;
         Ok((password, origin))
+    }
+
+    /// What would make `verify` or `rotate` refuse the file these options
+    /// make, or the identity server's loader refuse it: said before any
+    /// work, so that the operator can choose again.
+    #[must_use]
+    pub fn usability_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(days) = self.days.filter(|d| *d < crate::verify::DEFAULT_MIN_DAYS) {
+            out.push(format!(
+                "the certificate will be valid for {days} days: `pfxgen verify` and `pfxgen rotate` \
+                 refuse certificates valid for less than {} more days unless given --min-days",
+                crate::verify::DEFAULT_MIN_DAYS
+            ));
+        }
+        let limit = pfxgen_pkcs12::DotNetLimits::MAX_PASSWORDLESS_TOTAL_ITERATIONS;
+        if let (true, Some(n)) = (self.password.none, self.iterations) {
+            // The MAC and the two encryptions each derive with n iterations.
+            if u64::from(n) * 3 > limit {
+                out.push(format!(
+                    "a password-less file with {n} iterations ({} in total) exceeds the {limit} \
+                     that older .NET runtimes accept for password-less files; `pfxgen verify` \
+                     will fail its dotnet-loader-limits check (iterations add nothing without a password)",
+                    u64::from(n) * 3
+                ));
+            }
+        }
+        out
     }
 
     /// Makes the key, the certificate and the PFX bytes.
@@ -486,6 +519,9 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         check_password_file_target(pw_file, &[(&target, "the PFX itself")])?;
     }
 
+    for warning in cert_args.usability_warnings() {
+        eprintln!("warning: {warning}");
+    }
     let (password, origin) = cert_args.new_password()?;
     let built = cert_args.build(&password)?;
 

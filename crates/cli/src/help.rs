@@ -186,19 +186,31 @@ USAGE
 OPTIONS
     --from FILE                 install an existing PFX (its password: the
                                 password options)
-    (generate options)          without --from: make a new certificate,
-                                as `pfxgen generate` does
+    (generate options)          without --from: make a new certificate like
+                                the current one (same key algorithm,
+                                subject, SANs, EKUs and validity length);
+                                each option given overrides, and the plan and
+                                result list every difference
     --install-path PATH         install at PATH (relative to DIR) and point
                                 X509CertificatePath at it; everything else in
                                 appsettings.json is kept byte for byte
     --current-password-file F   password of the current certificate (to
     --current-password-env V    compare keys); default: the new password,
-    --current-no-password       then none
+    --current-no-password       then none, then (at a terminal) a prompt
     --certificate PATH          the certificate the service uses (relative
                                 to DIR or absolute), when appsettings.json
                                 is not trusted to say so; it must be the file
                                 appsettings.json names
     --allow-missing-current     install even if there is no current file
+    --allow-unreadable-current  install even if the current file is damaged
+                                or its password is unknown (it is backed up
+                                byte for byte)
+    --environment NAME          the service's ASP.NET Core environment:
+                                appsettings.NAME.json overrides
+                                appsettings.json (default: the
+                                ASPNETCORE_ENVIRONMENT or DOTNET_ENVIRONMENT
+                                variable); needed when an environment file
+                                sets X509CertificatePath
     --min-days N                the new certificate must be valid for N more
                                 days (default 30)
     --dry-run                   print the plan, change nothing

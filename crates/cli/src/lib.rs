@@ -80,6 +80,7 @@ pub mod json;
 pub mod jsonc;
 pub mod jwks;
 pub mod jwt;
+pub mod likeness;
 pub mod loader;
 pub mod password;
 pub mod policy;

@@ -247,8 +247,12 @@ pub struct Located {
     pub dir: Dir,
     /// Its name in that folder.
     pub name: OsString,
-    /// Its path (for messages and manifests).
+    /// Its path (for messages).
     pub path: PathBuf,
+    /// The path as configured, relative to the service folder or
+    /// absolute, before any link is followed: what a manifest records, so
+    /// that a rollback follows the same (trustworthy) links again.
+    pub recorded: PathBuf,
 }
 
 impl Located {
@@ -261,7 +265,12 @@ impl Located {
             )
         })?;
         let path = dir.display(&name);
-        Ok(Self { dir, name, path })
+        Ok(Self {
+            dir,
+            name,
+            path,
+            recorded: rel.to_path_buf(),
+        })
     }
 
     fn try_clone(&self) -> Result<Self, Failure> {
@@ -269,6 +278,7 @@ impl Located {
             dir: clone_dir(&self.dir)?,
             name: self.name.clone(),
             path: self.path.clone(),
+            recorded: self.recorded.clone(),
         })
     }
 
@@ -314,7 +324,7 @@ pub struct Service {
 /// exit 8 when an appsettings.json that another user can write names a file
 /// outside the service folder, or a link on the way cannot be trusted.
 pub fn locate(dir: &Path) -> Result<Service, Failure> {
-    locate_with(dir, None)
+    locate_with(dir, None, None)
 }
 
 /// [`locate`], with the certificate path the operator named on the command
@@ -322,7 +332,11 @@ pub fn locate(dir: &Path) -> Result<Service, Failure> {
 ///
 /// # Errors
 /// As [`locate`]; a usage error when `named` and the configuration differ.
-pub fn locate_with(dir: &Path, named: Option<&Path>) -> Result<Service, Failure> {
+pub fn locate_with(
+    dir: &Path,
+    named: Option<&Path>,
+    environment: Option<&str>,
+) -> Result<Service, Failure> {
     match fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => {
@@ -333,16 +347,21 @@ pub fn locate_with(dir: &Path, named: Option<&Path>) -> Result<Service, Failure>
         }
         Err(e) => return Err(input_failure("use the service folder", dir, &e)),
     }
-    locate_at(dir, Dir::open(dir)?, named)
+    locate_at(dir, Dir::open(dir)?, named, environment)
 }
 
 /// [`locate_with`] in the service folder `root`, already open (at `dir`).
 ///
 /// # Errors
 /// As [`locate_with`].
-pub fn locate_at(dir: &Path, root: Dir, named: Option<&Path>) -> Result<Service, Failure> {
+pub fn locate_at(
+    dir: &Path,
+    root: Dir,
+    named: Option<&Path>,
+    environment: Option<&str>,
+) -> Result<Service, Failure> {
     let owner = owner_ids(&root);
-    let settings = read_settings(&root)?;
+    let settings = read_settings(&root, environment)?;
     let (configured, trusted) = configured_path(&root, settings.as_ref())?;
     let current_file = match named {
         Some(path) => {
@@ -510,9 +529,79 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-/// Reads `appsettings.json` in the open service folder, if there is one.
-fn read_settings(root: &Dir) -> Result<Option<Settings>, Failure> {
-    let located = Located::resolve(root, Path::new(appsettings::FILE_NAME), UNCONFINED)?;
+/// The environment the service runs in: `--environment`, else
+/// `ASPNETCORE_ENVIRONMENT`, else `DOTNET_ENVIRONMENT` (as ASP.NET Core
+/// reads them).
+fn environment_name(given: Option<&str>) -> Option<String> {
+    given.map(str::to_owned).or_else(|| {
+        ["ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+    })
+}
+
+/// The settings file that decides the certificate path, as ASP.NET Core
+/// layers them: `appsettings.{Environment}.json` over `appsettings.json`.
+/// When an environment file overrides `X509CertificatePath` and the
+/// environment is not known, pfxgen refuses rather than rotate a file the
+/// service may not read.
+fn read_settings(root: &Dir, environment: Option<&str>) -> Result<Option<Settings>, Failure> {
+    let base = read_settings_file(root, appsettings::FILE_NAME)?;
+    let mut overrides = Vec::new();
+    for name in root.names().unwrap_or_default() {
+        let Some(name) = name.to_str() else { continue };
+        let is_env_file = name.len() > "appsettings..json".len()
+            && name.starts_with("appsettings.")
+            && name.ends_with(".json")
+            && name != appsettings::FILE_NAME;
+        if !is_env_file {
+            continue;
+        }
+        if let Some(s) = read_settings_file(root, name)? {
+            if s.entry.is_some() {
+                overrides.push((name.to_owned(), s));
+            }
+        }
+    }
+    overrides.sort_by(|a, b| a.0.cmp(&b.0));
+    match environment_name(environment) {
+        Some(env) => {
+            let wanted = format!("appsettings.{env}.json");
+            Ok(overrides
+                .into_iter()
+                .find(|(n, _)| *n == wanted)
+                .map(|(_, s)| s)
+                .or(base))
+        }
+        None if overrides.is_empty() => Ok(base),
+        None => {
+            let listed: Vec<String> = overrides
+                .iter()
+                .map(|(n, s)| {
+                    format!(
+                        "{n} sets it to {:?}",
+                        s.entry
+                            .as_ref()
+                            .map(|e| e.value.as_str())
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            Err(Failure::usage(format!(
+                "{} is overridden by an environment file ({}); pfxgen cannot tell which one the service reads",
+                appsettings::KEY,
+                listed.join("; ")
+            ))
+            .with_hint(
+                "name the service's environment with --environment NAME (or set                  ASPNETCORE_ENVIRONMENT): appsettings.NAME.json then wins, as in ASP.NET Core",
+            ))
+        }
+    }
+}
+
+/// Reads the settings file `name` in the open service folder, if it exists.
+fn read_settings_file(root: &Dir, name: &str) -> Result<Option<Settings>, Failure> {
+    let located = Located::resolve(root, Path::new(name), UNCONFINED)?;
     let read = match located
         .dir
         .read_regular(&located.name, appsettings::MAX_SIZE)
@@ -527,11 +616,18 @@ fn read_settings(root: &Dir) -> Result<Option<Settings>, Failure> {
             format!("{} is larger than 10 MiB", located.path.display()),
         ));
     };
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Failure::new(
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let utf16 =
+            e.as_bytes().starts_with(&[0xFF, 0xFE]) || e.as_bytes().starts_with(&[0xFE, 0xFF]);
+        let f = Failure::new(
             Exit::Input,
-            format!("{} is not UTF-8", located.path.display()),
-        )
+            format!(
+                "{} is not UTF-8{}",
+                located.path.display(),
+                if utf16 { " (it is UTF-16)" } else { "" }
+            ),
+        );
+        f.with_hint("save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8) and run again")
     })?;
     let entry = appsettings::find(&text).map_err(|e| {
         Failure::new(Exit::Input, format!("{}: {e}", located.path.display()))
@@ -578,6 +674,8 @@ const MAX_MANIFEST_SIZE: u64 = 1024 * 1024;
 /// What a finished transaction recorded.
 struct Record {
     id: String,
+    /// The first file installed (the certificate).
+    installed: PathBuf,
     manifest: PathBuf,
     backups: Vec<(String, String)>,
     warnings: Vec<String>,
@@ -756,6 +854,14 @@ struct Folder<'a> {
 }
 
 impl Service {
+    /// The settings file that decides the certificate path (for messages
+    /// and password-file checks).
+    fn settings_path(&self) -> PathBuf {
+        self.settings
+            .as_ref()
+            .map_or_else(|| self.dir.join(appsettings::FILE_NAME), |s| s.path.clone())
+    }
+
     fn folder(&self) -> Folder<'_> {
         Folder {
             dir: &self.dir,
@@ -779,7 +885,7 @@ fn execute(
     let mut backups = Vec::new();
     let mut templates = Vec::new();
     for (n, change) in changes.iter().enumerate() {
-        let shown = relative(service.dir, &change.file.path);
+        let shown = change.file.recorded.display().to_string();
         let mut rec = Obj::new()
             .field("path", shown.as_str())
             .field("kind", change.kind);
@@ -834,8 +940,13 @@ fn execute(
     let warnings = prepared.iter().flat_map(|(_, _, w)| w.clone()).collect();
     install_all(prepared)?;
     undo.committed = true;
+    let installed = changes
+        .first()
+        .map(|c| c.file.path.clone())
+        .unwrap_or_default();
     Ok(Record {
         id,
+        installed,
         manifest: manifest_path,
         backups,
         warnings,
@@ -923,6 +1034,8 @@ struct Options {
     install_path: Option<String>,
     dry_run: bool,
     allow_missing_current: bool,
+    allow_unreadable_current: bool,
+    environment: Option<String>,
     min_days: u32,
     json: bool,
 }
@@ -936,6 +1049,8 @@ fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
     let mut install_path = None;
     let mut dry_run = false;
     let mut allow_missing_current = false;
+    let mut allow_unreadable_current = false;
+    let mut environment = None;
     let mut min_days = verify::DEFAULT_MIN_DAYS;
     let mut json = false;
     let mut parser = lexopt::Parser::from_args(args);
@@ -979,6 +1094,10 @@ fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
             }
             Arg::Long(n) if n == "dry-run" => dry_run = true,
             Arg::Long(n) if n == "allow-missing-current" => allow_missing_current = true,
+            Arg::Long(n) if n == "allow-unreadable-current" => allow_unreadable_current = true,
+            Arg::Long(n) if n == "environment" => {
+                environment = Some(value_string(&mut parser, "--environment")?.to_string())
+            }
             Arg::Long(n) if n == "min-days" => {
                 let t = value_string(&mut parser, "--min-days")?;
                 min_days = if t.trim() == "0" {
@@ -1025,6 +1144,8 @@ fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
         install_path,
         dry_run,
         allow_missing_current,
+        allow_unreadable_current,
+        environment,
         min_days,
         json,
     }))
@@ -1072,6 +1193,30 @@ fn open_current(
             });
         }
     }
+    // At a terminal, ask for it (three tries), as an operator expects.
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let purpose = format!("the current certificate {}", display.display());
+        for _ in 0..3 {
+            let Some((pw, origin)) = PasswordArgs::default().read(&purpose, false)? else {
+                break;
+            };
+            match pfx.open(&pw, limits) {
+                Ok(opened) => {
+                    return Ok(Loaded {
+                        bytes,
+                        pfx,
+                        opened: Some(opened),
+                        password: Some(pw),
+                        password_use: PasswordUse::Given(origin),
+                    });
+                }
+                Err(pfxgen_pkcs12::Error::WrongPassword) => {
+                    eprintln!("That password does not open {}.", display.display());
+                }
+                Err(e) => return Err(from_pkcs12(&shown, &e)),
+            }
+        }
+    }
     Err(Failure::new(
         Exit::Password,
         format!(
@@ -1095,32 +1240,230 @@ fn end_entity(loaded: &Loaded) -> (Option<&Certificate>, Option<&pfxgen_keygen::
     (cert, key)
 }
 
-/// Runs `pfxgen rotate`.
-///
-/// # Errors
-/// Exit 1 when the new certificate fails a check or is the current one;
-/// 3, 4, 5, 6, 7 as documented. The service folder is unchanged on error.
-pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
-    let Some(opts) = parse_rotate(args)? else {
-        return Ok(());
+/// The current certificate as read: its bytes (for the backup), the file's
+/// metadata (owner and mode for a new file), and the opened contents when
+/// it could be read.
+struct Current {
+    meta: Option<fs::Metadata>,
+    loaded: Option<Loaded>,
+    /// Why the current file could not be read (with
+    /// `--allow-unreadable-current`).
+    unreadable: Option<String>,
+}
+
+/// Reads and opens the current certificate through the open service
+/// folder. A damaged file or an unknown password is an error unless
+/// `--allow-unreadable-current` is given; a missing one unless
+/// `--allow-missing-current` is.
+fn read_current(
+    service: &Service,
+    opts: &Options,
+    try_password: Option<&Password>,
+    limits: &Limits,
+) -> Result<Current, Failure> {
+    let Some((bytes, meta)) = service.current_file.read()? else {
+        if opts.allow_missing_current {
+            return Ok(Current {
+                meta: None,
+                loaded: None,
+                unreadable: None,
+            });
+        }
+        return Err(Failure::new(Exit::Input, format!("the current certificate {} does not exist", service.current.display()))
+            .with_hint("check --service-dir and X509CertificatePath; use --allow-missing-current to install anyway"));
     };
-    let limits = Limits::default();
-    // A clear error for a wrong folder before locking it.
-    let early = locate_with(&opts.service_dir, opts.certificate.as_deref())?;
+    check_hard_link(service.owner, &service.current_file, &meta)?;
+    match open_current(&service.current, bytes, opts, try_password, limits) {
+        Ok(loaded) => Ok(Current {
+            meta: Some(meta),
+            loaded: Some(loaded),
+            unreadable: None,
+        }),
+        Err(f) if opts.allow_unreadable_current && matches!(f.exit, Exit::Input | Exit::Password | Exit::Unsupported) => {
+            Ok(Current {
+                meta: Some(meta),
+                loaded: None,
+                unreadable: Some(f.message),
+            })
+        }
+        Err(f) if matches!(f.exit, Exit::Input | Exit::Password | Exit::Unsupported) => Err(f.with_hint(
+            "if the current file is damaged or its password is lost, --allow-unreadable-current \
+             installs the new one anyway (the current file is backed up byte for byte)",
+        )),
+        Err(f) => Err(f),
+    }
+}
+
+/// The new certificate: the `--from` file, or one made like the current
+/// certificate ([`crate::likeness`]). Returns it with the generated parts
+/// (to write the password file) and notes on what could not be kept.
+type NewCertificate = (
+    Loaded,
+    Option<(generate::Built, Option<PathBuf>)>,
+    Vec<String>,
+);
+
+fn new_certificate(
+    opts: &mut Options,
+    from: Option<Loaded>,
+    password: Option<Password>,
+    old: Option<&Certificate>,
+    limits: &Limits,
+) -> Result<NewCertificate, Failure> {
+    if let Some(loaded) = from {
+        return Ok((loaded, None, Vec::new()));
+    }
+    let NewSource::Generate(gen_args) = &mut opts.source else {
+        return Err(Failure::new(Exit::Internal, "no new certificate"));
+    };
+    let password =
+        password.ok_or_else(|| Failure::new(Exit::Internal, "no password for the new file"))?;
+    let notes = old
+        .map(|o| crate::likeness::inherit(gen_args, o))
+        .unwrap_or_default();
+    let built = gen_args.build(&password)?;
+    let pfx = Pfx::parse(&built.pfx, limits).map_err(|e| from_pkcs12("the generated file", &e))?;
+    let opened = pfx
+        .open(&password, limits)
+        .map_err(|e| from_pkcs12("the generated file", &e))?;
+    let loaded = Loaded {
+        bytes: built.pfx.clone(),
+        pfx,
+        opened: Some(opened),
+        password: Some(password),
+        password_use: PasswordUse::Given(crate::password::Origin::Generated),
+    };
+    let pw_file = gen_args.generate_password.clone();
+    Ok((loaded, Some((built, pw_file)), notes))
+}
+
+/// Refuses, before a key is made, a `--generate-password` file that would
+/// land on the current certificate or appsettings.json (checked again once
+/// the install target is known).
+fn check_password_file_early(opts: &Options, early: &Service) -> Result<(), Failure> {
     if let NewSource::Generate(gen_args) = &opts.source {
         if let Some(pw_path) = &gen_args.generate_password {
-            // Before a key is made; the install target is checked again
-            // once it is known.
-            let settings = early.dir.join(appsettings::FILE_NAME);
             generate::check_password_file_target(
                 pw_path,
                 &[
                     (&early.current, "the current certificate"),
-                    (&settings, "appsettings.json"),
+                    (&early.settings_path(), "appsettings.json"),
                 ],
             )?;
         }
     }
+    Ok(())
+}
+
+/// What a dry run checks besides the certificates, so that it exits as the
+/// real run would: the lock is free, `pfx-backups` can be used (or made),
+/// and every folder the run writes is writable.
+fn preflight(service: &Service) -> Result<(), Failure> {
+    if let Some(held) = read_lock(&service.root) {
+        if lock_is_stale(&held).is_none() {
+            let who = held.text.replace('\n', ", ");
+            return Err(Failure::new(
+                Exit::Locked,
+                format!(
+                    "{} is being changed by another pfxgen ({})",
+                    service.dir.display(),
+                    who.trim_end_matches(", ")
+                ),
+            ));
+        }
+    }
+    let name = OsStr::new(BACKUP_DIR);
+    if service.root.entry_metadata(name).is_ok() {
+        open_backup_dir(&service.folder(), None)?;
+    }
+    let mut folders = vec![(&service.root, service.dir.clone())];
+    folders.push((
+        &service.current_file.dir,
+        service.current_file.dir.path().to_path_buf(),
+    ));
+    for (dir, shown) in folders {
+        probe_writable(dir, &shown)?;
+    }
+    Ok(())
+}
+
+/// Creates and removes a probe file in `dir`: the only sure test that the
+/// real run can write there (permissions, read-only mounts, full disks).
+fn probe_writable(dir: &Dir, shown: &Path) -> Result<(), Failure> {
+    let name = OsString::from(format!(".pfxgen-probe-{}", std::process::id()));
+    match dir.create_new(&name) {
+        Ok(file) => {
+            if dir.still_is(&name, &file) {
+                let _ = dir.remove_file(&name);
+            }
+            Ok(())
+        }
+        Err(e) => Err(io_failure("write in", shown, &e)
+            .with_hint("the real run would fail here; nothing was changed")),
+    }
+}
+
+/// Refuses a new certificate that fails a `verify` check.
+fn check_new(new_loaded: &Loaded, min_days: u32) -> Result<verify::Outcome, Failure> {
+    // The clock is read after the new certificate exists: generating an RSA
+    // key takes long enough for "now" to fall before its notBefore.
+    let now = UtcTime::now()
+        .ok_or_else(|| Failure::new(Exit::Internal, "the system clock is unusable"))?;
+    let outcome = verify::evaluate(new_loaded, min_days, now);
+    if outcome.ok() {
+        return Ok(outcome);
+    }
+    let failed: Vec<String> = outcome
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| format!("{}: {}", c.name, c.detail))
+        .collect();
+    Err(Failure::new(
+        Exit::CheckFailed,
+        format!("refusing the new certificate: {}", failed.join("; ")),
+    )
+    .with_hint("nothing was changed; `pfxgen verify` shows every check"))
+}
+
+/// Refuses a "rotation" to the installed certificate or its key.
+fn refuse_same(
+    (old_cert, old_key): (Option<&Certificate>, Option<&pfxgen_keygen::PrivateKey>),
+    new_cert: &Certificate,
+    new_key: &pfxgen_keygen::PrivateKey,
+) -> Result<(), Failure> {
+    if old_cert.is_some_and(|old| old.sha1_thumbprint() == new_cert.sha1_thumbprint()) {
+        return Err(Failure::new(
+            Exit::CheckFailed,
+            "refusing: the new certificate is the one already installed",
+        ));
+    }
+    if old_key.is_some_and(|old| old.matches(&new_key.public_key())) {
+        return Err(Failure::new(
+            Exit::CheckFailed,
+            "refusing: the new certificate reuses the current private key; every rotation needs a new key",
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `pfxgen rotate`.
+///
+/// # Errors
+/// Exit 1 when the new certificate fails a check or is the current one;
+/// 3, 4, 5, 6, 7, 8 as documented. The service folder is unchanged on error.
+pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
+    let Some(mut opts) = parse_rotate(args)? else {
+        return Ok(());
+    };
+    let limits = Limits::default();
+    // A clear error for a wrong folder before locking it.
+    let early = locate_with(
+        &opts.service_dir,
+        opts.certificate.as_deref(),
+        opts.environment.as_deref(),
+    )?;
+    check_password_file_early(&opts, &early)?;
     let _lock = if opts.dry_run {
         None
     } else {
@@ -1131,56 +1474,35 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         &opts.service_dir,
         clone_dir(&early.root)?,
         opts.certificate.as_deref(),
+        opts.environment.as_deref(),
     )?;
+    if opts.dry_run {
+        preflight(&service)?;
+    }
     fault::inject("read-current").map_err(|e| input_failure("read", &service.current, &e))?;
 
-    // The new certificate: load and check it before touching anything.
-    let (new_bytes, new_loaded, generated) = match &opts.source {
-        NewSource::From(path) => {
-            let loaded = loader::load(path, &opts.new_password, true, &limits)?;
-            (loaded.bytes.clone(), loaded, None)
-        }
-        NewSource::Generate(gen_args) => {
-            let (password, _origin) = gen_args.new_password()?;
-            let built = gen_args.build(&password)?;
-            let pfx = Pfx::parse(&built.pfx, &limits)
-                .map_err(|e| from_pkcs12("the generated file", &e))?;
-            let opened = pfx
-                .open(&password, &limits)
-                .map_err(|e| from_pkcs12("the generated file", &e))?;
-            let bytes = built.pfx.clone();
-            let loaded = Loaded {
-                bytes: bytes.clone(),
-                pfx,
-                opened: Some(opened),
-                password: Some(password),
-                password_use: PasswordUse::Given(crate::password::Origin::Generated),
-            };
-            (
-                bytes,
-                loaded,
-                Some((built, gen_args.generate_password.clone())),
-            )
-        }
+    // The new password (or file) first: it is tried on the current file.
+    let (from, gen_password) = match &opts.source {
+        NewSource::From(path) => (
+            Some(loader::load(path, &opts.new_password, true, &limits)?),
+            None,
+        ),
+        NewSource::Generate(gen_args) => (None, Some(gen_args.new_password()?.0)),
     };
-    // The clock is read after the new certificate exists: generating an RSA
-    // key takes long enough for "now" to fall before its notBefore.
-    let now = UtcTime::now()
-        .ok_or_else(|| Failure::new(Exit::Internal, "the system clock is unusable"))?;
-    let outcome = verify::evaluate(&new_loaded, opts.min_days, now);
-    if !outcome.ok() {
-        let failed: Vec<String> = outcome
-            .checks
-            .iter()
-            .filter(|c| !c.ok)
-            .map(|c| format!("{}: {}", c.name, c.detail))
-            .collect();
-        return Err(Failure::new(
-            Exit::CheckFailed,
-            format!("refusing the new certificate: {}", failed.join("; ")),
-        )
-        .with_hint("nothing was changed; `pfxgen verify` shows every check"));
+    let try_password = from
+        .as_ref()
+        .and_then(|l| l.password.clone())
+        .or_else(|| gen_password.clone());
+    let current = read_current(&service, &opts, try_password.as_ref(), &limits)?;
+    let (old_cert, old_key) = current.loaded.as_ref().map_or((None, None), end_entity);
+    let (new_loaded, generated, mut notes) =
+        new_certificate(&mut opts, from, gen_password, old_cert, &limits)?;
+    if let Some(why) = &current.unreadable {
+        notes.push(format!(
+            "the current certificate could not be read ({why}); it is backed up as it is"
+        ));
     }
+    let outcome = check_new(&new_loaded, opts.min_days)?;
     let (new_cert, new_key) = end_entity(&new_loaded);
     let (Some(new_cert), Some(new_key)) = (new_cert, new_key) else {
         return Err(Failure::new(
@@ -1188,70 +1510,40 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
             "the new file passed the checks but has no key or certificate",
         ));
     };
-
-    // The current certificate, read through the open folder.
-    let current_read = service.current_file.read()?;
-    if let Some((_, meta)) = &current_read {
-        check_hard_link(service.owner, &service.current_file, meta)?;
-    }
-    let current_meta = current_read.as_ref().map(|(_, m)| m.clone());
-    let current = if let Some((bytes, _)) = current_read {
-        Some(open_current(
-            &service.current,
-            bytes,
-            &opts,
-            new_loaded.password.as_ref(),
-            &limits,
-        )?)
-    } else if opts.allow_missing_current {
-        None
-    } else {
-        return Err(Failure::new(Exit::Input, format!("the current certificate {} does not exist", service.current.display()))
-            .with_hint("check --service-dir and X509CertificatePath; use --allow-missing-current to install anyway"));
-    };
-    let (old_cert, old_key) = current.as_ref().map_or((None, None), end_entity);
+    refuse_same((old_cert, old_key), new_cert, new_key)?;
+    let changes_seen = old_cert
+        .map(|o| crate::likeness::differences(o, new_cert))
+        .unwrap_or_default();
     // Whoever configures the service's PFX password must hear of a change.
     let password_changed = current
+        .loaded
         .as_ref()
         .and_then(|c| c.password.as_ref())
         .zip(new_loaded.password.as_ref())
         .map(|(old, new)| old.utf8() != new.utf8());
-    if let Some(old) = old_cert {
-        if old.sha1_thumbprint() == new_cert.sha1_thumbprint() {
-            return Err(Failure::new(
-                Exit::CheckFailed,
-                "refusing: the new certificate is the one already installed",
-            ));
-        }
-    }
-    if let Some(old) = old_key {
-        if old.matches(&new_key.public_key()) {
-            return Err(Failure::new(
-                Exit::CheckFailed,
-                "refusing: the new certificate reuses the current private key; every rotation needs a new key",
-            ));
-        }
-    }
 
     // Where it goes, and whether appsettings.json changes. A link at the
     // target stays a link (the file it points to is replaced) when it is
     // trustworthy; any other link is refused.
     let (target, settings_change) = install_target(&service, opts.install_path.as_deref())?;
-
     if let Some((_, Some(pw_path))) = &generated {
-        let settings = service.dir.join(appsettings::FILE_NAME);
         generate::check_password_file_target(
             pw_path,
             &[
                 (&target.path, "the certificate it installs"),
                 (&service.current, "the current certificate"),
-                (&settings, "appsettings.json"),
+                (&service.settings_path(), "appsettings.json"),
             ],
         )?;
     }
-
-    let ids_old = old_cert.map(crate::jwt::key_ids);
-    let ids_new = crate::jwt::key_ids(new_cert);
+    let summary = Summary {
+        old_kid: old_cert.map(|c| crate::jwt::key_ids(c).kid),
+        new_kid: crate::jwt::key_ids(new_cert).kid,
+        changes: changes_seen,
+        notes,
+        password_changed,
+        current_unreadable: current.unreadable.is_some(),
+    };
     if opts.dry_run {
         let settings_shown = settings_change
             .as_ref()
@@ -1261,83 +1553,37 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
             &target.path,
             settings_shown.as_ref(),
             old_cert,
-            (new_cert, generated.is_some(), password_changed),
+            (new_cert, generated.is_some()),
+            &summary,
             &outcome,
             opts.json,
         );
         return Ok(());
     }
-
     let password = new_loaded.password.clone().unwrap_or_else(Password::empty);
-    let target_path = target.path.clone();
-    let settings_changed = settings_change.is_some();
-    let mut changes = vec![FileChange {
-        file: target,
-        kind: "certificate",
-        contents: new_bytes,
-        check: Some((password, clone_key(new_key)?, new_cert.clone())),
-        takes_over: current_meta,
-    }];
-    if let Some((file, text)) = settings_change {
-        changes.push(FileChange {
-            file,
-            kind: "appsettings",
-            contents: text.into_bytes(),
-            check: None,
-            takes_over: None,
-        });
-    }
-    let extra = Obj::new()
-        .field(
-            "old_certificate",
-            Obj::new()
-                .field("path", relative(&service.dir, &service.current))
-                .field("sha1_thumbprint", ids_old.as_ref().map(|i| i.kid.clone()))
-                .field("not_after", old_cert.map(|c| c.not_after().to_string())),
-        )
-        .field(
-            "new_certificate",
-            Obj::new()
-                .field("path", relative(&service.dir, &target_path))
-                .field("sha1_thumbprint", ids_new.kid.as_str())
-                .field("not_after", new_cert.not_after().to_string()),
-        );
-
-    // A generated password is written just before the switch.
-    let mut password_file = None;
-    if let Some((_, Some(pw_path))) = &generated {
-        let (dir, file) = open_parent(pw_path, false)?;
-        let secret =
-            std::str::from_utf8(new_loaded.password.as_ref().map_or(&[][..], Password::utf8))
-                .unwrap_or_default();
-        // Sized once: a growing String would leave an unwiped copy behind.
-        let mut text = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
-        text.push_str(secret);
-        text.push('\n');
-        let p = PreparedFile::write(&dir, &file, text.as_bytes(), "password-file")?;
-        password_file = Some((p.commit(Install::NoClobber)?, dir, file));
-    }
-    let record = match execute(&service.folder(), "rotate", changes, extra) {
-        Ok(r) => r,
-        Err(f) => {
-            if let Some((_, dir, name)) = &password_file {
-                let _ = dir.remove_file(name);
-            }
-            return Err(f);
-        }
+    let check = (password, clone_key(new_key)?, new_cert.clone());
+    let plan = InstallPlan {
+        target,
+        settings_change,
+        contents: new_loaded.bytes.clone(),
+        check,
+        current_meta: current.meta,
     };
-    let password_file = password_file.map(|(p, _, _)| p);
+    let extra = manifest_extra(&service, &plan.target.path, old_cert, new_cert, &summary);
+    let pw_text = generated
+        .as_ref()
+        .and_then(|(_, p)| p.clone())
+        .zip(new_loaded.password.as_ref());
+    let settings_changed = plan.settings_change.is_some();
+    let (record, password_file) = install(&service, plan, extra, pw_text)?;
     for w in &record.warnings {
         eprintln!("warning: {w}");
     }
     print_result(
         &service,
         &record,
-        ids_old.as_ref().map(|i| i.kid.as_str()),
-        &ids_new.kid,
-        &target_path,
-        settings_changed,
-        (password_file.as_deref(), password_changed),
+        &summary,
+        (password_file.as_deref(), settings_changed),
         opts.json,
     );
     Ok(())
@@ -1399,33 +1645,62 @@ Remaining steps (do them out of business hours; rehearse on pre-production first
           2. then restart the main application
   Then check that OAuth works in every integration: clients will see the kid change.";
 
+/// What a rotation reports beyond the files: the kids, how the new
+/// certificate differs from the current one, notes, and whether the
+/// password changed.
+struct Summary {
+    old_kid: Option<String>,
+    new_kid: String,
+    changes: Vec<String>,
+    notes: Vec<String>,
+    password_changed: Option<bool>,
+    current_unreadable: bool,
+}
+
+/// The facts the plan and the result share, under the same JSON keys.
+fn common_json(service: &Service, target: &Path, summary: &Summary, new_kid: Option<&str>) -> Obj {
+    Obj::new()
+        .field("service_dir", service.dir.display().to_string())
+        .field("current", service.current.display().to_string())
+        .field("installed", target.display().to_string())
+        .field("old_kid", summary.old_kid.clone())
+        .field("new_kid", new_kid.map(str::to_owned))
+        .field("changes", summary.changes.clone())
+        .field("notes", summary.notes.clone())
+        .field("password_changed", summary.password_changed)
+}
+
+fn print_changes(summary: &Summary) {
+    for c in &summary.changes {
+        outln!("  changes:             {c}");
+    }
+    for n in &summary.notes {
+        outln!("  note:                {n}");
+    }
+    if summary.password_changed == Some(true) {
+        outln!("  password:            {PASSWORD_CHANGED}");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn print_plan(
     service: &Service,
     target: &Path,
     settings: Option<&(PathBuf, String)>,
     old: Option<&Certificate>,
-    (new, generated, password_changed): (&Certificate, bool, Option<bool>),
+    (new, generated): (&Certificate, bool),
+    summary: &Summary,
     outcome: &verify::Outcome,
     json: bool,
 ) {
-    let old_kid = old.map(|c| hex_upper(&c.sha1_thumbprint()));
     // A generated certificate is made again, with a new key, by the real
     // run: this trial's kid would mislead anyone who pre-loads it.
-    let new_kid = (!generated).then(|| hex_upper(&new.sha1_thumbprint()));
+    let new_kid = (!generated).then_some(summary.new_kid.as_str());
     if json {
-        let obj = Obj::new()
+        let obj = common_json(service, target, summary, new_kid)
             .field("dry_run", true)
-            .field("service_dir", service.dir.display().to_string())
-            .field("current", service.current.display().to_string())
-            .field("old_kid", old_kid)
-            .field("new_kid", new_kid.clone())
+            .field("appsettings_changed", settings.is_some())
             .field("new_generated", generated)
-            .field("password_changed", password_changed)
-            .field("install", target.display().to_string())
-            .field(
-                "appsettings_change",
-                settings.map(|_| true).unwrap_or(false),
-            )
             .field("checks_passed", outcome.checks.len());
         outln!("{}", Json::from(obj).pretty());
         return;
@@ -1438,7 +1713,7 @@ fn print_plan(
         "  current certificate: {}{}",
         service.current.display(),
         old.map_or_else(
-            || " (missing)".to_owned(),
+            || " (missing or unreadable)".to_owned(),
             |c| format!(
                 " kid {} valid until {}",
                 hex_upper(&c.sha1_thumbprint()),
@@ -1446,20 +1721,25 @@ fn print_plan(
             )
         )
     );
-    match &new_kid {
+    match new_kid {
         Some(kid) => outln!(
             "  new certificate:     kid {kid} {} valid until {}",
             new.subject(),
             new.not_after()
         ),
         None => outln!(
-            "  new certificate:     generated by the real run with a fresh key ({}, {} days); \
+            "  new certificate:     generated by the real run with a fresh key ({}, {}, {} days); \
              its kid is known only then (a trial key passed every check)",
+            new.public_key().map_or_else(
+                |_| "?".to_owned(),
+                |k| crate::likeness::describe_kind(k.kind())
+            ),
             new.subject(),
             new.not_before().days_until(new.not_after())
         ),
     }
     outln!("  checks:              all {} passed", outcome.checks.len());
+    print_changes(summary);
     outln!(
         "  backup to:           {}",
         service.dir.join(BACKUP_DIR).display()
@@ -1480,34 +1760,24 @@ fn print_plan(
         ),
         None => outln!("  appsettings.json:    unchanged"),
     }
-    if password_changed == Some(true) {
-        outln!("  password:            {PASSWORD_CHANGED}");
-    }
 }
 
 const PASSWORD_CHANGED: &str = "the new file has a different password from the current one: \
 update the password the identity service is configured with (its settings or secret store) \
 before restarting it";
 
-#[allow(clippy::too_many_arguments)]
 fn print_result(
     service: &Service,
     record: &Record,
-    old_kid: Option<&str>,
-    new_kid: &str,
-    target: &Path,
-    settings_changed: bool,
-    (password_file, password_changed): (Option<&Path>, Option<bool>),
+    summary: &Summary,
+    (password_file, settings_changed): (Option<&Path>, bool),
     json: bool,
 ) {
     if json {
-        let obj = Obj::new()
-            .field("service_dir", service.dir.display().to_string())
-            .field("id", record.id.as_str())
-            .field("installed", target.display().to_string())
-            .field("old_kid", old_kid)
-            .field("new_kid", new_kid)
+        let obj = common_json(service, &record.installed, summary, Some(&summary.new_kid))
+            .field("dry_run", false)
             .field("appsettings_changed", settings_changed)
+            .field("id", record.id.as_str())
             .field("manifest", record.manifest.display().to_string())
             .field(
                 "backups",
@@ -1521,17 +1791,25 @@ fn print_result(
                 "password_file",
                 password_file.map(|p| p.display().to_string()),
             )
-            .field("password_changed", password_changed)
             .field("warnings", record.warnings.clone());
         outln!("{}", Json::from(obj).pretty());
         return;
     }
     outln!("Rotated the certificate of {}", service.dir.display());
-    outln!("  installed:  {}", target.display());
-    outln!("  old kid:    {}", old_kid.unwrap_or("(none)"));
-    outln!("  new kid:    {new_kid}");
+    outln!("  installed:  {}", record.installed.display());
+    outln!(
+        "  old kid:    {}",
+        summary.old_kid.as_deref().unwrap_or("(none)")
+    );
+    outln!("  new kid:    {}", summary.new_kid);
     if settings_changed {
         outln!("  appsettings.json: X509CertificatePath now points to the new file");
+    }
+    for c in &summary.changes {
+        outln!("  changes:    {c}");
+    }
+    for n in &summary.notes {
+        outln!("  note:       {n}");
     }
     for (f, b) in &record.backups {
         outln!("  backup:     {f} -> {b}");
@@ -1547,10 +1825,94 @@ fn print_result(
         "  undo with:  pfxgen rollback --service-dir {}",
         service.dir.display()
     );
-    if password_changed == Some(true) {
+    if summary.password_changed == Some(true) {
         outln!("  note:       {PASSWORD_CHANGED}");
     }
     outln!("{MANUAL_STEPS}");
+}
+
+/// What `rotate` installs.
+struct InstallPlan {
+    target: Located,
+    settings_change: Option<(Located, String)>,
+    contents: Vec<u8>,
+    check: (Password, pfxgen_keygen::PrivateKey, Certificate),
+    current_meta: Option<fs::Metadata>,
+}
+
+/// The manifest's description of the rotation (never a password: only
+/// whether it changed).
+fn manifest_extra(
+    service: &Service,
+    target: &Path,
+    old: Option<&Certificate>,
+    new: &Certificate,
+    summary: &Summary,
+) -> Obj {
+    Obj::new()
+        .field(
+            "old_certificate",
+            Obj::new()
+                .field("path", relative(&service.dir, &service.current))
+                .field("sha1_thumbprint", summary.old_kid.clone())
+                .field("not_after", old.map(|c| c.not_after().to_string())),
+        )
+        .field(
+            "new_certificate",
+            Obj::new()
+                .field("path", relative(&service.dir, target))
+                .field("sha1_thumbprint", summary.new_kid.as_str())
+                .field("not_after", new.not_after().to_string()),
+        )
+        .field("password_changed", summary.password_changed)
+        .field("current_unreadable", summary.current_unreadable)
+        .field("differences", summary.changes.clone())
+}
+
+/// Writes the generated password (if any) just before the switch, then
+/// runs the transaction; on failure the password file is removed again.
+fn install(
+    service: &Service,
+    plan: InstallPlan,
+    extra: Obj,
+    password_file: Option<(PathBuf, &Password)>,
+) -> Result<(Record, Option<PathBuf>), Failure> {
+    let mut changes = vec![FileChange {
+        file: plan.target,
+        kind: "certificate",
+        contents: plan.contents,
+        check: Some(plan.check),
+        takes_over: plan.current_meta,
+    }];
+    if let Some((file, text)) = plan.settings_change {
+        changes.push(FileChange {
+            file,
+            kind: "appsettings",
+            contents: text.into_bytes(),
+            check: None,
+            takes_over: None,
+        });
+    }
+    let mut written = None;
+    if let Some((pw_path, password)) = password_file {
+        let (dir, file) = open_parent(&pw_path, false)?;
+        let secret = std::str::from_utf8(password.utf8()).unwrap_or_default();
+        // Sized once: a growing String would leave an unwiped copy behind.
+        let mut text = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
+        text.push_str(secret);
+        text.push('\n');
+        let p = PreparedFile::write(&dir, &file, text.as_bytes(), "password-file")?;
+        written = Some((p.commit(Install::NoClobber)?, dir, file));
+    }
+    match execute(&service.folder(), "rotate", changes, extra) {
+        Ok(record) => Ok((record, written.map(|(p, _, _)| p))),
+        Err(f) => {
+            if let Some((_, dir, name)) = &written {
+                let _ = dir.remove_file(name);
+            }
+            Err(f)
+        }
+    }
 }
 
 // ------------------------------------------------------------ rollback ---
@@ -1571,6 +1933,15 @@ struct Manifest {
     id: String,
     service_dir: String,
     changes: Vec<Recorded>,
+    /// The kid the operation replaced (restored by undoing it).
+    old_kid: Option<String>,
+    /// The kid the operation installed.
+    new_kid: Option<String>,
+    /// Whether the operation changed the PFX password.
+    password_changed: Option<bool>,
+    /// Whether the replaced certificate could not be read (installed with
+    /// `--allow-unreadable-current`): its backup need not parse.
+    current_unreadable: bool,
 }
 
 /// Reads the manifest `name` of `backup_dir`: it must be the running
@@ -1634,10 +2005,28 @@ fn read_manifest(backup_dir: &Dir, name: &OsStr) -> Result<Manifest, Failure> {
             after,
         });
     }
+    let kid = |which: &str| doc.get(which).and_then(|c| field(c, "sha1_thumbprint"));
+    let password_changed = match doc.get("password_changed") {
+        Some(jsonc::Node {
+            value: jsonc::Value::Bool(b),
+            ..
+        }) => Some(*b),
+        _ => None,
+    };
     Ok(Manifest {
         id,
         service_dir,
         changes,
+        old_kid: kid("old_certificate"),
+        new_kid: kid("new_certificate"),
+        password_changed,
+        current_unreadable: matches!(
+            doc.get("current_unreadable"),
+            Some(jsonc::Node {
+                value: jsonc::Value::Bool(true),
+                ..
+            })
+        ),
     })
 }
 
@@ -1698,7 +2087,11 @@ fn plan_restore(
             format!("{}: {why}; refusing to roll back", manifest_path.display()),
         )
     };
-    if r.kind == "appsettings" && r.path != appsettings::FILE_NAME {
+    let settings_name = r.path == appsettings::FILE_NAME
+        || (r.path.starts_with("appsettings.")
+            && r.path.ends_with(".json")
+            && !r.path.contains(['/', '\\']));
+    if r.kind == "appsettings" && !settings_name {
         return Err(refuse(format!("it names {} as appsettings.json", r.path)));
     }
     // The path comes from the manifest alone; links on the way are
@@ -1743,7 +2136,9 @@ fn plan_restore(
             ),
         ));
     }
-    check_backup_content(&r.kind, &bytes, &backup_path)?;
+    if !(manifest.current_unreadable && r.kind == "certificate") {
+        check_backup_content(&r.kind, &bytes, &backup_path)?;
+    }
     Ok(Some(FileChange {
         file: target,
         kind: if r.kind == "appsettings" {
@@ -1833,12 +2228,24 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
     let (changes, skipped) = changes;
     let id = manifest.id.clone();
     if dry_run {
-        print_rollback_plan(&dir, &manifest_path, &id, &changes, &skipped, json);
+        print_rollback_plan(&dir, &manifest_path, &manifest, &changes, &skipped, json);
         return Ok(());
     }
-    let extra = Obj::new().field("rolls_back", relative(&dir, &manifest_path));
+    // A rollback is itself an operation from the kid it undid back to the
+    // kid before: recorded so that a second rollback reports them too.
+    let extra = Obj::new()
+        .field("rolls_back", relative(&dir, &manifest_path))
+        .field(
+            "old_certificate",
+            Obj::new().field("sha1_thumbprint", manifest.new_kid.clone()),
+        )
+        .field(
+            "new_certificate",
+            Obj::new().field("sha1_thumbprint", manifest.old_kid.clone()),
+        )
+        .field("password_changed", manifest.password_changed);
     let record = execute(&folder, "rollback", changes, extra)?;
-    let restored = locate_at(&dir, clone_dir(&root)?, None)
+    let restored = locate_at(&dir, clone_dir(&root)?, None, None)
         .ok()
         .map(|s| s.current);
     if json {
@@ -1848,12 +2255,23 @@ pub fn run_rollback(args: Vec<OsString>) -> Result<(), Failure> {
             .field("id", record.id.as_str())
             .field("manifest", record.manifest.display().to_string())
             .field("current", restored.map(|p| p.display().to_string()))
+            .field("restored_kid", manifest.old_kid.clone())
+            .field("password_changed", manifest.password_changed)
             .field("notes", skipped);
         outln!("{}", Json::from(obj).pretty());
     } else {
         outln!("Rolled back {} (undid {id})", dir.display());
         if let Some(p) = restored {
             outln!("  certificate in use: {}", p.display());
+        }
+        if let Some(kid) = &manifest.old_kid {
+            outln!("  restored kid:       {kid}");
+        }
+        if manifest.password_changed == Some(true) {
+            outln!(
+                "  password:           the restored certificate uses the previous password: \
+                 change the service's setting back before restarting it"
+            );
         }
         for s in &skipped {
             outln!("  note: {s}");
@@ -1931,7 +2349,7 @@ fn plan_rollback(
 fn print_rollback_plan(
     dir: &Path,
     manifest_path: &Path,
-    id: &str,
+    manifest: &Manifest,
     changes: &[FileChange],
     skipped: &[String],
     json: bool,
@@ -1940,8 +2358,10 @@ fn print_rollback_plan(
         let obj = Obj::new()
             .field("dry_run", true)
             .field("service_dir", dir.display().to_string())
-            .field("rolled_back", id)
+            .field("rolled_back", manifest.id.as_str())
             .field("manifest", manifest_path.display().to_string())
+            .field("restored_kid", manifest.old_kid.clone())
+            .field("password_changed", manifest.password_changed)
             .field(
                 "restore",
                 changes
@@ -1957,9 +2377,15 @@ fn print_rollback_plan(
         "Rollback plan for {} (dry run: nothing was changed)",
         dir.display()
     );
-    outln!("  undoes: {} ({})", manifest_path.display(), id);
+    outln!("  undoes: {} ({})", manifest_path.display(), manifest.id);
     for c in changes {
         outln!("  restore: {}", c.file.path.display());
+    }
+    if let Some(kid) = &manifest.old_kid {
+        outln!("  restored kid: {kid}");
+    }
+    if manifest.password_changed == Some(true) {
+        outln!("  password: the restored certificate uses the previous password");
     }
     for s in skipped {
         outln!("  note: {s}");

@@ -1,0 +1,354 @@
+//! The operator at 2 a.m. (issue 13): rotation keeps what the service has,
+//! recovery paths for a damaged current file, dry runs that exit as the
+//! real run would, rollback that says what changes back, environment
+//! files, linked settings, and generate's early warnings. Each test drives
+//! the binary as an operator would.
+
+mod common;
+
+use std::path::Path;
+
+use common::{TempDir, assert_same, open, pfxgen, pfxgen_with, snapshot};
+
+const PW: &str = "Rotate-Pass-42!x";
+const NEW_PW: &str = "Next-Year-Pass-7#";
+
+fn generate_into(dir: &Path, extra: &[&str], password: &str) {
+    let mut args = vec![
+        "generate",
+        "--iterations",
+        "1000",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+    ];
+    args.extend_from_slice(extra);
+    pfxgen(dir, &args, Some(password)).success();
+}
+
+/// A service folder `svc` with an ECDSA P-384 certificate for
+/// `CN=billing-ids`, a SAN, an EKU and 200 days of validity.
+fn billing_service(tag: &str) -> TempDir {
+    let work = TempDir::new(tag);
+    std::fs::create_dir(work.join("svc")).unwrap();
+    generate_into(
+        &work.join("svc"),
+        &[
+            "--algorithm",
+            "ecdsa-p384",
+            "--subject",
+            "CN=billing-ids,O=Example",
+            "--san",
+            "dns:ids.example.com",
+            "--eku",
+            "serverAuth",
+            "--days",
+            "200",
+        ],
+        PW,
+    );
+    work
+}
+
+fn rotate(work: &TempDir, extra: &[&str]) -> common::Run {
+    let mut args = vec![
+        "rotate",
+        "--service-dir",
+        "svc",
+        "--iterations",
+        "1000",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+        "--current-password-env",
+        "CURRENT_PW",
+    ];
+    args.extend_from_slice(extra);
+    pfxgen_with(
+        work.path(),
+        &args,
+        &[("PFXGEN_TEST_PW", NEW_PW), ("CURRENT_PW", PW)],
+        None,
+    )
+}
+
+fn certificate(path: &Path, password: &str) -> pfxgen_x509::Certificate {
+    let opened = open(path, password);
+    opened.certificates[0].certificate.as_ref().unwrap().clone()
+}
+
+#[test]
+fn rotate_in_place_keeps_algorithm_subject_sans_ekus_and_validity() {
+    let work = billing_service("op-like");
+    let old = certificate(&work.join("svc/openssl.pfx"), PW);
+    let run = rotate(&work, &["--json"]).success();
+    assert!(
+        run.stdout().contains("\"changes\": []"),
+        "{}",
+        run.describe()
+    );
+    let new = certificate(&work.join("svc/openssl.pfx"), NEW_PW);
+    assert_eq!(
+        new.public_key().unwrap().kind(),
+        old.public_key().unwrap().kind()
+    );
+    assert_eq!(new.subject(), "CN=billing-ids,O=Example");
+    assert_eq!(
+        new.extensions().subject_alt_names,
+        old.extensions().subject_alt_names
+    );
+    assert_eq!(
+        new.extensions().extended_key_usage,
+        old.extensions().extended_key_usage
+    );
+    assert_eq!(new.not_before().days_until(new.not_after()), 200);
+}
+
+#[test]
+fn rotate_says_what_an_option_changes() {
+    let work = billing_service("op-change");
+    // The next rotation's current password is NEW_PW: rotate once first.
+    let run = rotate(&work, &["--algorithm", "rsa-2048", "--dry-run"]).success();
+    assert!(
+        run.stdout().contains("algorithm: ECDSA P-384 → RSA 2048"),
+        "{}",
+        run.describe()
+    );
+    let run = rotate(&work, &["--algorithm", "rsa-2048", "--subject", "CN=other"]).success();
+    assert!(
+        run.stdout()
+            .contains("changes:    algorithm: ECDSA P-384 → RSA 2048"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stdout()
+            .contains("subject: CN=billing-ids,O=Example → CN=other"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn a_damaged_current_certificate_has_a_recovery_path() {
+    let work = billing_service("op-damaged");
+    let path = work.join("svc/openssl.pfx");
+    let damaged: Vec<u8> = std::fs::read(&path).unwrap()[..300].to_vec();
+    std::fs::write(&path, &damaged).unwrap();
+    let before = snapshot(&work.join("svc"));
+    rotate(&work, &[])
+        .fails_with(4)
+        .stderr_contains("--allow-unreadable-current");
+    assert_same(&before, &snapshot(&work.join("svc")), "refused rotation");
+    let run = rotate(&work, &["--allow-unreadable-current"]).success();
+    assert!(
+        run.stdout().contains("could not be read"),
+        "{}",
+        run.describe()
+    );
+    open(&path, NEW_PW);
+    // The damaged bytes are kept and a rollback brings them back.
+    pfxgen(work.path(), &["rollback", "--service-dir", "svc"], None).success();
+    assert_eq!(std::fs::read(&path).unwrap(), damaged);
+}
+
+#[test]
+fn dry_run_exits_as_the_real_run_would() {
+    let work = billing_service("op-dry");
+    // A lock held by a live process (this test) on this machine.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    std::fs::write(
+        work.join("svc/.pfxgen.lock"),
+        format!("pid {}\nhost {host}\nsince now\n", std::process::id()),
+    )
+    .unwrap();
+    rotate(&work, &["--dry-run"]).fails_with(7);
+    rotate(&work, &[]).fails_with(7);
+    std::fs::remove_file(work.join("svc/.pfxgen.lock")).unwrap();
+    // pfx-backups that is a file: the real run refuses it, so does the plan.
+    std::fs::write(work.join("svc/pfx-backups"), b"not a folder").unwrap();
+    let dry = rotate(&work, &["--dry-run"]).code();
+    let real = rotate(&work, &[]).code();
+    assert_eq!(dry, real, "dry run and real run disagree");
+    assert_eq!(real, 8);
+}
+
+#[test]
+fn rollback_reports_the_password_change_and_the_restored_kid() {
+    let work = billing_service("op-rollback");
+    let old = certificate(&work.join("svc/openssl.pfx"), PW);
+    let kid = pfxgen_x509::hex_upper(&old.sha1_thumbprint());
+    rotate(&work, &[]).success();
+    let dry = pfxgen(
+        work.path(),
+        &["rollback", "--service-dir", "svc", "--dry-run", "--json"],
+        None,
+    )
+    .success();
+    assert!(
+        dry.stdout().contains("\"dry_run\": true"),
+        "{}",
+        dry.describe()
+    );
+    assert!(dry.stdout().contains(&kid), "{}", dry.describe());
+    let run = pfxgen(work.path(), &["rollback", "--service-dir", "svc"], None).success();
+    assert!(
+        run.stdout().contains(&format!("restored kid:       {kid}")),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stdout().contains("uses the previous password"),
+        "{}",
+        run.describe()
+    );
+    open(&work.join("svc/openssl.pfx"), PW);
+}
+
+#[test]
+fn an_environment_file_overriding_the_path_must_be_named() {
+    let work = billing_service("op-env");
+    let svc = work.join("svc");
+    std::fs::write(
+        svc.join("appsettings.json"),
+        "{ \"X509CertificatePath\": \"openssl.pfx\" }",
+    )
+    .unwrap();
+    std::fs::copy(svc.join("openssl.pfx"), svc.join("prod.pfx")).unwrap();
+    std::fs::write(
+        svc.join("appsettings.Production.json"),
+        "{ \"X509CertificatePath\": \"prod.pfx\" }",
+    )
+    .unwrap();
+    let before = snapshot(&svc);
+    rotate(&work, &[])
+        .fails_with(2)
+        .stderr_contains("appsettings.Production.json");
+    assert_same(&before, &snapshot(&svc), "ambiguous environment");
+    rotate(&work, &["--environment", "Production"]).success();
+    open(&svc.join("prod.pfx"), NEW_PW);
+    open(&svc.join("openssl.pfx"), PW);
+    // The variable ASP.NET Core reads says the same.
+    pfxgen_with(
+        work.path(),
+        &[
+            "rotate",
+            "--service-dir",
+            "svc",
+            "--iterations",
+            "1000",
+            "--password-env",
+            "PFXGEN_TEST_PW",
+            "--current-password-env",
+            "CURRENT_PW",
+        ],
+        &[
+            ("PFXGEN_TEST_PW", NEW_PW),
+            ("CURRENT_PW", PW),
+            ("ASPNETCORE_ENVIRONMENT", "Development"),
+        ],
+        None,
+    )
+    .success();
+    open(&svc.join("openssl.pfx"), NEW_PW);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_appsettings_is_edited_through_its_link() {
+    let work = billing_service("op-link");
+    let svc = work.join("svc");
+    std::fs::create_dir(work.join("config")).unwrap();
+    std::fs::write(
+        work.join("config/appsettings.json"),
+        "{\n  \"X509CertificatePath\": \"openssl.pfx\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        work.join("config/appsettings.json"),
+        svc.join("appsettings.json"),
+    )
+    .unwrap();
+    rotate(&work, &["--install-path", "next.pfx"]).success();
+    assert!(
+        std::fs::symlink_metadata(svc.join("appsettings.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    let edited = std::fs::read_to_string(work.join("config/appsettings.json")).unwrap();
+    assert!(edited.contains("\"next.pfx\""), "{edited}");
+    pfxgen(work.path(), &["rollback", "--service-dir", "svc"], None).success();
+    assert!(
+        std::fs::symlink_metadata(svc.join("appsettings.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let restored = std::fs::read_to_string(work.join("config/appsettings.json")).unwrap();
+    assert!(restored.contains("\"openssl.pfx\""), "{restored}");
+}
+
+#[test]
+fn a_utf16_appsettings_gets_a_save_as_utf8_hint() {
+    let work = billing_service("op-utf16");
+    let text = "{ \"X509CertificatePath\": \"openssl.pfx\" }";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(work.join("svc/appsettings.json"), bytes).unwrap();
+    rotate(&work, &["--dry-run"])
+        .fails_with(4)
+        .stderr_contains("UTF-16")
+        .stderr_contains("save it as UTF-8");
+}
+
+#[test]
+fn generate_warns_before_making_an_unusable_file() {
+    let work = TempDir::new("op-warn");
+    let run = pfxgen(
+        work.path(),
+        &[
+            "generate",
+            "--no-password",
+            "--days",
+            "10",
+            "--name",
+            "a.pfx",
+        ],
+        None,
+    )
+    .success();
+    assert!(
+        run.stderr().contains("valid for 10 days"),
+        "{}",
+        run.describe()
+    );
+    let run = pfxgen(
+        work.path(),
+        &[
+            "generate",
+            "--no-password",
+            "--iterations",
+            "300000",
+            "--name",
+            "b.pfx",
+        ],
+        None,
+    )
+    .success();
+    assert!(
+        run.stderr().contains("older .NET runtimes accept"),
+        "{}",
+        run.describe()
+    );
+    let run = pfxgen(work.path(), &["verify", "b.pfx"], None).fails_with(1);
+    assert!(
+        (run.stdout() + &run.stderr()).contains("dotnet-loader-limits"),
+        "{}",
+        run.describe()
+    );
+}
