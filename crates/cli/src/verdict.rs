@@ -5,7 +5,8 @@
 
 use pfxgen_keygen::{Curve, HashAlgorithm, KeyKind, SignatureAlgorithm};
 use pfxgen_pkcs12::{
-    BagKind, Cipher, Content, DotNetLimits, EncryptionScheme, Hash, MacAlgorithm, Opened, Pfx,
+    BagKind, Cipher, Content, DotNetLimits, EncryptionScheme, Hash, MacAlgorithm, MacStatus,
+    Opened, Pfx,
 };
 use pfxgen_x509::{Certificate, UtcTime};
 
@@ -461,6 +462,14 @@ pub fn weaknesses(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> Vec
             } = mac.algorithm
             {
                 out.push("MAC: HMAC-SHA1 (legacy)".to_owned());
+            }
+            let verified = opened.is_some_and(|o| matches!(o.mac, MacStatus::Verified(_)));
+            if passwordless && verified {
+                out.push(
+                    "the MAC is keyed with the empty password: anyone can recompute it after \
+                     changing the file, so it does not show the file is the producer's"
+                        .to_owned(),
+                );
             }
         }
     }

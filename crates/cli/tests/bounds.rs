@@ -303,6 +303,9 @@ fn usage_errors_never_echo_a_secret() {
 
 // --- Item 8: a MAC keyed with the empty password --------------------------------
 
+/// `verify`'s `mac` check passes (the identity server loads the file) and
+/// says what the MAC is worth; `inspect` warns; `audit` reports UNVERIFIED;
+/// `jwks` publishes with a warning.
 #[test]
 fn empty_password_mac_is_called_what_it_is() {
     use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
@@ -327,6 +330,13 @@ fn empty_password_mac_is_called_what_it_is() {
     assert!(
         run.stdout()
             .contains("keyed with the empty password: anyone can recompute it"),
+        "{}",
+        run.describe()
+    );
+    let run = pfxgen(root, &["inspect", "empty.pfx"], None).success();
+    assert!(
+        run.stdout()
+            .contains("the MAC is keyed with the empty password"),
         "{}",
         run.describe()
     );
