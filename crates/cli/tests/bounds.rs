@@ -404,3 +404,55 @@ fn subjects_with_bidi_controls_are_escaped_in_text_output() {
         );
     }
 }
+
+/// `jwks` shares one budget among its files: a file that no longer fits is
+/// exit 4 naming both options.
+#[test]
+fn jwks_run_budget_is_shared_by_its_files() {
+    use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
+    let root = TempDir::new("jwks-run-budget");
+    let root = root.path();
+    let options = WriteOptions {
+        iterations: 2048,
+        ..WriteOptions::default()
+    };
+    for name in ["one.pfx", "two.pfx"] {
+        let key =
+            pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
+        let cert = pfxgen_x509::CertificateParams::default()
+            .self_signed(&key)
+            .unwrap();
+        let pfx = write_pfx(
+            &key,
+            &cert,
+            &[],
+            &Password::from_str_copy("Pw-jwks-42!"),
+            &options,
+        );
+        std::fs::write(root.join(name), pfx.unwrap()).unwrap();
+    }
+    let env = [("PW", "Pw-jwks-42!")];
+    // Each file costs about 6,200 units (MAC and certificates at 2,048
+    // iterations of SHA-256): both fit in 20,000, not in 10,000.
+    let both = ["jwks", "one.pfx", "two.pfx", "--password-env", "PW"];
+    let run = pfxgen_guarded(
+        root,
+        &[&both[..], &["--max-run-work", "20000"]].concat(),
+        &env,
+    )
+    .success();
+    assert_eq!(
+        run.stdout().matches("\"kid\"").count(),
+        2,
+        "{}",
+        run.describe()
+    );
+    pfxgen_guarded(
+        root,
+        &[&both[..], &["--max-run-work", "10000"]].concat(),
+        &env,
+    )
+    .fails_with(4)
+    .stderr_contains("two.pfx: refusing PFX: its key derivations need more than the work budget")
+    .stderr_contains("--max-run-work");
+}
