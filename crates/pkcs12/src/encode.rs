@@ -18,6 +18,7 @@
 use pfxgen_keygen::PrivateKey;
 use pfxgen_x509::{Certificate, der_encode};
 use sha1::{Digest as _, Sha1};
+use zeroize::Zeroizing;
 
 use crate::{
     Error, Password,
@@ -25,7 +26,7 @@ use crate::{
     encryption::{EncryptionScheme, Pbkdf2Params},
     kdf::Hash,
     mac_data::MacData,
-    oid,
+    oid, parallel,
     safe_bag::encode_safe_bag,
 };
 
@@ -221,7 +222,36 @@ pub fn write_pfx(
     let cert_safe_contents = der_encode::sequence(&parts);
 
     let cert_scheme = options.scheme()?;
-    let encrypted_certs = cert_scheme.encrypt(password, &cert_safe_contents)?;
+    let pkcs8 = key.to_pkcs8_der()?;
+    let key_scheme = options.scheme()?;
+    let (mac_hash, mac_salt_len) = match options.profile {
+        Profile::Modern => (Hash::Sha256, 16),
+        Profile::Compat => (Hash::Sha1, 8),
+    };
+    let mac_salt = pfxgen_keygen::random_bytes(mac_salt_len)?;
+    // The three key derivations are independent: run them on all cores.
+    type Task<'a> = &'a (dyn Fn() -> Result<Zeroizing<Vec<u8>>, Error> + Sync);
+    let tasks: [Task<'_>; 3] = [
+        &|| {
+            Ok(Zeroizing::new(
+                cert_scheme.encrypt(password, &cert_safe_contents)?,
+            ))
+        },
+        &|| Ok(Zeroizing::new(key_scheme.encrypt(password, &pkcs8)?)),
+        &|| {
+            Ok(MacData::derive_key(
+                mac_hash,
+                password,
+                &mac_salt,
+                options.iterations,
+            ))
+        },
+    ];
+    let [encrypted_certs, encrypted_key, mac_key] =
+        <[_; 3]>::try_from(parallel::map(&tasks, |t| t())).map_err(|_| Error::InvalidOptions {
+            reason: "internal error: a key derivation went missing".to_owned(),
+        })?;
+    let (encrypted_certs, encrypted_key, mac_key) = (encrypted_certs?, encrypted_key?, mac_key?);
     let encrypted_data = der_encode::sequence(&[
         &der_encode::integer_u64(0),
         &der_encode::sequence(&[
@@ -236,9 +266,6 @@ pub fn write_pfx(
     ]);
 
     // The key: PKCS#8, encrypted, in a shrouded key bag in a plain data content.
-    let pkcs8 = key.to_pkcs8_der()?;
-    let key_scheme = options.scheme()?;
-    let encrypted_key = key_scheme.encrypt(password, &pkcs8)?;
     let epki = der_encode::sequence(&[
         &key_scheme.to_der(),
         &der_encode::octet_string(&encrypted_key),
@@ -256,14 +283,9 @@ pub fn write_pfx(
         &der_encode::context_constructed(0, &[&der_encode::octet_string(&auth_safe)]),
     ]);
 
-    let (mac_hash, mac_salt_len) = match options.profile {
-        Profile::Modern => (Hash::Sha256, 16),
-        Profile::Compat => (Hash::Sha1, 8),
-    };
-    let mac_salt = pfxgen_keygen::random_bytes(mac_salt_len)?;
     let mac = MacData::compute(
         mac_hash,
-        password,
+        &mac_key,
         &mac_salt,
         options.iterations,
         &auth_safe,

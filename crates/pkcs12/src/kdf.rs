@@ -2,13 +2,12 @@
 
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha1::Sha1;
-use sha2::{
-    Sha224, Sha256, Sha384, Sha512,
-    digest::{Digest, block_api::BlockSizeUser, block_api::EagerHash},
-};
+use sha2::{Sha224, Sha256, Sha384, Sha512, digest::block_api::EagerHash};
 use zeroize::Zeroizing;
 
 use crate::oid;
+
+mod iterate;
 
 /// Hash functions used by PKCS#12 MACs and KDFs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -158,6 +157,19 @@ macro_rules! dispatch {
     };
 }
 
+/// Like `dispatch!`, over the compression-function drivers in [`iterate`].
+macro_rules! dispatch_core {
+    ($hash:expr, $f:ident ( $($arg:expr),* )) => {
+        match $hash {
+            Hash::Sha1 => $f::<iterate::Sha1>($($arg),*),
+            Hash::Sha224 => $f::<iterate::Sha224>($($arg),*),
+            Hash::Sha256 => $f::<iterate::Sha256>($($arg),*),
+            Hash::Sha384 => $f::<iterate::Sha384>($($arg),*),
+            Hash::Sha512 => $f::<iterate::Sha512>($($arg),*),
+        }
+    };
+}
+
 /// Purpose byte of the PKCS#12 KDF (RFC 7292, Appendix B.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KdfPurpose {
@@ -187,22 +199,21 @@ pub fn pkcs12_kdf(
     iterations: u32,
     len: usize,
 ) -> Zeroizing<Vec<u8>> {
-    dispatch!(
+    dispatch_core!(
         hash,
         pkcs12_kdf_generic(password, salt, purpose as u8, iterations, len)
     )
 }
 
-fn pkcs12_kdf_generic<D: Digest + BlockSizeUser>(
+fn pkcs12_kdf_generic<C: iterate::Core>(
     password: &[u8],
     salt: &[u8],
     id: u8,
     iterations: u32,
     len: usize,
 ) -> Zeroizing<Vec<u8>> {
-    let v = D::block_size();
-    let u = <D as Digest>::output_size();
-    let diversifier = vec![id; v];
+    let v = C::BLOCK_LEN;
+    let diversifier = Zeroizing::new(vec![id; v]);
     // S and P: salt and password repeated to a multiple of v bytes.
     let repeat = |input: &[u8]| -> Zeroizing<Vec<u8>> {
         if input.is_empty() {
@@ -214,26 +225,21 @@ fn pkcs12_kdf_generic<D: Digest + BlockSizeUser>(
     let mut i_buf = repeat(salt);
     i_buf.extend_from_slice(&repeat(password));
 
-    let mut out = Zeroizing::new(Vec::with_capacity(len + u));
-    let mut b = Zeroizing::new(vec![0u8; v]);
-    while out.len() < len {
-        let mut a = D::new()
-            .chain_update(&diversifier)
-            .chain_update(&*i_buf)
-            .finalize();
-        for _ in 1..iterations {
-            a = D::digest(&a);
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    let mut a = Zeroizing::new(C::ZERO);
+    let mut chunks = out.chunks_mut(C::OUT_LEN).peekable();
+    while let Some(chunk) = chunks.next() {
+        iterate::pkcs12_iterate::<C>(&[&diversifier, &i_buf], iterations, &mut a);
+        for (dst, src) in chunk.iter_mut().zip(a.as_ref()) {
+            *dst = *src;
         }
-        out.extend_from_slice(&a);
-        if out.len() >= len {
-            zeroize::Zeroize::zeroize(a.as_mut_slice());
+        if chunks.peek().is_none() {
             break;
         }
         // B = A repeated to v bytes; each v-byte block I_j += B + 1.
-        for (dst, src) in b.iter_mut().zip(a.iter().cycle()) {
-            *dst = *src;
-        }
-        zeroize::Zeroize::zeroize(a.as_mut_slice());
+        let digest = a.as_ref().get(..C::OUT_LEN).unwrap_or_default();
+        let b: Zeroizing<Vec<u8>> =
+            Zeroizing::new(digest.iter().copied().cycle().take(v).collect());
         for block in i_buf.chunks_mut(v) {
             let mut carry: u16 = 1;
             for (x, y) in block.iter_mut().rev().zip(b.iter().rev()) {
@@ -243,7 +249,6 @@ fn pkcs12_kdf_generic<D: Digest + BlockSizeUser>(
             }
         }
     }
-    out.truncate(len);
     out
 }
 
@@ -257,12 +262,12 @@ pub fn pbkdf2(
     len: usize,
 ) -> Zeroizing<Vec<u8>> {
     let mut out = Zeroizing::new(vec![0u8; len]);
-    dispatch!(hash, pbkdf2_generic(password, salt, iterations, &mut out));
+    dispatch_core!(hash, pbkdf2_generic(password, salt, iterations, &mut out));
     out
 }
 
-fn pbkdf2_generic<D: EagerHash>(password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
-    pbkdf2::pbkdf2_hmac::<D>(password, salt, iterations, out);
+fn pbkdf2_generic<C: iterate::Core>(password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
+    iterate::pbkdf2::<C>(password, salt, iterations, out);
 }
 
 /// Work (in SHA-256 compressions, see [`Hash::compression_weight`]) of

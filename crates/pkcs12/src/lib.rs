@@ -67,6 +67,7 @@ pub mod kdf;
 mod limits;
 mod mac_data;
 pub mod oid;
+mod parallel;
 mod password;
 mod pfx;
 mod pkcs8;

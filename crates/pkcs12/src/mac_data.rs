@@ -16,6 +16,7 @@
 use core::fmt;
 
 use pfxgen_x509::der_encode;
+use zeroize::Zeroizing;
 
 use crate::{
     Error, Limits, Password, PasswordForm,
@@ -234,23 +235,34 @@ impl MacData {
         }
     }
 
-    /// Computes a classic PKCS#12 MacData over `auth_safe` (the writer).
-    pub(crate) fn compute(
+    /// The MAC key of a classic PKCS#12 MacData (the writer derives it
+    /// while the contents are being encrypted).
+    pub(crate) fn derive_key(
         hash: Hash,
         password: &Password,
         salt: &[u8],
         iterations: u32,
-        auth_safe: &[u8],
-    ) -> Vec<u8> {
-        let key = kdf::pkcs12_kdf(
+    ) -> Zeroizing<Vec<u8>> {
+        kdf::pkcs12_kdf(
             hash,
             &password.bmp(),
             salt,
             KdfPurpose::Mac,
             iterations,
             hash.output_len(),
-        );
-        let mac = kdf::hmac(hash, &key, auth_safe);
+        )
+    }
+
+    /// Encodes a classic PKCS#12 MacData over `auth_safe` with `key` from
+    /// [`MacData::derive_key`] (the writer).
+    pub(crate) fn compute(
+        hash: Hash,
+        key: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        auth_safe: &[u8],
+    ) -> Vec<u8> {
+        let mac = kdf::hmac(hash, key, auth_safe);
         let alg =
             der_encode::sequence(&[&der_encode::oid(&hash.digest_oid()), &der_encode::null()]);
         der_encode::sequence(&[

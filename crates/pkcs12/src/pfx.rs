@@ -23,7 +23,7 @@
 //! ([RFC 7292, Sections 4 and 4.1](https://www.rfc-editor.org/rfc/rfc7292#section-4);
 //! [RFC 5652, Section 8](https://www.rfc-editor.org/rfc/rfc5652#section-8)).
 
-use std::{borrow::Cow, rc::Rc};
+use std::{borrow::Cow, cmp::Reverse, rc::Rc};
 
 use zeroize::Zeroizing;
 
@@ -37,7 +37,7 @@ use crate::{
     encryption::{EncryptionScheme, UnsupportedScheme},
     error::Location,
     mac_data::{self, MacData},
-    oid,
+    oid, parallel,
     safe_bag::{Attributes, BagBudget, BagKind, BagValue, SafeBag, parse_safe_contents},
 };
 
@@ -210,6 +210,17 @@ struct WorkBudget {
     mac_verified: bool,
     /// Quirks worked around (for [`Opened::workarounds`]).
     workarounds: Vec<Workaround>,
+    /// Results derived ahead, in parallel, and already charged (see
+    /// [`Pfx::prefetch`]).
+    ready: Ready,
+}
+
+/// What [`Pfx::prefetch`] derived: the MAC verdict, and the plaintext (or
+/// failure) of each ciphertext, found by the ciphertext's address.
+#[derive(Default)]
+struct Ready {
+    mac: Option<Option<PasswordForm>>,
+    plain: Vec<(usize, Option<Zeroizing<Vec<u8>>>)>,
 }
 
 impl WorkBudget {
@@ -219,6 +230,7 @@ impl WorkBudget {
             limit: limits.max_work,
             mac_verified: false,
             workarounds: Vec::new(),
+            ready: Ready::default(),
         }
     }
 
@@ -248,9 +260,19 @@ impl WorkBudget {
         plausible: impl Fn(&[u8]) -> bool,
         what: impl FnOnce() -> String,
     ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
-        self.charge(scheme.work(password))?;
-        if let Ok((plain, _form)) = scheme.decrypt(password, ciphertext, &plausible) {
-            return Ok(Some(plain));
+        let at = ciphertext.as_ptr().addr();
+        let first = match self.ready.plain.iter().position(|(a, _)| *a == at) {
+            Some(i) => self.ready.plain.swap_remove(i).1,
+            None => {
+                self.charge(scheme.work(password))?;
+                scheme
+                    .decrypt(password, ciphertext, &plausible)
+                    .ok()
+                    .map(|(plain, _form)| plain)
+            }
+        };
+        if first.is_some() {
+            return Ok(first);
         }
         if !(self.mac_verified && scheme.is_pbes2() && !password.is_absent()) {
             return Ok(None);
@@ -505,8 +527,14 @@ impl Pfx {
         let mac = match &self.mac {
             None => MacStatus::Absent,
             Some(mac) => {
-                budget.charge(mac.work(password, self.auth_safe.len()))?;
-                match mac.verify(password, &self.auth_safe) {
+                let verdict = match budget.ready.mac.take() {
+                    Some(verdict) => verdict,
+                    None => {
+                        budget.charge(mac.work(password, self.auth_safe.len()))?;
+                        mac.verify(password, &self.auth_safe)
+                    }
+                };
+                match verdict {
                     Some(form) => {
                         budget.mac_verified = true;
                         MacStatus::Verified(form)
@@ -533,6 +561,7 @@ impl Pfx {
     /// decrypted contents.
     pub fn open(&self, password: &Password, limits: &Limits) -> Result<Opened, Error> {
         let mut budget = WorkBudget::new(limits);
+        self.prefetch(password, limits, &mut budget, true);
         let mac = self.check_mac(password, limits, &mut budget)?;
         let mut opened = Opened {
             mac,
@@ -640,6 +669,7 @@ impl Pfx {
         limits: &Limits,
         budget: &mut WorkBudget,
     ) -> Result<(MacStatus, Vec<CertEntry>), Error> {
+        self.prefetch(password, limits, budget, false);
         let mac = self.check_mac(password, limits, budget)?;
         let mut bag_budget = BagBudget {
             count: self.bags_parsed,
@@ -751,6 +781,60 @@ impl Pfx {
         Ok(())
     }
 
+    /// Derives on all cores what opening will need: the MAC verdict, every
+    /// encrypted content, and (with `keys`) every shrouded key outside
+    /// encrypted contents. All of it is charged first; nothing decrypted is
+    /// looked at before the MAC is checked. Does nothing when there is only
+    /// one derivation or the budget cannot pay for all of them: the walk
+    /// that follows then derives one at a time and stops where the budget
+    /// runs out, as it always did.
+    fn prefetch(&self, password: &Password, limits: &Limits, budget: &mut WorkBudget, keys: bool) {
+        let mut jobs: Vec<(u64, Job<'_>)> = Vec::new();
+        if let Some(mac) = &self.mac {
+            jobs.push((mac.work(password, self.auth_safe.len()), Job::Mac(mac)));
+        }
+        for content in &self.contents {
+            match content {
+                Content::Encrypted {
+                    scheme: Ok(scheme),
+                    ciphertext,
+                    ..
+                } => jobs.push((scheme.work(password), Job::Contents(scheme, ciphertext))),
+                Content::Data { bags } if keys => shrouded_keys(bags, password, &mut jobs),
+                _ => {}
+            }
+        }
+        // Empty ciphertexts share one dangling address; they fail anyway.
+        jobs.retain(
+            |(_, job)| !matches!(job, Job::Contents(_, c) | Job::Key(_, c) if c.is_empty()),
+        );
+        let total = jobs
+            .iter()
+            .fold(0u64, |sum, (work, _)| sum.saturating_add(*work));
+        if jobs.len() < 2 || budget.charge(total).is_err() {
+            return;
+        }
+        jobs.sort_by_key(|(work, _)| Reverse(*work));
+        let auth_safe = self.auth_safe.as_slice();
+        let done = parallel::map(&jobs, |(_, job)| match job {
+            Job::Mac(mac) => Done::Mac(mac.verify(password, auth_safe)),
+            Job::Contents(scheme, ciphertext) => {
+                let plausible = |p: &[u8]| plausible_safe_contents(p, limits);
+                Done::plain(ciphertext, scheme.decrypt(password, ciphertext, plausible))
+            }
+            Job::Key(scheme, ciphertext) => Done::plain(
+                ciphertext,
+                scheme.decrypt(password, ciphertext, plausible_der_sequence),
+            ),
+        });
+        for done in done {
+            match done {
+                Done::Mac(verdict) => budget.ready.mac = Some(verdict),
+                Done::Plain(at, plain) => budget.ready.plain.push((at, plain)),
+            }
+        }
+    }
+
     /// Tells a wrong password from an altered file, as far as possible: if
     /// the password decrypts something, the MAC failure means alteration.
     fn diagnose_mac_failure(
@@ -833,6 +917,39 @@ impl Pfx {
             (Some(_), _) => Error::IntegrityCheckFailed,
             (None, _) => Error::WrongPassword,
         }
+    }
+}
+
+/// One derivation [`Pfx::prefetch`] runs.
+enum Job<'a> {
+    Mac(&'a MacData),
+    Contents(&'a EncryptionScheme, &'a [u8]),
+    Key(&'a EncryptionScheme, &'a [u8]),
+}
+
+/// What a [`Job`] gave.
+enum Done {
+    Mac(Option<PasswordForm>),
+    Plain(usize, Option<Zeroizing<Vec<u8>>>),
+}
+
+impl Done {
+    fn plain<E>(ciphertext: &[u8], result: Result<(Zeroizing<Vec<u8>>, PasswordForm), E>) -> Self {
+        Self::Plain(ciphertext.as_ptr().addr(), result.ok().map(|(p, _form)| p))
+    }
+}
+
+/// The shrouded keys among `bags` and the bags nested in them.
+fn shrouded_keys<'a>(bags: &'a [SafeBag], password: &Password, jobs: &mut Vec<(u64, Job<'a>)>) {
+    for bag in bags {
+        if let BagValue::ShroudedKey {
+            scheme: Ok(scheme),
+            ciphertext,
+        } = &bag.value
+        {
+            jobs.push((scheme.work(password), Job::Key(scheme, ciphertext)));
+        }
+        shrouded_keys(bag.nested(), password, jobs);
     }
 }
 
