@@ -55,6 +55,7 @@ mod private_key;
 pub mod pss;
 mod public_key;
 mod random;
+mod rsa_keygen;
 
 pub use crate::{
     algorithm::{Curve, HashAlgorithm, JwsAlgorithm, KeyAlgorithm, KeyKind, SignatureAlgorithm},

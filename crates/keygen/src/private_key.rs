@@ -50,7 +50,8 @@ fn rng_error(e: impl fmt::Display) -> Error {
 
 impl PrivateKey {
     /// Generates a fresh key from the operating system's random number
-    /// generator. RSA keys use e = 65537 and two primes of equal size.
+    /// generator. RSA keys use e = 65537 and two primes of equal size,
+    /// searched for on all cores.
     ///
     /// # Errors
     /// [`Error::Rng`] if the OS cannot supply randomness,
@@ -59,14 +60,10 @@ impl PrivateKey {
         let inner = match algorithm {
             KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 | KeyAlgorithm::Rsa4096 => {
                 let bits = match algorithm.kind() {
-                    KeyKind::Rsa { bits } => bits as usize,
+                    KeyKind::Rsa { bits } => bits,
                     KeyKind::Ec(_) => 2048,
                 };
-                let key =
-                    rsa::PrivateKey::new(&mut SysRng, bits).map_err(|e| Error::Generation {
-                        detail: e.to_string(),
-                    })?;
-                Inner::Rsa(key)
+                Inner::Rsa(crate::rsa_keygen::generate(bits)?)
             }
             KeyAlgorithm::EcdsaP256 => Inner::P256(
                 p256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(rng_error)?,
