@@ -2,6 +2,7 @@
 
 use std::{
     ffi::OsString,
+    io::IsTerminal as _,
     path::{Path, PathBuf},
 };
 
@@ -211,6 +212,26 @@ impl NewCertificateArgs {
             })?;
             return Ok((Password::new(pw), Origin::Generated));
         }
+        // At the prompt, a mistyped confirmation or a refused password is
+        // asked again (three tries in all), as operators expect.
+        let interactive = !self.password.given() && std::io::stdin().is_terminal();
+        let tries = if interactive { 3 } else { 1 };
+        for attempt in 1..=tries {
+            match self.read_checked_password() {
+                Ok(found) => return Ok(found),
+                Err(f) if attempt < tries && f.exit == Exit::Password => {
+                    eprintln!("{} (try {} of {tries})", f.message, attempt + 1);
+                    if let Some(hint) = &f.hint {
+                        eprintln!("  hint: {hint}");
+                    }
+                }
+                Err(f) => return Err(f),
+            }
+        }
+        Err(Failure::new(Exit::Password, "no password was accepted"))
+    }
+
+    fn read_checked_password(&self) -> Result<(Password, Origin), Failure> {
         let (password, origin) = self.password.read("the new PFX", true)?.ok_or_else(|| {
             Failure::new(Exit::Password, "no password given and no terminal to ask for one").with_hint(
                 "use --password-file FILE, --password-env VAR, --password-stdin, --generate-password FILE, \

@@ -172,6 +172,11 @@ impl PasswordArgs {
             return Ok(Some((from_bytes(value, &what), Origin::Env(var.clone()))));
         }
         if self.stdin {
+            // At a terminal, standard input is the keyboard: read without
+            // echo, as the prompt does.
+            if std::io::stdin().is_terminal() {
+                return prompt(purpose, false).map(|p| Some((Password::new(p), Origin::Stdin)));
+            }
             let bytes = read_stdin_password()?;
             return Ok(Some((from_bytes(bytes, "standard input"), Origin::Stdin)));
         }
@@ -271,12 +276,11 @@ pub fn read_password_file_bytes(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failu
             format!("cannot read the password file {}: {reason}", path.display()),
         )
     };
-    // A FIFO or device (`/dev/stdin`, `<(...)`) is refused at once rather
-    // than waited on; the check is made on the open descriptor.
-    let mut bytes = Zeroizing::new(
-        crate::readfile::read_regular(path, MAX_PASSWORD_BYTES as u64)
-            .map_err(|e| fail(&e.to_string()))?,
-    );
+    // A pipe (`<(cmd)`, `/dev/stdin` fed by a pipe) is read as a stream,
+    // bounded in size and time; a regular file as a file; anything else
+    // (a folder, a socket, a terminal that would echo) is refused. The
+    // checks are made on the open descriptor.
+    let mut bytes = read_password_source(path).map_err(|e| fail(&e))?;
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         // Never part of a password, invisible in an editor: a file saved
         // with it would otherwise not open with the password as typed.
@@ -290,6 +294,95 @@ pub fn read_password_file_bytes(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failu
     if bytes.contains(&b'\n') {
         return Err(fail("it has more than one line"));
     }
+    Ok(bytes)
+}
+
+/// How long a password pipe may stay silent before pfxgen gives up.
+const PIPE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The bytes of a password source named with `--password-file`: a regular
+/// file, or a pipe or character device that is not a terminal (read up to
+/// the first line end, at most `MAX_PASSWORD_BYTES`, and at most
+/// [`PIPE_TIMEOUT`] of waiting: never a hang).
+fn read_password_source(path: &Path) -> Result<Zeroizing<Vec<u8>>, String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if meta.is_file() {
+        return crate::readfile::read_regular(path, MAX_PASSWORD_BYTES as u64)
+            .map(Zeroizing::new)
+            .map_err(|e| e.to_string());
+    }
+    if file.is_terminal() {
+        return Err(
+            "it is a terminal, where the password would be shown as it is typed; leave \
+             out --password-file to be asked without echo"
+                .to_owned(),
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let t = meta.file_type();
+        if !(t.is_fifo() || t.is_char_device()) {
+            return Err(format!(
+                "it is {}, not a file or a pipe",
+                crate::safefs::describe_type(&meta)
+            ));
+        }
+    }
+    read_line_from_stream(file)
+}
+
+/// Reads one line from a non-blocking pipe, bounded in size and time.
+fn read_line_from_stream(mut file: std::fs::File) -> Result<Zeroizing<Vec<u8>>, String> {
+    // Sized once: growing would leave unwiped copies behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 2));
+    let mut buf = Zeroizing::new([0u8; 64]);
+    let started = std::time::Instant::now();
+    let mut any = false;
+    loop {
+        match file.read(&mut buf[..]) {
+            // A pipe that nobody writes to (a named pipe without a writer)
+            // ends at once: say so rather than use an empty password.
+            Ok(0) if !any => {
+                return Err("it is a pipe and nothing was written to it".to_owned());
+            }
+            Ok(0) => break,
+            Ok(n) => {
+                any = true;
+                let chunk = buf.get(..n).unwrap_or_default();
+                let end = chunk.iter().position(|b| *b == b'\n');
+                let take = chunk.get(..end.unwrap_or(n)).unwrap_or_default();
+                if bytes.len() + take.len() > MAX_PASSWORD_BYTES + 1 {
+                    return Err("the line is too long".to_owned());
+                }
+                bytes.extend_from_slice(take);
+                if end.is_some() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if started.elapsed() > PIPE_TIMEOUT {
+                    return Err(format!(
+                        "no line arrived within {} seconds",
+                        PIPE_TIMEOUT.as_secs()
+                    ));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    // The caller strips the line ending and the byte-order mark.
+    bytes.push(b'\n');
     Ok(bytes)
 }
 

@@ -100,14 +100,18 @@ fn audit_and_inspect_refuse_a_fifo_without_blocking() {
 }
 
 #[test]
-fn password_file_and_map_that_are_fifos_are_refused_without_blocking() {
+fn password_file_and_map_that_are_fifos_never_block() {
     let root = TempDir::new("fifo-pw");
     let root = root.path();
     mkfifo(&root.join("pw"));
     std::fs::write(root.join("x.pfx"), b"not read").unwrap();
+    // A pipe is a valid password source (`<(cmd)`, issue 13), but one with
+    // no writer ends at once with a clear message, never a wait.
     pfxgen_guarded(root, &["jwks", "x.pfx", "--password-file", "pw"], &[])
         .fails_with(3)
-        .stderr_contains("cannot read the password file pw: it is a FIFO");
+        .stderr_contains(
+            "cannot read the password file pw: it is a pipe and nothing was written to it",
+        );
     pfxgen_guarded(root, &["audit", "x.pfx", "--passwords", "pw"], &[])
         .fails_with(2)
         .stderr_contains("cannot read the password map pw: it is a FIFO");

@@ -352,3 +352,79 @@ fn generate_warns_before_making_an_unusable_file() {
         run.describe()
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_prompt_asks_again_after_a_mismatch_or_a_weak_password() {
+    let work = TempDir::new("op-reask");
+    let (code, transcript) = common::under_terminal(
+        work.path(),
+        "generate --algorithm ecdsa-p256 --iterations 1000",
+        &[
+            NEW_PW,
+            "Different-Pass-9!",
+            "short",
+            "short",
+            NEW_PW,
+            NEW_PW,
+        ],
+    );
+    assert_eq!(code, 0, "{transcript}");
+    assert!(transcript.contains("(try 2 of 3)"), "{transcript}");
+    assert!(transcript.contains("(try 3 of 3)"), "{transcript}");
+    assert!(!transcript.contains(NEW_PW), "echoed:\n{transcript}");
+    open(&work.join("openssl.pfx"), NEW_PW);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn password_stdin_at_a_terminal_does_not_echo() {
+    let work = TempDir::new("op-stdin-tty");
+    let (code, transcript) = common::under_terminal(
+        work.path(),
+        "generate --algorithm ecdsa-p256 --iterations 1000 --password-stdin",
+        &[NEW_PW],
+    );
+    assert_eq!(code, 0, "{transcript}");
+    assert!(!transcript.contains(NEW_PW), "echoed:\n{transcript}");
+    open(&work.join("openssl.pfx"), NEW_PW);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn rotate_asks_for_the_current_password_at_a_terminal() {
+    let work = billing_service("op-ask-current");
+    let (code, transcript) = common::under_terminal_env(
+        work.path(),
+        "rotate --service-dir svc --iterations 1000 --password-env NEXT",
+        &[("NEXT", NEW_PW)],
+        &[PW],
+    );
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        transcript.contains("Password for the current certificate"),
+        "{transcript}"
+    );
+    open(&work.join("svc/openssl.pfx"), NEW_PW);
+}
+
+#[test]
+fn password_file_accepts_a_pipe() {
+    let work = TempDir::new("op-pipe");
+    pfxgen_with(
+        work.path(),
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--iterations",
+            "1000",
+            "--password-file",
+            "/dev/stdin",
+        ],
+        &[],
+        Some(&format!("{NEW_PW}\n")),
+    )
+    .success();
+    open(&work.join("openssl.pfx"), NEW_PW);
+}
