@@ -479,15 +479,26 @@ pub fn enforce_policy(
         return Ok(());
     }
     Err(Failure::new(Exit::Password, format!("the password is too weak: {}", problems.join("; "))).with_hint(
-        "use at least 12 characters with upper- and lower-case letters, digits and special characters, \
-         no common words or patterns; or let pfxgen make one with --generate-password FILE \
-         (--allow-weak-password overrides this check)",
+        format!(
+            "use at least {} characters with upper- and lower-case letters, digits and special characters, \
+             no common words or patterns; or let pfxgen make one with --generate-password FILE \
+             (--allow-weak-password overrides this check)",
+            policy::MIN_LENGTH
+        ),
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_text_states_the_policys_own_minimum_length() {
+        // One home for the rule: the help text is a constant, so this test
+        // keeps it in step with policy::MIN_LENGTH.
+        let stated = format!("at least {} characters", crate::policy::MIN_LENGTH);
+        assert!(crate::help::GENERATE.contains(&stated));
+    }
 
     #[test]
     fn debug_never_shows_a_password_from_argv() {
