@@ -496,7 +496,7 @@ mod tests {
     fn the_help_text_states_the_policys_own_minimum_length() {
         // One home for the rule: the help text is a constant, so this test
         // keeps it in step with policy::MIN_LENGTH.
-        let stated = format!("at least {} characters", crate::policy::MIN_LENGTH);
+        let stated = format!("at least {} characters", policy::MIN_LENGTH);
         assert!(crate::help::GENERATE.contains(&stated));
     }
 
