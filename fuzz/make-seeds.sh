@@ -68,6 +68,34 @@ printf 'aaaa1234ABCD!' > "$corpus/password_policy/patterns"
 printf '\x00\x01' > "$corpus/pfx_roundtrip/modern"
 printf '\x01token signing \xe2\x82\xac' > "$corpus/pfx_roundtrip/compat_named"
 
+# Key files and certificate files (pack's inputs): every key form, PEM and
+# DER, plain and encrypted; certificates, bundles and PKCS#7 certs-only.
+mkdir -p "$corpus"/{key_file,certificate_file}
+K="$corpus/key_file"; C="$corpus/certificate_file"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out r.pem 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out e.pem
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out e3.pem
+for k in r e e3; do
+    cp $k.pem "$K/${k}_pkcs8.pem"
+    openssl pkey -in $k.pem -outform DER -out "$K/${k}_pkcs8.der"
+    openssl pkey -in $k.pem -traditional -out "$K/${k}_trad.pem"
+    openssl pkcs8 -topk8 -in $k.pem -out "$K/${k}_enc.pem" -passout env:FUZZ_PW -iter 20 -v2 aes-256-cbc -v2prf hmacWithSHA256
+    openssl pkcs8 -topk8 -in $k.pem -outform DER -out "$K/${k}_enc.der" -passout env:FUZZ_PW -iter 20 -v1 PBE-SHA1-3DES
+done
+openssl rsa -in r.pem -outform DER -traditional -out "$K/r_trad.der" 2>/dev/null
+openssl ec -in e.pem -outform DER -out "$K/e_trad.der" 2>/dev/null
+openssl ec -in e3.pem -outform DER -out "$K/e3_trad.der" 2>/dev/null
+openssl ecparam -name prime256v1 -genkey -out "$K/e_params_and_key.pem"
+openssl genrsa -aes128 -passout env:FUZZ_PW -out "$K/r_proctype.pem" 1024 2>/dev/null
+openssl req -x509 -key e.pem -out ca.pem -subj /CN=seedCA -days 400 2>/dev/null
+openssl req -x509 -key r.pem -out r.crt -subj /CN=seedleaf -days 400 2>/dev/null
+cat r.crt ca.pem > "$C/bundle.pem"
+openssl x509 -in ca.pem -outform DER -out "$C/ca.der"
+openssl crl2pkcs7 -nocrl -certfile r.crt -certfile ca.pem -out "$C/chain_pem.p7b"
+openssl crl2pkcs7 -nocrl -certfile r.crt -certfile ca.pem -outform DER -out "$C/chain.p7b"
+openssl crl2pkcs7 -nocrl -certfile ca.pem -outform DER -out "$C/one.p7b"
+cat r.crt "$K/e_params_and_key.pem" > "$C/cert_and_key.pem"
+
 openssl version > "$corpus/SEEDS.txt"
 echo "made by fuzz/make-seeds.sh on $(date -u +%Y-%m-%d)" >> "$corpus/SEEDS.txt"
 echo "seeds written to $corpus"

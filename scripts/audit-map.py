@@ -142,7 +142,7 @@ WHY = {
     "inout": "via cbc/aes (cipher): in-place / out-of-place block buffers",
     "libc": "via getrandom and rpassword/rtoolbox: declarations of C library functions (getrandom(2), termios, isatty); bindings only, no C code is compiled",
     "num-traits": "via crypto-bigint (non-optional): numeric traits",
-    "pem-rfc7468": "via rsa (pkcs1/pkcs8 `pem`, always on with rsa's `encoding`): PEM; pfxgen's own code does not use it",
+    "pem-rfc7468": "direct (pkcs12): PEM (RFC 7468) for the key, certificate and PKCS#7 files of pack/export/csr (constant-time base64 via base64ct); already in the graph through der",
     "pkcs1": "via rsa (`encoding`): PKCS#1 RSAPrivateKey/RSAPublicKey, the RSA structures inside PKCS#8 and SPKI",
     "primefield": "via p256/p384/p521: prime-field arithmetic",
     "primeorder": "via p256/p384/p521: arithmetic on prime-order curves (complete addition formulas)",

@@ -147,9 +147,70 @@ const WORK_OPTIONS: &[Opt] = &[opt(&["--max-work"], Value::Text)];
 /// The work budget of a run over many files (`audit`, `jwks`).
 const RUN_WORK_OPTIONS: &[Opt] = &[opt(&["--max-run-work"], Value::Text)];
 
+/// The password of a file that `convert` and `export --key` write.
+const OUT_PASSWORD_OPTIONS: &[Opt] = &[
+    opt(&["--out-password-file"], Value::File),
+    opt(&["--out-password-env"], Value::EnvVar),
+    opt(&["--out-generate-password"], Value::File),
+    opt(&["--out-no-password"], Value::None),
+    opt(&["--allow-weak-password"], Value::None),
+];
+
+const PROFILE: Opt = opt(
+    &["--profile"],
+    Value::Choice(&["modern", "compat", "legacy"]),
+);
+
+const CONVERT_OPTIONS: &[Opt] = &[
+    opt(&["--out", "-o"], Value::File),
+    PROFILE,
+    opt(&["--iterations"], Value::Text),
+    opt(&["--force"], Value::None),
+];
+
+const EXPORT_OPTIONS: &[Opt] = &[
+    opt(&["--out", "-o"], Value::File),
+    opt(&["--cert"], Value::None),
+    opt(&["--chain"], Value::None),
+    opt(&["--public-key"], Value::None),
+    opt(&["--key"], Value::None),
+    opt(&["--unencrypted-key"], Value::None),
+    opt(&["--der"], Value::None),
+    opt(&["--force"], Value::None),
+];
+
+const CSR_OPTIONS: &[Opt] = &[
+    opt(&["--out", "-o"], Value::Dir),
+    opt(&["--name"], Value::Text),
+    opt(&["--algorithm"], Value::Choice(ALGORITHMS)),
+    opt(&["--subject"], Value::Text),
+    opt(&["--san"], Value::Text),
+    opt(&["--eku"], Value::Text),
+    opt(&["--generate-password"], Value::File),
+    opt(&["--allow-weak-password"], Value::None),
+    opt(&["--force"], Value::None),
+];
+
+const PACK_OPTIONS: &[Opt] = &[
+    opt(&["--key"], Value::File),
+    opt(&["--cert"], Value::File),
+    opt(&["--chain"], Value::File),
+    opt(&["--out", "-o"], Value::File),
+    opt(&["--key-password-file"], Value::File),
+    opt(&["--key-password-env"], Value::EnvVar),
+    opt(&["--key-no-password"], Value::None),
+    opt(&["--generate-password"], Value::File),
+    opt(&["--allow-weak-password"], Value::None),
+    PROFILE,
+    opt(&["--iterations"], Value::Text),
+    opt(&["--friendly-name"], Value::Text),
+    opt(&["--force"], Value::None),
+];
+
 /// The names `help` takes as its operand.
 const TOPICS: &[&str] = &[
-    "generate", "inspect", "verify", "rotate", "rollback", "audit", "jwks",
+    "generate", "inspect", "verify", "rotate", "rollback", "audit", "jwks", "convert", "export",
+    "csr", "pack",
 ];
 
 /// Every command, in the order `pfxgen help` lists them.
@@ -219,6 +280,38 @@ pub const COMMANDS: &[Command] = &[
             PASSWORD_OPTIONS,
         ],
         operands: Value::File,
+    },
+    Command {
+        name: "convert",
+        aliases: &[],
+        summary: "re-protect a PFX: new profile or password, fresh salts",
+        help: help::CONVERT,
+        options: &[CONVERT_OPTIONS, OUT_PASSWORD_OPTIONS, PASSWORD_OPTIONS],
+        operands: Value::File,
+    },
+    Command {
+        name: "export",
+        aliases: &[],
+        summary: "write a PFX's certificate, chain, public key or key",
+        help: help::EXPORT,
+        options: &[EXPORT_OPTIONS, OUT_PASSWORD_OPTIONS, PASSWORD_OPTIONS],
+        operands: Value::File,
+    },
+    Command {
+        name: "csr",
+        aliases: &[],
+        summary: "make a key and a PKCS#10 request for a CA to sign",
+        help: help::CSR,
+        options: &[CSR_OPTIONS, PASSWORD_OPTIONS],
+        operands: Value::None,
+    },
+    Command {
+        name: "pack",
+        aliases: &[],
+        summary: "join a key, its certificate and the CA chain into a PFX",
+        help: help::PACK,
+        options: &[PACK_OPTIONS, PASSWORD_OPTIONS],
+        operands: Value::None,
     },
     Command {
         name: "help",

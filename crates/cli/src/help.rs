@@ -33,10 +33,15 @@ COMMANDS
     rollback   restore the previous certificate of a service folder
     audit      find shared or expiring certificates across environments
     jwks       print the JWKS the identity server publishes for certificates
+    convert    re-protect a PFX: new profile or password, fresh salts
+    export     write a PFX's certificate, chain, public key or key
+    csr        make a key and a PKCS#10 request for a CA to sign
+    pack       join a key, its certificate and the CA chain into a PFX
     help       this text, or `pfxgen help <COMMAND>`
     version    print the version
 
-PASSWORDS (generate, inspect, verify, rotate, jwks; audit uses --passwords MAP)
+PASSWORDS (generate, inspect, verify, rotate, jwks, convert, export, csr, pack;
+           audit uses --passwords MAP)
     With no option, pfxgen asks at the terminal (without echo). Otherwise:
     --password-file FILE   the whole file: one line; a final newline and a
                            leading byte-order mark (Notepad) are ignored
@@ -311,4 +316,127 @@ PASSWORD MAP (--passwords MAP)
 
 EXIT STATUS (audit)
     0 clean, 1 findings, 2 could not run
+";
+
+/// `pfxgen convert --help`.
+pub const CONVERT: &str = "\
+pfxgen convert - re-protect a PFX: new profile, new password, fresh salts
+
+USAGE
+    pfxgen convert IN --out OUT [--profile modern|compat] [--iterations N]
+                   [password options for IN] [--out-password-file F |
+                   --out-password-env VAR | --out-generate-password F |
+                   --out-no-password] [--allow-weak-password] [--force]
+
+    Opens IN (any producer, including OpenSSL -legacy and Windows files with
+    RC2-40 or 3DES) and writes OUT with fresh salts and IVs in the chosen
+    profile (default modern; compat for old Windows). Keeps the private key,
+    the certificate it belongs to and that certificate's chain (each link
+    checked by signature); the friendly name is kept and localKeyId is set
+    to the certificate's SHA-1, as OpenSSL does. Anything else (extra keys,
+    other certificates, CRLs, secret or unknown bags) is dropped, and each
+    drop is reported on standard error. A file with no key that matches one
+    of its certificates is refused.
+
+    Without an output password option OUT keeps the input's password, so a
+    password change is one command:
+        pfxgen convert old.pfx --out new.pfx --password-file old.txt \\
+            --out-password-file new.txt
+    A new password must pass the policy (see `pfxgen help generate`) unless
+    --allow-weak-password; --out-generate-password F makes one and writes it
+    to the new file F (mode 0600).
+
+    OUT is written like every pfxgen file: atomically, mode 0600, re-read
+    and opened before it is installed, never over an existing file without
+    --force (which replaces it, the input itself included, without backup).
+";
+
+/// `pfxgen export --help`.
+pub const EXPORT: &str = "\
+pfxgen export - write the certificate, chain, public key or key of a PFX
+
+USAGE
+    pfxgen export IN (--cert | --chain | --public-key) [--der] --out FILE
+                  [password options for IN] [--force]
+    pfxgen export IN --key --out FILE (--out-password-file F |
+                  --out-password-env VAR | --out-generate-password F) [--der]
+    pfxgen export IN --unencrypted-key --out FILE [--der]
+
+    --cert         the end-entity certificate (PEM CERTIFICATE; with --der,
+                   DER), for integrators who pin it
+    --chain        the end-entity certificate and its chain from the file,
+                   leaf first (PEM; with --der, a DER PKCS#7 .p7b)
+    --public-key   the certificate's public key (PEM PUBLIC KEY or DER SPKI)
+    --key          the private key as encrypted PKCS#8 (ENCRYPTED PRIVATE
+                   KEY: PBES2, PBKDF2-HMAC-SHA256 200,000 iterations,
+                   AES-256-CBC); it needs an output password
+    --unencrypted-key
+                   the private key as plain PKCS#8 (PRIVATE KEY), with a
+                   warning: anyone who can read it can sign tokens
+    --der          DER instead of PEM
+
+    The key's password must pass the policy (see `pfxgen help generate`)
+    unless --allow-weak-password; --out-no-password is refused with --key
+    (--unencrypted-key says it deliberately).
+
+    The file is written atomically with mode 0600, read back and checked
+    before it is installed, and never over an existing file without --force.
+";
+
+/// `pfxgen csr --help`.
+pub const CSR: &str = "\
+pfxgen csr - make a key and a PKCS#10 request for your CA to sign
+
+USAGE
+    pfxgen csr --subject DN [--algorithm ALG] [--san LIST] [--eku LIST]
+               --out DIR [--name NAME] [password options] [--generate-password F]
+               [--allow-weak-password] [--force]
+
+    Writes two files into DIR (default names token-signing.key and
+    token-signing.csr; --name NAME gives NAME.key and NAME.csr):
+      NAME.key   the new private key, encrypted PKCS#8 PEM (ENCRYPTED
+                 PRIVATE KEY: PBES2, PBKDF2-HMAC-SHA256 200,000 iterations,
+                 AES-256-CBC, as the modern profile); a password is required
+                 (--no-password is refused)
+      NAME.csr   the PKCS#10 request (PEM CERTIFICATE REQUEST) signed with
+                 the key, asking for the token-signing extensions:
+                 basicConstraints cA FALSE and keyUsage digitalSignature
+                 (both critical), and the --san and --eku given
+    --algorithm, --subject, --san and --eku are as for generate. Both files
+    are mode 0600, checked before they are installed, and never written over
+    existing files without --force. Give the request to your CA (AD CS,
+    Vault, EJBCA, openssl ca), then join key and certificate with
+    `pfxgen pack`.
+";
+
+/// `pfxgen pack --help`.
+pub const PACK: &str = "\
+pfxgen pack - join a key, its certificate and the CA chain into a PFX
+
+USAGE
+    pfxgen pack --key KEY --cert CERT [--chain FILE]... --out OUT
+                [--key-password-file F | --key-password-env VAR |
+                --key-no-password] [password options for OUT]
+                [--generate-password F] [--allow-weak-password]
+                [--profile modern|compat] [--iterations N]
+                [--friendly-name NAME] [--force]
+
+    KEY    PEM or DER; PKCS#8 (plain or encrypted), PKCS#1 (RSA PRIVATE KEY)
+           or SEC1 (EC PRIVATE KEY). An encrypted key's password comes from
+           --key-password-file or --key-password-env, or is asked at the
+           terminal.
+    CERT   PEM, DER, or PKCS#7 certs-only (.p7b, PEM or DER, as AD CS
+           returns it, possibly with the chain); the certificate that
+           matches the key is the end entity.
+    --chain FILE
+           more CA certificates, in any of CERT's forms; repeatable.
+
+    The chain is ordered leaf first by checking signatures (names are not
+    trusted); certificates that are not part of it are left out and listed.
+    pfxgen warns when the chain stops before a self-signed root (a missing
+    intermediate) or when a certificate in it has expired. A key that does
+    not match any certificate is refused. The password options (see
+    `pfxgen help`) give OUT's password, checked by the policy like
+    generate's; OUT is written atomically, mode 0600, re-read and opened
+    before it is installed, and never over an existing file without --force.
 ";

@@ -61,8 +61,11 @@ pub mod args;
 pub mod audit;
 pub mod b64;
 pub mod commands;
+pub mod convert;
+pub mod csr;
 pub mod docgen;
 pub mod error;
+pub mod export;
 pub mod fault;
 pub mod fsutil;
 #[doc(hidden)]
@@ -82,6 +85,7 @@ pub mod jwks;
 pub mod jwt;
 pub mod likeness;
 pub mod loader;
+pub mod pack;
 pub mod password;
 pub mod policy;
 pub mod readfile;
@@ -99,10 +103,12 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     // Commands whose output is their result fail with exit 5 when it could
     // not be written (a closed pipe is a reader's choice, not a failure);
     // commands that changed files report success, with the warning above.
-    let reports_only = args
-        .first()
-        .and_then(|c| c.to_str())
-        .is_some_and(|c| !matches!(c, "generate" | "gen" | "rotate" | "rollback"));
+    let reports_only = args.first().and_then(|c| c.to_str()).is_some_and(|c| {
+        !matches!(
+            c,
+            "generate" | "gen" | "rotate" | "rollback" | "convert" | "export" | "csr" | "pack"
+        )
+    });
     let result = run(args);
     let result = match result {
         Ok(_) if reports_only && WRITE_ERROR.load(std::sync::atomic::Ordering::Relaxed) => Err(
@@ -138,6 +144,10 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         "rollback" => rotate::run_rollback(args).map(|()| Exit::Success),
         "jwks" => jwks::run(args).map(|()| Exit::Success),
         "audit" => audit::run(args),
+        "convert" => convert::run(args).map(|()| Exit::Success),
+        "export" => export::run(args).map(|()| Exit::Success),
+        "csr" => csr::run(args).map(|()| Exit::Success),
+        "pack" => pack::run(args).map(|()| Exit::Success),
         "help" | "--help" | "-h" => {
             let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
             match commands::find(topic) {
@@ -148,7 +158,7 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
                 None => {
                     return Err(Failure::usage(format!(
                         "no help on {topic:?}: the commands are generate, inspect, verify, \
-                         rotate, rollback, jwks and audit"
+                         rotate, rollback, jwks, audit, convert, export, csr and pack"
                     )));
                 }
             }

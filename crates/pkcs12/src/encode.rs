@@ -127,7 +127,7 @@ impl WriteOptions {
         }
     }
 
-    fn check(&self, password: &Password) -> Result<(), Error> {
+    pub(crate) fn check(&self, password: &Password) -> Result<(), Error> {
         let range = if password.is_empty() {
             1..=MAX_ITERATIONS
         } else {
@@ -156,7 +156,7 @@ impl WriteOptions {
         Ok(())
     }
 
-    fn scheme(&self) -> Result<EncryptionScheme, Error> {
+    pub(crate) fn scheme(&self) -> Result<EncryptionScheme, Error> {
         Ok(match self.profile {
             Profile::Modern => EncryptionScheme::Pbes2 {
                 kdf: Pbkdf2Params {

@@ -296,6 +296,14 @@ pub enum Error {
     },
     /// Generating salts or IVs, or encoding the key, failed.
     Crypto(pfxgen_keygen::Error),
+    /// A key, certificate or PKCS#7 file (not a PFX) is not what it
+    /// should be.
+    File {
+        /// What was being read (`"PEM text"`, `"the private key file"`...).
+        what: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -357,6 +365,7 @@ impl fmt::Display for Error {
             }
             Self::InvalidOptions { reason } => write!(f, "invalid PFX options: {reason}"),
             Self::Crypto(e) => e.fmt(f),
+            Self::File { what, detail } => write!(f, "{what}: {detail}"),
         }
     }
 }

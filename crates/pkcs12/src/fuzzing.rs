@@ -157,3 +157,34 @@ pub fn pfx_roundtrip(data: &[u8]) {
         );
     }
 }
+
+/// A private key file (PEM or DER, any form): recognise it, then load it
+/// with a fixed password. A key that loads re-encrypts and decrypts to
+/// the same key.
+pub fn key_file(data: &[u8]) {
+    let limits = limits();
+    let Ok(file) = crate::KeyFile::parse(data, &limits) else {
+        return;
+    };
+    let password = Password::from_str_copy("fuzz");
+    if let Ok(key) = file.load(Some(&password), &limits) {
+        let again = crate::encrypt_pkcs8(&key, &password, 1000)
+            .and_then(|der| crate::decrypt_pkcs8(&der, &password, &Limits::default()))
+            .expect("a loaded key must re-encrypt and decrypt");
+        assert!(again.matches(&key.public_key()), "re-encrypted key differs");
+    }
+}
+
+/// A certificate file (PEM, DER certificate, PKCS#7 PEM or DER): every
+/// certificate read survives a PKCS#7 round trip.
+pub fn certificate_file(data: &[u8]) {
+    let limits = limits();
+    let Ok(file) = crate::read_certificate_file(data, &limits) else {
+        return;
+    };
+    assert!(!file.certificates.is_empty(), "an empty file was accepted");
+    let p7 = crate::pkcs7_certs_only(&file.certificates);
+    let back = crate::read_certificate_file(&p7, &Limits::default())
+        .expect("our own PKCS#7 must read back");
+    assert_eq!(back.certificates, file.certificates);
+}

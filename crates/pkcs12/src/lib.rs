@@ -64,11 +64,14 @@ mod error;
 )]
 pub mod fuzzing;
 pub mod kdf;
+mod keyfile;
 mod limits;
 mod mac_data;
 pub mod oid;
+mod p7b;
 mod parallel;
 mod password;
+pub mod pem;
 mod pfx;
 mod pkcs8;
 mod safe_bag;
@@ -88,8 +91,10 @@ pub use crate::{
     encryption::{EncryptionScheme, Pbkdf2Params},
     error::{DerProblem, Error, IterationProblem, Location},
     kdf::Hash,
+    keyfile::{KeyFile, KeyForm, encrypt_pkcs8},
     limits::{DEFAULT_MAX_WORK, DotNetLimits, Limits},
     mac_data::{MacAlgorithm, MacData},
+    p7b::{CertificateFile, MAX_FILE_CERTIFICATES, pkcs7_certs_only, read_certificate_file},
     password::{Password, PasswordForm},
     pfx::{BagReport, CertEntry, Content, KeyEntry, MacStatus, Opened, Pfx, Workaround},
     pkcs8::decrypt_pkcs8,

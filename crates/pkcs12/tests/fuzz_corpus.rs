@@ -29,3 +29,13 @@ fn replay_encrypted_pkcs8() {
 fn replay_pfx_roundtrip() {
     replay("pfx_roundtrip", fuzzing::pfx_roundtrip);
 }
+
+#[test]
+fn replay_key_file() {
+    replay("key_file", fuzzing::key_file);
+}
+
+#[test]
+fn replay_certificate_file() {
+    replay("certificate_file", fuzzing::certificate_file);
+}

@@ -48,6 +48,7 @@ pub mod extensions;
 pub mod fuzzing;
 mod name;
 mod params;
+mod request;
 mod time;
 
 pub use crate::{
@@ -56,6 +57,7 @@ pub use crate::{
     extensions::{ExtendedKeyUsage, ExtensionsReport, SanEntry},
     name::{AttributeType, DistinguishedName, NameAttribute},
     params::{CertificateParams, SERIAL_LEN, algorithm_identifier},
+    request::{OID_EXTENSION_REQUEST, RequestParams},
     time::{CivilTime, SECONDS_PER_DAY, UtcTime},
 };
 

@@ -1,0 +1,651 @@
+//! `convert`, `export`, `csr` and `pack` without OpenSSL: what they keep,
+//! drop and refuse, exit statuses, and that nothing is half-written,
+//! world-readable or written over an existing file.
+
+mod common;
+
+use common::{STRONG, TempDir, mode, open, pfxgen_with};
+use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+use pfxgen_pkcs12::{Password, testing};
+use pfxgen_x509::CertificateParams;
+
+const NEW: &str = "Another-Strong-Pass-5?";
+
+fn run(dir: &TempDir, args: &[&str]) -> common::Run {
+    pfxgen_with(
+        dir.path(),
+        args,
+        &[("PW", STRONG), ("NEW", NEW), ("WEAK", "abc")],
+        None,
+    )
+}
+
+/// A PFX made by `generate`, in `dir/in.pfx`, password `STRONG`.
+fn generated(dir: &TempDir) {
+    run(
+        dir,
+        &[
+            "generate",
+            "--algorithm",
+            "ecdsa-p256",
+            "--out",
+            ".",
+            "--name",
+            "in.pfx",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .success();
+}
+
+/// A PFX built bag by bag: unencrypted key bags and certificate bags.
+fn handmade(dir: &TempDir, name: &str, keys: &[&PrivateKey], certs: &[&pfxgen_x509::Certificate]) {
+    let mut bags: Vec<Vec<u8>> = keys
+        .iter()
+        .map(|k| testing::key_bag(&k.to_pkcs8_der().unwrap(), &[]))
+        .collect();
+    bags.extend(certs.iter().map(|c| testing::cert_bag(c.der(), &[])));
+    let contents = vec![testing::data_content(&testing::safe_contents(&bags))];
+    let pfx = testing::pfx(&contents, &Password::from_str_copy(STRONG), 2048);
+    std::fs::write(dir.join(name), pfx).unwrap();
+}
+
+#[test]
+fn convert_refuses_a_key_that_matches_no_certificate() {
+    let dir = TempDir::new("life-mismatch");
+    let a = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let b = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert_a = CertificateParams::default().self_signed(&a).unwrap();
+    handmade(&dir, "bad.pfx", &[&b], &[&cert_a]);
+    run(
+        &dir,
+        &[
+            "convert",
+            "bad.pfx",
+            "--out",
+            "out.pfx",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(4)
+    .stderr_contains("no private key in it matches");
+    assert!(!dir.join("out.pfx").exists());
+    assert_eq!(dir.entries(), ["bad.pfx"]);
+}
+
+#[test]
+fn convert_keeps_key_and_chain_and_reports_what_it_drops() {
+    let dir = TempDir::new("life-drops");
+    let a = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let stray = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert_a = CertificateParams::default().self_signed(&a).unwrap();
+    // The stray key's certificate is absent; `other` is unrelated to `a`.
+    let unrelated = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let unrelated_cert = CertificateParams::default()
+        .self_signed(&unrelated)
+        .unwrap();
+    handmade(&dir, "in.pfx", &[&a, &stray], &[&unrelated_cert, &cert_a]);
+    let r = run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "out.pfx",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .success();
+    assert!(
+        r.stderr().contains("warning: dropped private key in bag"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stderr().contains("(not in the chain)"),
+        "{}",
+        r.describe()
+    );
+    let opened = open(&dir.join("out.pfx"), STRONG);
+    assert_eq!(opened.keys.len(), 1);
+    assert_eq!(opened.certificates.len(), 1);
+    assert_eq!(
+        opened.certificates[0].certificate.as_ref().unwrap(),
+        &cert_a
+    );
+    assert!(
+        opened.keys[0]
+            .key
+            .as_ref()
+            .unwrap()
+            .matches(&a.public_key())
+    );
+    assert_eq!(mode(&dir.join("out.pfx")) & 0o777, 0o600);
+}
+
+#[test]
+fn convert_passwords_kept_changed_removed_or_refused() {
+    let dir = TempDir::new("life-convert-pw");
+    generated(&dir);
+    run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "same.pfx",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .success();
+    open(&dir.join("same.pfx"), STRONG);
+    run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "new.pfx",
+            "--password-env",
+            "PW",
+            "--out-password-env",
+            "NEW",
+        ],
+    )
+    .success();
+    open(&dir.join("new.pfx"), NEW);
+    run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "none.pfx",
+            "--password-env",
+            "PW",
+            "--out-no-password",
+        ],
+    )
+    .success();
+    open(&dir.join("none.pfx"), "");
+    run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "weak.pfx",
+            "--password-env",
+            "PW",
+            "--out-password-env",
+            "WEAK",
+        ],
+    )
+    .fails_with(3);
+    run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "w.pfx",
+            "--password-env",
+            "WEAK",
+        ],
+    )
+    .fails_with(3);
+    run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "g.pfx",
+            "--password-env",
+            "PW",
+            "--out-generate-password",
+            "g.txt",
+        ],
+    )
+    .success();
+    let generated = std::fs::read_to_string(dir.join("g.txt")).unwrap();
+    open(&dir.join("g.pfx"), generated.trim_end());
+    assert_eq!(mode(&dir.join("g.txt")) & 0o777, 0o600);
+    for f in ["weak.pfx", "w.pfx"] {
+        assert!(!dir.join(f).exists(), "{f}");
+    }
+    // Never over a file without --force, and never over the input.
+    let before = std::fs::read(dir.join("new.pfx")).unwrap();
+    run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "new.pfx",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(5);
+    assert_eq!(std::fs::read(dir.join("new.pfx")).unwrap(), before);
+    run(
+        &dir,
+        &[
+            "convert",
+            "in.pfx",
+            "--out",
+            "in.pfx",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(2);
+}
+
+#[test]
+fn interrupted_writes_leave_nothing_behind() {
+    let dir = TempDir::new("life-fault");
+    generated(&dir);
+    for (args, step) in [
+        (
+            vec![
+                "convert",
+                "in.pfx",
+                "--out",
+                "o.pfx",
+                "--password-env",
+                "PW",
+            ],
+            "pfx-install=enospc",
+        ),
+        (
+            vec![
+                "convert",
+                "in.pfx",
+                "--out",
+                "o.pfx",
+                "--password-env",
+                "PW",
+            ],
+            "pfx-write=enospc",
+        ),
+        (
+            vec![
+                "export",
+                "in.pfx",
+                "--cert",
+                "--out",
+                "o.pem",
+                "--password-env",
+                "PW",
+            ],
+            "export-fsync=eio",
+        ),
+    ] {
+        let envs = [("PW", STRONG), ("PFXGEN_FAULT", step)];
+        let r = pfxgen_with(dir.path(), &args, &envs, None);
+        assert_eq!(r.code(), 5, "{}", r.describe());
+        assert_eq!(dir.entries(), ["in.pfx"], "{step}");
+    }
+}
+
+#[test]
+fn export_selections_and_key_protection() {
+    let dir = TempDir::new("life-export");
+    generated(&dir);
+    run(
+        &dir,
+        &["export", "in.pfx", "--out", "x.pem", "--password-env", "PW"],
+    )
+    .fails_with(2);
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--cert",
+            "--key",
+            "--out",
+            "x.pem",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(2);
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--key",
+            "--out-no-password",
+            "--out",
+            "x.pem",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(2);
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--key",
+            "--out",
+            "x.pem",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(3);
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--cert",
+            "--out-password-env",
+            "NEW",
+            "--out",
+            "x.pem",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(2);
+    assert_eq!(dir.entries(), ["in.pfx"]);
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--cert",
+            "--out",
+            "c.pem",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .success();
+    let pem = std::fs::read_to_string(dir.join("c.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+    let opened = open(&dir.join("in.pfx"), STRONG);
+    let cert = opened.certificates[0].certificate.as_ref().unwrap();
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--cert",
+            "--der",
+            "--out",
+            "c.der",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .success();
+    assert_eq!(std::fs::read(dir.join("c.der")).unwrap(), cert.der());
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--key",
+            "--out",
+            "k.pem",
+            "--password-env",
+            "PW",
+            "--out-password-env",
+            "NEW",
+        ],
+    )
+    .success();
+    let key_file = pfxgen_pkcs12::KeyFile::parse(
+        &std::fs::read(dir.join("k.pem")).unwrap(),
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(key_file.is_encrypted());
+    let key = key_file
+        .load(Some(&Password::from_str_copy(NEW)), &Default::default())
+        .unwrap();
+    assert!(key.matches(&cert.public_key().unwrap()));
+    let r = run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--unencrypted-key",
+            "--der",
+            "--out",
+            "k.der",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .success();
+    assert!(r.stderr().contains("UNENCRYPTED"));
+    for f in ["c.pem", "c.der", "k.pem", "k.der"] {
+        assert_eq!(mode(&dir.join(f)) & 0o777, 0o600, "{f}");
+    }
+    let before = std::fs::read(dir.join("c.pem")).unwrap();
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--public-key",
+            "--out",
+            "c.pem",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(5);
+    assert_eq!(std::fs::read(dir.join("c.pem")).unwrap(), before);
+    run(
+        &dir,
+        &[
+            "export",
+            "in.pfx",
+            "--public-key",
+            "--out",
+            "c.pem",
+            "--password-env",
+            "PW",
+            "--force",
+        ],
+    )
+    .success();
+    assert!(
+        std::fs::read_to_string(dir.join("c.pem"))
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+}
+
+#[test]
+fn csr_then_pack_round_trip_without_openssl() {
+    let dir = TempDir::new("life-csr");
+    run(
+        &dir,
+        &["csr", "--subject", "CN=x", "--out", ".", "--no-password"],
+    )
+    .fails_with(3);
+    run(&dir, &["csr", "--out", ".", "--password-env", "PW"]).fails_with(2);
+    run(
+        &dir,
+        &[
+            "csr",
+            "--subject",
+            "CN=x",
+            "--out",
+            ".",
+            "--password-env",
+            "WEAK",
+        ],
+    )
+    .fails_with(3);
+    assert!(dir.entries().is_empty(), "{:?}", dir.entries());
+    run(
+        &dir,
+        &[
+            "csr",
+            "--algorithm",
+            "ecdsa-p256",
+            "--subject",
+            "CN=x",
+            "--out",
+            ".",
+            "--generate-password",
+            "pw.txt",
+        ],
+    )
+    .success();
+    assert_eq!(
+        dir.entries(),
+        ["pw.txt", "token-signing.csr", "token-signing.key"]
+    );
+    for f in ["pw.txt", "token-signing.csr", "token-signing.key"] {
+        assert_eq!(mode(&dir.join(f)) & 0o777, 0o600, "{f}");
+    }
+    let before = std::fs::read(dir.join("token-signing.key")).unwrap();
+    run(
+        &dir,
+        &[
+            "csr",
+            "--subject",
+            "CN=x",
+            "--out",
+            ".",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .fails_with(5);
+    assert_eq!(
+        std::fs::read(dir.join("token-signing.key")).unwrap(),
+        before
+    );
+
+    // A self-signed certificate for the key stands in for the CA's answer.
+    let pw = std::fs::read_to_string(dir.join("pw.txt")).unwrap();
+    let key = pfxgen_pkcs12::KeyFile::parse(&before, &Default::default())
+        .unwrap()
+        .load(
+            Some(&Password::from_str_copy(pw.trim_end())),
+            &Default::default(),
+        )
+        .unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    std::fs::write(dir.join("c.der"), cert.der()).unwrap();
+    let envs = [("KP", pw.trim_end()), ("PW", STRONG)];
+    let pack = |extra: &[&str], out: &str| {
+        let mut args = vec![
+            "pack",
+            "--key",
+            "token-signing.key",
+            "--cert",
+            "c.der",
+            "--out",
+            out,
+            "--password-env",
+            "PW",
+        ];
+        args.extend_from_slice(extra);
+        pfxgen_with(dir.path(), &args, &envs, None)
+    };
+    pack(&[], "nopw.pfx").fails_with(3);
+    pack(&["--key-password-env", "PW"], "wrong.pfx").fails_with(3);
+    pack(&["--key-no-password"], "none.pfx").fails_with(3);
+    pack(
+        &[
+            "--key-password-env",
+            "KP",
+            "--profile",
+            "compat",
+            "--friendly-name",
+            "tok",
+        ],
+        "ok.pfx",
+    )
+    .success();
+    let opened = open(&dir.join("ok.pfx"), STRONG);
+    assert_eq!(opened.certificates[0].certificate.as_ref().unwrap(), &cert);
+    assert_eq!(
+        opened.keys[0].attributes.friendly_name.as_deref(),
+        Some("tok")
+    );
+    for f in ["nopw.pfx", "wrong.pfx", "none.pfx"] {
+        assert!(!dir.join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn pack_refuses_hostile_or_wrong_inputs() {
+    let dir = TempDir::new("life-pack-hostile");
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    std::fs::write(dir.join("k.der"), key.to_pkcs8_der().unwrap().as_slice()).unwrap();
+    std::fs::write(dir.join("c.der"), cert.der()).unwrap();
+    std::fs::write(
+        dir.join("junk"),
+        b"-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("empty"), b"").unwrap();
+    std::fs::write(dir.join("deep"), [0x30u8, 0x80].repeat(5000)).unwrap();
+    let big = std::fs::File::create(dir.join("big")).unwrap();
+    big.set_len(64 * 1024 * 1024).unwrap();
+    let cases: [(&str, &str, i32); 8] = [
+        ("junk", "c.der", 4),
+        ("empty", "c.der", 4),
+        ("deep", "c.der", 4),
+        ("big", "c.der", 4),
+        ("k.der", "junk", 4),
+        ("k.der", "deep", 4),
+        ("k.der", "k.der", 4),
+        ("missing", "c.der", 4),
+    ];
+    for (k, c, code) in cases {
+        let r = run(
+            &dir,
+            &[
+                "pack",
+                "--key",
+                k,
+                "--cert",
+                c,
+                "--out",
+                "o.pfx",
+                "--password-env",
+                "PW",
+            ],
+        );
+        assert_eq!(r.code(), code, "{k} {c}\n{}", r.describe());
+        assert!(!r.stderr().contains("panicked"), "{}", r.describe());
+        assert!(!dir.join("o.pfx").exists());
+    }
+    run(
+        &dir,
+        &[
+            "pack",
+            "--key",
+            "k.der",
+            "--cert",
+            "c.der",
+            "--out",
+            "o.pfx",
+            "--password-env",
+            "PW",
+        ],
+    )
+    .success();
+}

@@ -1,0 +1,1006 @@
+//! The rest of a PFX's life, proved with the real `openssl` CLI in both
+//! directions (and Java `keytool`): `convert` (OpenSSL -legacy to modern and
+//! back, password change), `csr` (verified by `openssl req -verify`, signed
+//! by an OpenSSL CA), `pack` (every key form, the chain in any order, a DER
+//! `.p7b` from `openssl crl2pkcs7`), and `export` (fingerprints, keys).
+
+use std::path::Path;
+
+use pfxgen_interop::{Run, TempDir, require_openssl, run};
+
+const PW: &str = "Life-Interop-Pw-7!";
+const NEW_PW: &str = "Changed-Interop-Pw-9?";
+
+fn pf(d: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
+    run(&pfxgen_interop::pfxgen_bin(), args, envs, d)
+}
+
+fn ossl(d: &Path, args: &[&str]) -> Run {
+    run(
+        Path::new("openssl"),
+        args,
+        &[("PW", PW), ("NEW_PW", NEW_PW)],
+        d,
+    )
+}
+
+/// Root CA, intermediate CA signed by it, and an EC leaf key + certificate
+/// signed by the intermediate, all made by OpenSSL.
+fn openssl_pki(d: &Path) {
+    for a in [
+        vec![
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-subj",
+            "/CN=Interop Root",
+            "-days",
+            "800",
+        ],
+        vec![
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "inter.key",
+            "-out",
+            "inter.csr",
+            "-subj",
+            "/CN=Interop Intermediate",
+        ],
+    ] {
+        ossl(d, &a).success();
+    }
+    std::fs::write(
+        d.join("ca.ext"),
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
+    )
+    .unwrap();
+    ossl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "inter.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-out",
+            "inter.pem",
+            "-days",
+            "700",
+            "-extfile",
+            "ca.ext",
+        ],
+    )
+    .success();
+}
+
+/// Signs `csr` with the intermediate, copying the requested extensions.
+fn issue(d: &Path, csr: &str, out: &str) {
+    ossl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            csr,
+            "-CA",
+            "inter.pem",
+            "-CAkey",
+            "inter.key",
+            "-CAcreateserial",
+            "-out",
+            out,
+            "-days",
+            "400",
+            "-copy_extensions",
+            "copy",
+        ],
+    )
+    .success();
+}
+
+fn sha256_fp(d: &Path, cert: &str, der: bool) -> String {
+    let mut args = vec!["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"];
+    if der {
+        args.extend(["-inform", "DER"]);
+    }
+    ossl(d, &args).success().stdout().trim().to_owned()
+}
+
+/// The public key OpenSSL derives from a private key (PEM SPKI).
+fn public_of(d: &Path, key: &str, pass_env: Option<&str>) -> String {
+    let pass = pass_env.map(|v| format!("env:{v}"));
+    let mut args = vec!["pkey", "-in", key, "-pubout"];
+    if let Some(p) = &pass {
+        args.extend(["-passin", p]);
+    }
+    ossl(d, &args).success().stdout()
+}
+
+/// The certificates and key OpenSSL reads from a PFX (no -legacy).
+fn openssl_reads(d: &Path, pfx: &str, pass_env: &str) -> String {
+    let pass = format!("env:{pass_env}");
+    ossl(d, &["pkcs12", "-in", pfx, "-passin", &pass, "-nodes"])
+        .success()
+        .stdout()
+}
+
+fn subjects(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with("subject="))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
+    require_openssl();
+    let dir = TempDir::new("life-convert");
+    let d = dir.path();
+    openssl_pki(d);
+    ossl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=legacy leaf",
+        ],
+    )
+    .success();
+    issue(d, "leaf.csr", "leaf.pem");
+    ossl(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-legacy",
+            "-inkey",
+            "leaf.key",
+            "-in",
+            "leaf.pem",
+            "-certfile",
+            "inter.pem",
+            "-name",
+            "tok",
+            "-out",
+            "legacy.pfx",
+            "-passout",
+            "env:PW",
+        ],
+    )
+    .success();
+    // OpenSSL 3 itself refuses it without -legacy (RC2-40).
+    assert!(
+        !ossl(
+            d,
+            &["pkcs12", "-in", "legacy.pfx", "-passin", "env:PW", "-nodes"]
+        )
+        .output
+        .status
+        .success()
+    );
+
+    pf(
+        d,
+        &[
+            "convert",
+            "legacy.pfx",
+            "--out",
+            "modern.pfx",
+            "--password-env",
+            "PW",
+        ],
+        &[("PW", PW)],
+    )
+    .success();
+    let text = openssl_reads(d, "modern.pfx", "PW");
+    assert_eq!(
+        subjects(&text),
+        [
+            "subject=CN = legacy leaf",
+            "subject=CN = Interop Intermediate"
+        ]
+    );
+    assert!(text.contains("friendlyName: tok"), "{text}");
+    std::fs::write(d.join("modern.txt"), &text).unwrap();
+    assert_eq!(
+        public_of(d, "modern.txt", None),
+        public_of(d, "leaf.key", None)
+    );
+    ossl(d, &["x509", "-in", "modern.txt", "-out", "modern-leaf.pem"]).success();
+    assert_eq!(
+        sha256_fp(d, "modern-leaf.pem", false),
+        sha256_fp(d, "leaf.pem", false)
+    );
+    let info = ossl(
+        d,
+        &[
+            "pkcs12",
+            "-in",
+            "modern.pfx",
+            "-passin",
+            "env:PW",
+            "-info",
+            "-noout",
+        ],
+    )
+    .success()
+    .stderr();
+    assert!(
+        info.contains("AES-256-CBC") && info.contains("sha256"),
+        "{info}"
+    );
+
+    pf(
+        d,
+        &[
+            "convert",
+            "modern.pfx",
+            "--out",
+            "compat.pfx",
+            "--profile",
+            "compat",
+            "--password-env",
+            "PW",
+        ],
+        &[("PW", PW)],
+    )
+    .success();
+    let info = ossl(
+        d,
+        &[
+            "pkcs12",
+            "-in",
+            "compat.pfx",
+            "-passin",
+            "env:PW",
+            "-info",
+            "-noout",
+            "-legacy",
+        ],
+    )
+    .success()
+    .stderr();
+    assert!(
+        info.contains("pbeWithSHA1And3-KeyTripleDES-CBC") && info.contains("sha1"),
+        "{info}"
+    );
+    let text = ossl(
+        d,
+        &[
+            "pkcs12",
+            "-in",
+            "compat.pfx",
+            "-passin",
+            "env:PW",
+            "-nodes",
+            "-legacy",
+        ],
+    )
+    .success()
+    .stdout();
+    std::fs::write(d.join("compat.txt"), &text).unwrap();
+    assert_eq!(
+        public_of(d, "compat.txt", None),
+        public_of(d, "leaf.key", None)
+    );
+}
+
+#[test]
+fn password_change_is_one_command_and_nothing_is_overwritten() {
+    require_openssl();
+    let dir = TempDir::new("life-password");
+    let d = dir.path();
+    ossl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+            "-subj",
+            "/CN=pw change",
+            "-days",
+            "400",
+        ],
+    )
+    .success();
+    ossl(
+        d,
+        &[
+            "pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "old.pfx", "-passout",
+            "env:PW",
+        ],
+    )
+    .success();
+    let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
+    pf(
+        d,
+        &[
+            "convert",
+            "old.pfx",
+            "--out",
+            "new.pfx",
+            "--password-env",
+            "PW",
+            "--out-password-env",
+            "NEW_PW",
+        ],
+        &envs,
+    )
+    .success();
+    assert!(
+        !ossl(
+            d,
+            &["pkcs12", "-in", "new.pfx", "-passin", "env:PW", "-noout"]
+        )
+        .output
+        .status
+        .success()
+    );
+    openssl_reads(d, "new.pfx", "NEW_PW");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(d.join("new.pfx"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Never over an existing file without --force; a weak new password is refused.
+    let before = std::fs::read(d.join("new.pfx")).unwrap();
+    pf(
+        d,
+        &[
+            "convert",
+            "old.pfx",
+            "--out",
+            "new.pfx",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .fails_with(5);
+    assert_eq!(std::fs::read(d.join("new.pfx")).unwrap(), before);
+    pf(
+        d,
+        &[
+            "convert",
+            "old.pfx",
+            "--out",
+            "weak.pfx",
+            "--password-env",
+            "PW",
+            "--out-password-env",
+            "WEAK",
+        ],
+        &[("PW", PW), ("WEAK", "abc")],
+    )
+    .fails_with(3);
+    assert!(!d.join("weak.pfx").exists());
+    pf(
+        d,
+        &[
+            "convert",
+            "old.pfx",
+            "--out",
+            "new.pfx",
+            "--password-env",
+            "PW",
+            "--force",
+        ],
+        &envs,
+    )
+    .success();
+    openssl_reads(d, "new.pfx", "PW");
+}
+
+#[test]
+fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
+    require_openssl();
+    let dir = TempDir::new("life-csr");
+    let d = dir.path();
+    openssl_pki(d);
+    std::fs::create_dir(d.join("req")).unwrap();
+    let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
+    pf(
+        d,
+        &[
+            "csr",
+            "--algorithm",
+            "ecdsa-p384",
+            "--subject",
+            "CN=id.example.com,O=Example",
+            "--san",
+            "dns:id.example.com",
+            "--eku",
+            "serverAuth",
+            "--out",
+            "req",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .success();
+    let verified = ossl(
+        d,
+        &[
+            "req",
+            "-in",
+            "req/token-signing.csr",
+            "-verify",
+            "-noout",
+            "-text",
+        ],
+    )
+    .success();
+    let text = format!("{}{}", verified.stdout(), verified.stderr());
+    for want in [
+        "verify OK",
+        "CN = id.example.com",
+        "DNS:id.example.com",
+        "Digital Signature",
+        "TLS Web Server Authentication",
+        "CA:FALSE",
+    ] {
+        assert!(text.contains(want), "{want} missing\n{text}");
+    }
+    let head = std::fs::read_to_string(d.join("req/token-signing.key")).unwrap();
+    assert!(head.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    let key_pub = public_of(d, "req/token-signing.key", Some("PW"));
+
+    issue(d, "req/token-signing.csr", "issued.pem");
+    // The chain in the wrong order, root first: pack orders it by signature.
+    pf(
+        d,
+        &[
+            "pack",
+            "--key",
+            "req/token-signing.key",
+            "--key-password-env",
+            "PW",
+            "--cert",
+            "issued.pem",
+            "--chain",
+            "root.pem",
+            "--chain",
+            "inter.pem",
+            "--out",
+            "packed.pfx",
+            "--password-env",
+            "NEW_PW",
+        ],
+        &envs,
+    )
+    .success();
+    pf(
+        d,
+        &["verify", "packed.pfx", "--password-env", "NEW_PW"],
+        &envs,
+    )
+    .success();
+    let text = openssl_reads(d, "packed.pfx", "NEW_PW");
+    assert_eq!(
+        subjects(&text),
+        [
+            "subject=O = Example, CN = id.example.com",
+            "subject=CN = Interop Intermediate",
+            "subject=CN = Interop Root"
+        ]
+    );
+    std::fs::write(d.join("packed.txt"), &text).unwrap();
+    assert_eq!(public_of(d, "packed.txt", None), key_pub);
+
+    // AD CS style: one DER .p7b with leaf and chain in any order.
+    ossl(
+        d,
+        &[
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            "root.pem",
+            "-certfile",
+            "issued.pem",
+            "-certfile",
+            "inter.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "issued.p7b",
+        ],
+    )
+    .success();
+    pf(
+        d,
+        &[
+            "pack",
+            "--key",
+            "req/token-signing.key",
+            "--key-password-env",
+            "PW",
+            "--cert",
+            "issued.p7b",
+            "--out",
+            "from-p7b.pfx",
+            "--password-env",
+            "NEW_PW",
+        ],
+        &envs,
+    )
+    .success();
+    pf(
+        d,
+        &["verify", "from-p7b.pfx", "--password-env", "NEW_PW"],
+        &envs,
+    )
+    .success();
+    assert_eq!(
+        subjects(&openssl_reads(d, "from-p7b.pfx", "NEW_PW")).len(),
+        3
+    );
+
+    // A missing intermediate is packed with a warning.
+    let warned = pf(
+        d,
+        &[
+            "pack",
+            "--key",
+            "req/token-signing.key",
+            "--key-password-env",
+            "PW",
+            "--cert",
+            "issued.pem",
+            "--chain",
+            "root.pem",
+            "--out",
+            "partial.pfx",
+            "--password-env",
+            "NEW_PW",
+        ],
+        &envs,
+    )
+    .success();
+    assert!(
+        warned.stderr().contains("intermediate may be"),
+        "{}",
+        warned.stderr()
+    );
+
+    // Java reads the packed file.
+    let keytool = run(
+        Path::new("keytool"),
+        [
+            "-list",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            "packed.pfx",
+            "-storepass:env",
+            "NEW_PW",
+        ],
+        &envs,
+        d,
+    );
+    assert!(
+        keytool.output.status.success(),
+        "keytool is needed (.ci/run installs a JRE)\n{}",
+        keytool.describe()
+    );
+    assert!(
+        keytool.stdout().contains("PrivateKeyEntry"),
+        "{}",
+        keytool.describe()
+    );
+}
+
+#[test]
+fn pack_reads_every_key_form_openssl_writes() {
+    require_openssl();
+    let dir = TempDir::new("life-keyforms");
+    let d = dir.path();
+    let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
+    for (alg, trad) in [("rsa:2048", "rsa"), ("ec:P-256", "ec")] {
+        let newkey: Vec<&str> = if alg == "rsa:2048" {
+            vec!["-newkey", "rsa:2048"]
+        } else {
+            vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+        };
+        let mut args = vec![
+            "req",
+            "-x509",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+            "-subj",
+            "/CN=forms",
+            "-days",
+            "400",
+        ];
+        args.extend(newkey);
+        ossl(d, &args).success();
+        ossl(
+            d,
+            &["pkey", "-in", "k.pem", "-outform", "DER", "-out", "k8.der"],
+        )
+        .success();
+        ossl(
+            d,
+            &["pkey", "-in", "k.pem", "-traditional", "-out", "trad.pem"],
+        )
+        .success();
+        // `openssl rsa -traditional` writes PKCS#1; `openssl ec` always writes SEC1.
+        let mut args = vec![trad, "-in", "k.pem", "-outform", "DER", "-out", "trad.der"];
+        if trad == "rsa" {
+            args.push("-traditional");
+        }
+        ossl(d, &args).success();
+        ossl(
+            d,
+            &[
+                "pkcs8",
+                "-topk8",
+                "-in",
+                "k.pem",
+                "-out",
+                "enc.pem",
+                "-passout",
+                "env:PW",
+                "-v2",
+                "aes-256-cbc",
+            ],
+        )
+        .success();
+        ossl(
+            d,
+            &[
+                "pkcs8",
+                "-topk8",
+                "-in",
+                "k.pem",
+                "-outform",
+                "DER",
+                "-out",
+                "enc.der",
+                "-passout",
+                "env:PW",
+                "-v1",
+                "PBE-SHA1-3DES",
+            ],
+        )
+        .success();
+        ossl(
+            d,
+            &["x509", "-in", "c.pem", "-outform", "DER", "-out", "c.der"],
+        )
+        .success();
+        let want = public_of(d, "k.pem", None);
+        for (key, cert) in [
+            ("k.pem", "c.pem"),
+            ("k8.der", "c.der"),
+            ("trad.pem", "c.pem"),
+            ("trad.der", "c.der"),
+            ("enc.pem", "c.pem"),
+            ("enc.der", "c.der"),
+        ] {
+            let out = format!("{trad}-{key}.pfx");
+            pf(
+                d,
+                &[
+                    "pack",
+                    "--key",
+                    key,
+                    "--key-password-env",
+                    "PW",
+                    "--cert",
+                    cert,
+                    "--out",
+                    &out,
+                    "--password-env",
+                    "NEW_PW",
+                ],
+                &envs,
+            )
+            .success();
+            let text = openssl_reads(d, &out, "NEW_PW");
+            std::fs::write(d.join("out.txt"), &text).unwrap();
+            assert_eq!(public_of(d, "out.txt", None), want, "{trad} {key}");
+        }
+        // A key that does not belong to the certificate is refused.
+        ossl(
+            d,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-out",
+                "other.pem",
+            ],
+        )
+        .success();
+        pf(
+            d,
+            &[
+                "pack",
+                "--key",
+                "other.pem",
+                "--cert",
+                "c.pem",
+                "--out",
+                "mismatch.pfx",
+                "--password-env",
+                "NEW_PW",
+            ],
+            &envs,
+        )
+        .fails_with(4);
+        assert!(!d.join("mismatch.pfx").exists());
+    }
+}
+
+#[test]
+fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
+    require_openssl();
+    let dir = TempDir::new("life-export");
+    let d = dir.path();
+    openssl_pki(d);
+    ossl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=export leaf",
+        ],
+    )
+    .success();
+    issue(d, "leaf.csr", "leaf.pem");
+    ossl(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "leaf.key",
+            "-in",
+            "leaf.pem",
+            "-certfile",
+            "inter.pem",
+            "-out",
+            "in.pfx",
+            "-passout",
+            "env:PW",
+        ],
+    )
+    .success();
+    let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
+    let want = sha256_fp(d, "leaf.pem", false);
+    pf(
+        d,
+        &[
+            "export",
+            "in.pfx",
+            "--cert",
+            "--out",
+            "c.pem",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .success();
+    assert_eq!(sha256_fp(d, "c.pem", false), want);
+    pf(
+        d,
+        &[
+            "export",
+            "in.pfx",
+            "--cert",
+            "--der",
+            "--out",
+            "c.der",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .success();
+    assert_eq!(sha256_fp(d, "c.der", true), want);
+    pf(
+        d,
+        &[
+            "export",
+            "in.pfx",
+            "--chain",
+            "--out",
+            "chain.pem",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .success();
+    let chain = ossl(d, &["crl2pkcs7", "-nocrl", "-certfile", "chain.pem"])
+        .success()
+        .stdout();
+    std::fs::write(d.join("chain.p7"), chain).unwrap();
+    let listed = ossl(d, &["pkcs7", "-in", "chain.p7", "-print_certs", "-noout"])
+        .success()
+        .stdout();
+    assert_eq!(
+        subjects(&listed),
+        [
+            "subject=CN = export leaf",
+            "subject=CN = Interop Intermediate"
+        ]
+    );
+    pf(
+        d,
+        &[
+            "export",
+            "in.pfx",
+            "--chain",
+            "--der",
+            "--out",
+            "chain.p7b",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .success();
+    let listed = ossl(
+        d,
+        &[
+            "pkcs7",
+            "-inform",
+            "DER",
+            "-in",
+            "chain.p7b",
+            "-print_certs",
+            "-noout",
+        ],
+    )
+    .success()
+    .stdout();
+    assert_eq!(subjects(&listed).len(), 2);
+    pf(
+        d,
+        &[
+            "export",
+            "in.pfx",
+            "--public-key",
+            "--out",
+            "pub.pem",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .success();
+    assert_eq!(
+        std::fs::read_to_string(d.join("pub.pem")).unwrap(),
+        public_of(d, "leaf.key", None)
+    );
+
+    // The key: refused without an output password; encrypted with one.
+    pf(
+        d,
+        &[
+            "export",
+            "in.pfx",
+            "--key",
+            "--out",
+            "k.pem",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .fails_with(3);
+    assert!(!d.join("k.pem").exists());
+    pf(
+        d,
+        &[
+            "export",
+            "in.pfx",
+            "--key",
+            "--out",
+            "k.pem",
+            "--password-env",
+            "PW",
+            "--out-password-env",
+            "NEW_PW",
+        ],
+        &envs,
+    )
+    .success();
+    assert!(
+        std::fs::read_to_string(d.join("k.pem"))
+            .unwrap()
+            .starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    );
+    assert_eq!(
+        public_of(d, "k.pem", Some("NEW_PW")),
+        public_of(d, "leaf.key", None)
+    );
+    let plain = pf(
+        d,
+        &[
+            "export",
+            "in.pfx",
+            "--unencrypted-key",
+            "--out",
+            "plain.pem",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .success();
+    assert!(plain.stderr().contains("UNENCRYPTED"));
+    assert_eq!(
+        public_of(d, "plain.pem", None),
+        public_of(d, "leaf.key", None)
+    );
+    // And the exported key packs back into a PFX OpenSSL opens.
+    pf(
+        d,
+        &[
+            "pack",
+            "--key",
+            "k.pem",
+            "--key-password-env",
+            "NEW_PW",
+            "--cert",
+            "c.der",
+            "--chain",
+            "chain.p7b",
+            "--out",
+            "back.pfx",
+            "--password-env",
+            "PW",
+        ],
+        &envs,
+    )
+    .success();
+    assert_eq!(subjects(&openssl_reads(d, "back.pfx", "PW")).len(), 2);
+}
