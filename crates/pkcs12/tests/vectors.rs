@@ -129,6 +129,9 @@ fn a_mac_computed_by_openssl_verifies() {
         Some(&mac),
     );
     let parsed = Pfx::parse(&pfx, &Limits::default()).unwrap();
+    // A classic PKCS#12 HMAC is what .NET can verify (PBMAC1 is not:
+    // boundaries.rs and work_budget.rs).
+    assert!(parsed.mac().unwrap().dotnet_supported());
     let opened = parsed
         .open(&Password::from_str_copy("pw"), &Limits::default())
         .unwrap();

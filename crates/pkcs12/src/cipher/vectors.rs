@@ -2,7 +2,7 @@
 //! PKCS#7 padding checks of [`super::decrypt`] driven directly, each with
 //! ciphertext whose only fault is the one under test.
 
-use super::{Cipher, DecryptProblem, apply, decrypt, encrypt};
+use super::{Cipher, DecryptProblem, apply, decrypt, encrypt, rc2};
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
@@ -169,6 +169,33 @@ fn rc2_40_cbc_matches_openssl() {
         "1122334455667788",
         "a839f6858e75f380",
     );
+}
+
+/// The `rc2` crate panics outside 1..=128 key bytes and 1..=1024 effective
+/// bits: both ends of both ranges.
+#[test]
+fn rc2_key_and_effective_length_bounds() {
+    assert!(rc2(&[1; 128], 1024).is_ok());
+    assert!(rc2(&[1; 1], 1).is_ok());
+    for (key_len, bits) in [(129, 1024), (0, 40), (5, 0), (5, 1025)] {
+        assert!(
+            matches!(rc2(&vec![1; key_len], bits), Err(DecryptProblem::KeyOrIv)),
+            "{key_len} bytes, {bits} bits"
+        );
+    }
+    // RC2 itself takes any key length: the cipher's own length is enforced
+    // before it (16 bytes for RC2-40 is refused, as is 8 for AES-128).
+    for (cipher, key_len) in [
+        (Cipher::Rc2 { effective_bits: 40 }, 16),
+        (Cipher::Aes128, 8),
+    ] {
+        let iv = vec![0; cipher.block_len()];
+        assert_eq!(
+            decrypt(cipher, &vec![1; key_len], &iv, &[0; 16]).unwrap_err(),
+            DecryptProblem::KeyOrIv,
+            "{cipher:?}"
+        );
+    }
 }
 
 #[test]
