@@ -312,6 +312,12 @@ fn aes256_cbc(key: &[u8], iv: &[u8], plain: &[u8]) -> Vec<u8> {
 /// An `EncryptedPrivateKeyInfo` (PBES2, `iterations`) holding a fresh key.
 fn encrypted_pkcs8(iterations: u32) -> (PrivateKey, Vec<u8>) {
     let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let epki = encrypt_as_pkcs8(&key.to_pkcs8_der().unwrap(), iterations);
+    (key, epki)
+}
+
+/// `plain` encrypted as an `EncryptedPrivateKeyInfo` under password `pw`.
+fn encrypt_as_pkcs8(plain: &[u8], iterations: u32) -> Vec<u8> {
     let salt = [3u8; 16];
     let iv = [4u8; 16];
     let aes_key = pfxgen_pkcs12::kdf::pbkdf2(
@@ -321,9 +327,27 @@ fn encrypted_pkcs8(iterations: u32) -> (PrivateKey, Vec<u8>) {
         iterations,
         32,
     );
-    let ct = aes256_cbc(&aes_key, &iv, &key.to_pkcs8_der().unwrap());
-    let epki = d::sequence(&[&pbes2_alg(&salt, iterations, &iv), &d::octet_string(&ct)]);
-    (key, epki)
+    let ct = aes256_cbc(&aes_key, &iv, plain);
+    d::sequence(&[&pbes2_alg(&salt, iterations, &iv), &d::octet_string(&ct)])
+}
+
+/// A plaintext is taken as the key only if it is a SEQUENCE that
+/// normalises: valid BER of another type (an OCTET STRING), or a SEQUENCE
+/// that does not normalise, means a wrong password, not a bad key.
+#[test]
+fn decrypt_pkcs8_plaintext_must_be_a_sequence_that_normalises() {
+    let pw = Password::from_str_copy(PW);
+    for plain in [&[0x04, 0x00][..], &[0x30, 0x05, 0x02]] {
+        match decrypt_pkcs8(&encrypt_as_pkcs8(plain, 1), &pw, &Limits::default()) {
+            Err(Error::DecryptionFailed { .. }) => {}
+            other => panic!("{plain:02X?}: {other:?}"),
+        }
+    }
+    // A SEQUENCE that normalises but is no key: the key is at fault.
+    assert!(matches!(
+        decrypt_pkcs8(&encrypt_as_pkcs8(&[0x30, 0x00], 1), &pw, &Limits::default()),
+        Err(Error::Key { .. })
+    ));
 }
 
 #[test]
