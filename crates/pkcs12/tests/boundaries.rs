@@ -437,7 +437,14 @@ fn nested_bags_count_against_the_bag_limit() {
         &[],
     );
     let pfx = pfx_of(&[testing::data_content(&testing::safe_contents(&[nested]))]);
-    assert!(Pfx::parse(&pfx, &limits(|l| l.max_bags = 2)).is_ok());
+    let parsed = Pfx::parse(&pfx, &limits(|l| l.max_bags = 2)).unwrap();
+    match parsed.contents() {
+        [pfxgen_pkcs12::Content::Data { bags }] => {
+            assert_eq!(bags[0].nested().len(), 1);
+            assert!(bags[0].nested()[0].nested().is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
     limit_exceeded(
         Pfx::parse(&pfx, &limits(|l| l.max_bags = 1)),
         "SafeBags",
@@ -633,5 +640,33 @@ fn pbmac1_key_lengths_20_and_64_are_accepted_19_and_65_refused() {
                 if what.contains("keyLength") && problem.contains("outside 20..=64") => {}
             other => panic!("keyLength {bad}: {other:?}"),
         }
+    }
+}
+
+/// A shrouded key under a scheme pfxgen does not know is read and described
+/// (for `inspect`), not refused at parse time; other bags have no such note.
+#[test]
+fn shrouded_key_with_an_unsupported_scheme_is_described_not_refused() {
+    let epki = d::sequence(&[
+        &d::sequence(&[&oid("1.2.3.4"), &d::null()]),
+        &d::octet_string(&[0; 16]),
+    ]);
+    let shrouded = testing::safe_bag(
+        &der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2"),
+        &epki,
+        &[],
+    );
+    let pfx = pfx_of(&[testing::data_content(&testing::safe_contents(&[
+        shrouded,
+        other_bag(&[]),
+    ]))]);
+    let parsed = Pfx::parse(&pfx, &Limits::default()).unwrap();
+    match parsed.contents() {
+        [pfxgen_pkcs12::Content::Data { bags }] => {
+            assert_eq!(bags[0].unsupported_encryption(), Some("1.2.3.4"));
+            assert!(bags[0].encryption().is_none());
+            assert_eq!(bags[1].unsupported_encryption(), None);
+        }
+        other => panic!("{other:?}"),
     }
 }
