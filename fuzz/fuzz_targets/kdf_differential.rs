@@ -75,7 +75,11 @@ fn textbook_pkcs12<D: Digest>(v: usize, p: &[u8], s: &[u8], id: u8, c: u32, n: u
     i.extend(stretch(p));
     let mut out = Vec::new();
     while out.len() < n {
-        let mut a = D::new().chain_update(&d).chain_update(&i).finalize().to_vec();
+        let mut a = D::new()
+            .chain_update(&d)
+            .chain_update(&i)
+            .finalize()
+            .to_vec();
         for _ in 1..c {
             a = D::digest(&a).to_vec();
         }
