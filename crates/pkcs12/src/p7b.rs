@@ -94,6 +94,15 @@ fn certificate(der: &[u8], number: usize) -> Result<Certificate, Error> {
 
 /// The certificates of a PKCS#7 `SignedData` (DER or BER).
 fn pkcs7_into(bytes: &[u8], limits: &Limits, file: &mut CertificateFile) -> Result<(), Error> {
+    // DER as it is: the BER normaliser would descend into the certificates'
+    // own ANY values (a name attribute with an unusual constructed tag), which
+    // the certificate parser accepts and the normaliser does not.
+    let (certs, ignored) = (file.certificates.len(), file.ignored.len());
+    if pkcs7_der_into(bytes, file).is_ok() {
+        return Ok(());
+    }
+    file.certificates.truncate(certs);
+    file.ignored.truncate(ignored);
     let der = ber::normalize(bytes, limits.max_depth).map_err(|e| Error::Malformed {
         what: "BER encoding",
         problem: e.problem,
@@ -102,7 +111,12 @@ fn pkcs7_into(bytes: &[u8], limits: &Limits, file: &mut CertificateFile) -> Resu
             offset: e.offset,
         },
     })?;
-    let mut r = Reader::top(&der, "the PKCS#7 file");
+    pkcs7_der_into(&der, file)
+}
+
+/// The certificates of a DER PKCS#7 `SignedData`.
+fn pkcs7_der_into(der: &[u8], file: &mut CertificateFile) -> Result<(), Error> {
+    let mut r = Reader::top(der, "the PKCS#7 file");
     let ci = r.sequence("ContentInfo")?;
     r.finish("ContentInfo")?;
     let mut c = ci.reader();
