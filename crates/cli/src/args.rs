@@ -171,7 +171,11 @@ impl Arg {
     #[must_use]
     pub fn unexpected(&self) -> Failure {
         match self {
-            Self::Long(name) => Failure::usage(format!("unknown option --{name}")),
+            Self::Long(name) => match suggestion(name) {
+                Some(known) => Failure::usage(format!("unknown option --{name}"))
+                    .with_hint(format!("did you mean {known}?")),
+                None => Failure::usage(format!("unknown option --{name}")),
+            },
             Self::Short(c) => Failure::usage(format!("unknown option -{c}")),
             // Not echoed: a stray argument is often a password.
             Self::Value(_) => {
@@ -179,6 +183,83 @@ impl Arg {
             }
         }
     }
+}
+
+/// The option of the command table closest to `--name`: the same when
+/// case and dashes are ignored (`--pemPassword`), or one or two typing
+/// mistakes away (`--pasword-file`).
+#[must_use]
+pub fn suggestion(name: &str) -> Option<&'static str> {
+    let squash = |s: &str| -> String {
+        s.trim_start_matches('-')
+            .chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = squash(name);
+    let mut best: Option<(usize, &'static str)> = None;
+    for command in crate::commands::COMMANDS {
+        for opt in command.all_options() {
+            for known in opt.names.iter().filter(|n| n.starts_with("--")) {
+                let d = edit_distance(&wanted, &squash(known));
+                if d <= 2 && best.is_none_or(|(bd, _)| d < bd) {
+                    best = Some((d, known));
+                }
+            }
+        }
+    }
+    best.map(|(_, known)| known)
+}
+
+/// Levenshtein distance (short option names only: quadratic is fine).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let value = (prev + usize::from(ca != *cb)).min(above + 1).min(left + 1);
+            prev = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = value;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// The vendor's PowerShell parameter names, in PowerShell's spellings (one
+/// dash, any case: `-pemPassword P -outputPath d -validDays 365`),
+/// rewritten to pfxgen's options before parsing. Only whole arguments
+/// before a `--` are rewritten.
+#[must_use]
+pub fn powershell_spellings(args: Vec<OsString>) -> Vec<OsString> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut done = false;
+    for arg in args {
+        if done || arg == "--" {
+            done = true;
+            out.push(arg);
+            continue;
+        }
+        let mapped = arg.to_str().and_then(|a| {
+            let name = a.strip_prefix('-').filter(|n| !n.starts_with('-'))?;
+            match name.to_ascii_lowercase().as_str() {
+                "pempassword" => Some("--pem-password"),
+                "outputpath" => Some("--output-path"),
+                "validdays" => Some("--valid-days"),
+                _ => None,
+            }
+        });
+        out.push(mapped.map_or(arg, OsString::from));
+    }
+    out
 }
 
 /// The next item.

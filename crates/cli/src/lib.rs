@@ -137,7 +137,9 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
     let command = args.remove(0);
     let command = command.to_str().unwrap_or_default();
     match command {
-        "generate" | "gen" => generate::run(args).map(|()| Exit::Success),
+        "generate" | "gen" => {
+            generate::run(args::powershell_spellings(args)).map(|()| Exit::Success)
+        }
         "inspect" | "info" => inspect::run(args).map(|()| Exit::Success),
         "verify" | "check" => verify::run(args).map(|()| Exit::Success),
         "rotate" => rotate::run_rotate(args).map(|()| Exit::Success),

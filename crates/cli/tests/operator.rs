@@ -428,3 +428,38 @@ fn password_file_accepts_a_pipe() {
     .success();
     open(&work.join("openssl.pfx"), NEW_PW);
 }
+
+#[test]
+fn powershell_parameter_names_work_in_powershell_spelling() {
+    let work = TempDir::new("op-ps");
+    std::fs::create_dir(work.join("out")).unwrap();
+    pfxgen(
+        work.path(),
+        &[
+            "generate",
+            "-pemPassword",
+            NEW_PW,
+            "-OUTPUTPATH",
+            "out",
+            "-validDays",
+            "90",
+            "--iterations",
+            "1000",
+        ],
+        None,
+    )
+    .success();
+    let cert = certificate(&work.join("out/openssl.pfx"), NEW_PW);
+    assert_eq!(cert.not_before().days_until(cert.not_after()), 90);
+}
+
+#[test]
+fn near_misses_get_a_did_you_mean() {
+    let work = TempDir::new("op-dym");
+    pfxgen(work.path(), &["generate", "--pemPassword", "x"], None)
+        .fails_with(2)
+        .stderr_contains("did you mean --pem-password?");
+    pfxgen(work.path(), &["rotate", "--pasword-file", "x"], None)
+        .fails_with(2)
+        .stderr_contains("did you mean --password-file?");
+}
