@@ -282,7 +282,8 @@ fn usage_errors_never_echo_a_secret() {
         vec!["audit".into(), "x.pfx".into(), flag_value("--json")],
         vec!["inspect".into(), "x.pfx".into(), SECRET.into()],
         vec!["rollback".into(), SECRET.into()],
-        vec!["generate".into(), "-pemPassword".into(), SECRET.into()],
+        // A misspelt PowerShell name (-pemPassword itself is accepted).
+        vec!["generate".into(), "-pemPasswort".into(), SECRET.into()],
         // The vendor's positional form with the password in the wrong place.
         vec![
             "generate".into(),
