@@ -24,32 +24,11 @@ use std::{
 
 use zeroize::Zeroize as _;
 
-/// `O_NONBLOCK` for `open(2)`. The value is the kernel's ABI constant, which
-/// differs between architectures; std does not export it and this crate
-/// takes no `libc` dependency for one number.
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(any(
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "sparc",
-        target_arch = "sparc64"
-    ))
-))]
-const O_NONBLOCK: i32 = 0o4000;
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "mips", target_arch = "mips64")
-))]
-const O_NONBLOCK: i32 = 0o200;
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "sparc", target_arch = "sparc64")
-))]
-const O_NONBLOCK: i32 = 0x4000;
-/// macOS and the BSDs.
-#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
-const O_NONBLOCK: i32 = 0x0004;
+/// `O_NONBLOCK` for `open(2)`: the kernel's ABI constant differs between
+/// architectures, so it comes from `libc` (already linked through
+/// getrandom, and used the same way by `safefs.rs`).
+#[cfg(unix)]
+const O_NONBLOCK: i32 = libc::O_NONBLOCK;
 
 /// Why a file could not be read.
 #[derive(Debug)]
