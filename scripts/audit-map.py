@@ -83,6 +83,10 @@ OURS = {
         "parses": "whole PFX files from anyone (BER, normalised to DER under limits), then decrypts them",
         "secrets": "passwords, derived keys and IVs, MAC keys, decrypted key bags",
     },
+    "pfxgen-core": {
+        "parses": "files another user may write (PFX, certificates, password files and maps), appsettings.json and its environment overrides, rotation manifests, the lock file",
+        "secrets": "passwords handed to it by the binary, generated passwords, private keys during rotation",
+    },
     "pfxgen": {
         "parses": "argv, password files / environment / stdin, appsettings.json, rotation manifests",
         "secrets": "passwords (prompt, file, environment, stdin, generated)",
@@ -115,7 +119,7 @@ WHY = {
     "rc2": "direct (pkcs12): RC2 for reading legacy PKCS#12 PBE files (old Windows/OpenSSL); never written",
     "rpassword": "direct (cli): no-echo terminal password prompt (termios / Windows console calls, i.e. unsafe kept out of our code)",
     "rsa": "direct (keygen): RSA 2048/3072/4096 key generation and PKCS#1 v1.5 signatures (RS256)",
-    "sha1": "direct (keygen, x509, pkcs12, cli): SHA-1 thumbprints (`kid`, `x5t`), legacy MAC/KDF, verifying legacy signatures",
+    "sha1": "direct (keygen, x509, pkcs12, core, cli): SHA-1 thumbprints (`kid`, `x5t`), legacy MAC/KDF, verifying legacy signatures",
     "sha2": "direct (all): SHA-224/256/384/512 for signatures, MACs, KDFs and fingerprints",
     "spki": "direct (keygen, x509): SubjectPublicKeyInfo and AlgorithmIdentifier",
     "x509-cert": "direct (x509): X.509 Certificate/TBSCertificate and extension types (RFC 5280)",

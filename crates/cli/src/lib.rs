@@ -56,18 +56,13 @@ macro_rules! outln {
     ($($arg:tt)*) => { $crate::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
 }
 
-pub mod appsettings;
 pub mod args;
 pub mod audit;
-pub mod b64;
 pub mod commands;
 pub mod convert;
 pub mod csr;
 pub mod docgen;
-pub mod error;
 pub mod export;
-pub mod fault;
-pub mod fsutil;
 #[doc(hidden)]
 #[allow(
     clippy::panic,
@@ -79,20 +74,21 @@ pub mod fuzzing;
 pub mod generate;
 pub mod help;
 pub mod inspect;
-pub mod json;
-pub mod jsonc;
 pub mod jwks;
-pub mod jwt;
 pub mod likeness;
-pub mod loader;
 pub mod pack;
 pub mod password;
-pub mod policy;
-pub mod readfile;
 pub mod rotate;
-pub mod safefs;
-pub mod verdict;
 pub mod verify;
+
+pub use pfxgen_core::{
+    error, fault,
+    files::{fsutil, open as loader, readfile, safefs},
+    jose::{b64, jwt},
+    json,
+    policy::{password as policy, verdict},
+    service::{appsettings, jsonc},
+};
 
 pub use crate::error::{Exit, Failure};
 

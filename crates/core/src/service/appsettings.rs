@@ -12,7 +12,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use crate::jsonc::{self, Value};
+use crate::service::jsonc::{self, Value};
 
 /// The configuration key (matched case-insensitively, as .NET does).
 pub const KEY: &str = "X509CertificatePath";

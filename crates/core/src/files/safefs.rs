@@ -231,7 +231,7 @@ impl Dir {
         match last {
             None => Ok(parent),
             Some(name) => parent.open_subdir(&name).map_err(|e| {
-                crate::fsutil::io_failure("open the folder", &parent.display(&name), &e)
+                crate::files::fsutil::io_failure("open the folder", &parent.display(&name), &e)
             }),
         }
     }
@@ -530,7 +530,7 @@ impl Walk {
         start: Option<&Dir>,
         path: &Path,
     ) -> Result<(Dir, Option<OsString>), Failure> {
-        let io = |e: io::Error, p: &Path| crate::fsutil::io_failure("use", p, &e).input();
+        let io = |e: io::Error, p: &Path| crate::files::fsutil::io_failure("use", p, &e).input();
         let mut dir = match start {
             Some(d) => d.try_clone().map_err(|e| io(e, d.path()))?,
             None if path.is_absolute() => Dir::root().map_err(|e| io(e, Path::new("/")))?,
@@ -619,7 +619,7 @@ impl Walk {
             use std::os::unix::fs::MetadataExt as _;
             let dir_meta = dir
                 .metadata()
-                .map_err(|e| crate::fsutil::io_failure("use", dir.path(), &e).input())?;
+                .map_err(|e| crate::files::fsutil::io_failure("use", dir.path(), &e).input())?;
             let link_uid = meta.map_or(u32::MAX, |m| m.uid());
             if !trusted_owner(link_uid) || !entry_protected(&dir_meta, link_uid) {
                 return Err(unsafe_failure(
@@ -638,7 +638,7 @@ impl Walk {
         #[cfg(not(unix))]
         let _ = meta;
         let target = fs::read_link(dir.at(name))
-            .map_err(|e| crate::fsutil::io_failure("follow the link", &shown, &e).input())?;
+            .map_err(|e| crate::files::fsutil::io_failure("follow the link", &shown, &e).input())?;
         if self.confine.is_some() && target.is_absolute() {
             return Err(unsafe_failure(
                 &shown,
@@ -657,7 +657,7 @@ impl Walk {
             use std::os::unix::fs::MetadataExt as _;
             let m = dir
                 .metadata()
-                .map_err(|e| crate::fsutil::io_failure("use", dir.path(), &e).input())?;
+                .map_err(|e| crate::files::fsutil::io_failure("use", dir.path(), &e).input())?;
             let mode = m.mode();
             let can_write = (m.uid() == c.owner_uid && mode & 0o200 != 0)
                 || (m.gid() == c.owner_gid && mode & 0o020 != 0)

@@ -21,7 +21,7 @@ use std::ffi::OsStr;
 use crate::{
     error::{Exit, Failure},
     fault,
-    safefs::Dir,
+    files::safefs::Dir,
 };
 
 /// How [`PreparedFile::commit`] installs the file.
@@ -253,7 +253,7 @@ impl PreparedFile {
         fault::inject(&format!("{}-install", self.label))
             .map_err(|e| io_failure("install", &target, &e))?;
         if !self.dir.still_is(&self.temp, &self.file) {
-            return Err(crate::safefs::unsafe_failure(
+            return Err(crate::files::safefs::unsafe_failure(
                 &self.dir.display(&self.temp),
                 "the temporary file was replaced while pfxgen was checking it; nothing was installed",
             ));
@@ -329,7 +329,7 @@ pub fn write_new_private(dir: &Dir, name: &OsStr, bytes: &[u8]) -> io::Result<()
 /// Exit 8 for an untrustworthy link on the way; exit 5 for a missing or
 /// unusable folder.
 pub fn open_parent(path: &Path, follow_link: bool) -> Result<(Dir, OsString), Failure> {
-    let walk = crate::safefs::Walk {
+    let walk = crate::files::safefs::Walk {
         confine: None,
         follow_last: follow_link,
     };

@@ -2,15 +2,14 @@
 //! given password, or, when none is given, first with the empty password
 //! (a password-less file is common), then by asking at the terminal.
 
-use std::{io::IsTerminal as _, path::Path};
+use std::path::Path;
 
 use pfxgen_pkcs12::{Error as P12Error, Limits, Opened, Password, Pfx};
 
 use crate::{
     error::{Exit, Failure, from_pkcs12},
-    fsutil::io_failure,
-    password::{Origin, PasswordArgs},
-    readfile::ReadError,
+    files::{fsutil::io_failure, readfile::ReadError},
+    secret::{Origin, PasswordSource},
 };
 
 /// How the password was obtained (for reports).
@@ -47,7 +46,7 @@ pub struct Loaded {
 /// An exit-4 failure naming the file and the reason.
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, Failure> {
     let max = u64::try_from(limits.max_input_size).unwrap_or(u64::MAX);
-    crate::readfile::read_regular(path, max).map_err(|e| match e {
+    crate::files::readfile::read_regular(path, max).map_err(|e| match e {
         ReadError::Io(e) => {
             let mut f = io_failure("read", path, &e);
             f.exit = Exit::Input;
@@ -97,7 +96,7 @@ fn is_password_problem(e: &P12Error) -> bool {
 /// Exit 3 (password), 4 (input) or 6 (unsupported) failures.
 pub fn load(
     path: &Path,
-    password: &PasswordArgs,
+    password: &dyn PasswordSource,
     require_open: bool,
     limits: &Limits,
 ) -> Result<Loaded, Failure> {
@@ -139,7 +138,7 @@ pub fn load(
         Err(e) if is_password_problem(&e) => {}
         Err(e) => return Err(from_pkcs12(&display, &e)),
     }
-    if std::io::stdin().is_terminal() {
+    if password.can_ask() {
         if let Some((pw, origin)) = password.read(&display, false)? {
             let opened = pfx
                 .open(&pw, limits)
@@ -263,7 +262,7 @@ fn pem_certificates(text: &str) -> Result<Option<Vec<Vec<u8>>>, String> {
         let end = after.find(END).ok_or_else(damaged)?;
         let der = after
             .get(..end)
-            .and_then(crate::b64::decode_standard)
+            .and_then(crate::jose::b64::decode_standard)
             .ok_or_else(damaged)?;
         out.push(der);
         rest = after.get(end + END.len()..).ok_or_else(damaged)?;

@@ -9,7 +9,7 @@ use pfxgen_keygen::{PrivateKey, PublicKey};
 use pfxgen_x509::{Certificate, UtcTime, hex_upper};
 
 use crate::{
-    b64,
+    jose::b64,
     json::{Json, Obj},
 };
 

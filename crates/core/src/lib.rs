@@ -1,0 +1,42 @@
+//! pfxgen's operations, as a library that prints nothing: opening PFX files
+//! safely, the consumer rules a token-signing certificate must satisfy, the
+//! service folder (its `appsettings.json`, lock, file transactions, rotation
+//! and rollback), audits and JOSE. Every operation returns a typed value;
+//! the `pfxgen` binary parses flags, asks for passwords and renders.
+//!
+//! Layout (one domain per folder):
+//!
+//! - [`files`]: reading files another user may control, safe writes
+//!   relative to open folder descriptors, opening PFX files;
+//! - [`policy`]: the password policy and the consumer rules (identity
+//!   server, .NET loader limits, old Windows, weaknesses);
+//! - [`service`]: the service folder: `appsettings.json` and its
+//!   position-keeping JSON reader;
+//! - [`jose`]: JWK thumbprints and the JWT self-test;
+//! - [`error`]: failures and the exit status each maps to;
+//! - [`secret`]: where passwords come from ([`secret::PasswordSource`]).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
+pub mod error;
+pub mod fault;
+pub mod files;
+pub mod jose;
+pub mod json;
+pub mod policy;
+pub mod secret;
+pub mod service;
+
+pub use crate::error::{Exit, Failure};
