@@ -199,7 +199,7 @@ pub fn suggestion(name: &str) -> Option<&'static str> {
     };
     let wanted = squash(name);
     let mut best: Option<(usize, &'static str)> = None;
-    for command in crate::commands::COMMANDS {
+    for command in crate::table::COMMANDS {
         for opt in command.all_options() {
             for known in opt.names.iter().filter(|n| n.starts_with("--")) {
                 let d = edit_distance(&wanted, &squash(known));

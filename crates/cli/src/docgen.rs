@@ -1,14 +1,14 @@
 //! The man page and the shell completions, rendered from the command table
-//! ([`crate::commands`]) and the help texts ([`crate::help`]), so that they
+//! ([`crate::table`]) and the help texts ([`crate::help`]), so that they
 //! say exactly what `--help` says. The packages ship their output;
 //! `pfxgen __man` and `pfxgen __completions SHELL` print them (hidden
 //! commands, for packagers and for operators who build from source).
 
 use std::fmt::Write as _;
 
-use crate::commands::{COMMANDS, Command, Opt, Value};
 use crate::error::Failure;
 use crate::help;
+use crate::table::{COMMANDS, Command, Opt, Value};
 
 /// The shells [`completions`] knows.
 pub const SHELLS: &[&str] = &["bash", "zsh", "fish", "powershell"];

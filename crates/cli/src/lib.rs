@@ -57,12 +57,8 @@ macro_rules! outln {
 }
 
 pub mod args;
-pub mod audit;
 pub mod commands;
-pub mod convert;
-pub mod csr;
 pub mod docgen;
-pub mod export;
 #[doc(hidden)]
 #[allow(
     clippy::panic,
@@ -71,16 +67,15 @@ pub mod export;
     missing_docs
 )]
 pub mod fuzzing;
-pub mod generate;
 pub mod help;
-pub mod inspect;
-pub mod jwks;
 pub mod likeness;
-pub mod pack;
 pub mod password;
-pub mod rotate;
-pub mod verify;
+pub mod render;
+pub mod table;
 
+pub use crate::commands::{
+    audit, convert, csr, export, generate, inspect, jwks, pack, rotate, verify,
+};
 pub use pfxgen_core::{
     error, fault,
     files::{fsutil, open as loader, readfile, safefs},
@@ -148,7 +143,7 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         "pack" => pack::run(args).map(|()| Exit::Success),
         "help" | "--help" | "-h" => {
             let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
-            match commands::find(topic) {
+            match table::find(topic) {
                 Some(c) => out!("{}\n{}", c.help, help::EXIT_CODES),
                 None if matches!(topic, "" | "-h" | "--help") => {
                     out!("{}\n{}", help::TOP, help::EXIT_CODES);

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use common::{TempDir, pfxgen};
-use pfxgen::commands::{self, COMMANDS, Value};
+use pfxgen::table::{self as commands, COMMANDS, Value};
 use pfxgen::{docgen, help};
 
 /// The commands that have options (not `help` and `version`).
