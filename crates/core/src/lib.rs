@@ -13,6 +13,7 @@
 //! - [`service`]: the service folder: `appsettings.json` and its
 //!   position-keeping JSON reader;
 //! - [`jose`]: JWK thumbprints and the JWT self-test;
+//! - [`verify`]: the nine checks of `pfxgen verify` ([`verify::VerifyReport`]);
 //! - [`error`]: failures and the exit status each maps to;
 //! - [`secret`]: where passwords come from ([`secret::PasswordSource`]).
 
@@ -38,5 +39,6 @@ pub mod json;
 pub mod policy;
 pub mod secret;
 pub mod service;
+pub mod verify;
 
 pub use crate::error::{Exit, Failure};

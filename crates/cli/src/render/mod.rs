@@ -1,3 +1,5 @@
 //! Rendering typed reports from `pfxgen-core` as text for people and as JSON
 //! for scripts. A dry run and a real run render from the same types, so
 //! their JSON names the same facts with the same keys.
+
+pub mod verify;
