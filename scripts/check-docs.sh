@@ -4,7 +4,7 @@
 #   - `man --warnings` renders pfxgen(1) without a single warning;
 #   - bash, zsh and fish accept their scripts (`-n`), and fish's completion
 #     engine, given the script, completes a command, an option, a choice and
-#     a folder as expected (bash's is exercised by crates/cli/tests/docgen.rs);
+#     a folder as expected (bash's is exercised by crates/cli/tests/cli/docgen.rs);
 #   - the PowerShell script is only generated: no PowerShell here to run it.
 #
 #   scripts/check-docs.sh                 generate with target/debug/pfxgen

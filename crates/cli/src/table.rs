@@ -3,7 +3,7 @@
 //!
 //! `pfxgen help COMMAND`, the man page and the shell completions are all
 //! rendered from this one table (see [`crate::docgen`]), so they cannot
-//! disagree with each other. The tests in `tests/docgen.rs` hold the table
+//! disagree with each other. The tests in `tests/cli/docgen.rs` hold the table
 //! to the parsers (every option here is accepted by its command, with or
 //! without a value as declared) and to the help texts (every option a help
 //! text names is here, and every option here is named in a help text).

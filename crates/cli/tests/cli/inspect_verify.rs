@@ -2,9 +2,7 @@
 //! profiles, empty/ASCII/non-ASCII passwords) inspects and verifies; and the
 //! behaviour of `verify` on validity windows and damaged input.
 
-mod common;
-
-use common::{TempDir, pfxgen};
+use crate::common::{TempDir, pfxgen};
 
 const ALGORITHMS: [(&str, &str); 6] = [
     ("rsa-2048", "RS256"),

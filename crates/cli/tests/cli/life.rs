@@ -2,9 +2,9 @@
 //! drop and refuse, exit statuses, and that nothing is half-written,
 //! world-readable or written over an existing file.
 
-mod common;
+use crate::common;
 
-use common::{STRONG, TempDir, mode, open, pfxgen_with};
+use crate::common::{STRONG, TempDir, mode, open, pfxgen_with};
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{Password, testing};
 use pfxgen_x509::CertificateParams;

@@ -4,9 +4,7 @@
 //! password. The file is assembled from two files pfxgen writes, one per
 //! password, with the MAC made over the result with the store password.
 
-mod common;
-
-use common::{TempDir, pfxgen};
+use crate::common::{TempDir, pfxgen};
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{Password, Profile, WriteOptions, testing, write_pfx};
 use pfxgen_x509::CertificateParams;

@@ -5,8 +5,6 @@
 //! appear in usage errors; a MAC keyed with the empty password is called
 //! what it is; names with bidirectional controls are escaped.
 
-mod common;
-
 use std::{
     path::Path,
     process::{Command, Stdio},
@@ -14,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use common::{Run, TempDir, pfxgen, pfxgen_with};
+use crate::common::{Run, TempDir, pfxgen, pfxgen_with};
 
 /// Runs pfxgen and fails the test if it has not finished after two minutes
 /// (a hang guard, not a speed assertion: every case here is expected to

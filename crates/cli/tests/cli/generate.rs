@@ -2,11 +2,11 @@
 //! refusals and exit statuses, and that nothing is ever half-written or
 //! silently replaced.
 
-mod common;
+use crate::common;
 
 #[cfg(target_os = "linux")]
-use common::under_terminal;
-use common::{STRONG, TempDir, is_root, open, pfxgen, pfxgen_with};
+use crate::common::under_terminal;
+use crate::common::{STRONG, TempDir, is_root, open, pfxgen, pfxgen_with};
 
 const PW_ENV: [&str; 2] = ["--password-env", "PFXGEN_TEST_PW"];
 

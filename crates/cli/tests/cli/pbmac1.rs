@@ -4,9 +4,9 @@
 //! .NET cannot load such a file (`dotnet-loader-limits` fails, with the
 //! reason).
 
-mod common;
+use crate::common;
 
-use common::{TempDir, pfxgen};
+use crate::common::{TempDir, pfxgen};
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{Hash, Limits, MacStatus, Password, Pfx, kdf, oid, testing};
 use pfxgen_x509::{CertificateParams, der_encode as d};

@@ -15,7 +15,7 @@
 
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::{
     os::unix::fs::{MetadataExt as _, PermissionsExt as _},
@@ -24,7 +24,7 @@ use std::{
     sync::OnceLock,
 };
 
-use common::{TempDir, is_root, open, pfxgen, pfxgen_with};
+use crate::common::{TempDir, is_root, open, pfxgen, pfxgen_with};
 
 const PW: &str = "Rotate-Pass-42!x";
 const NEW_PW: &str = "Next-Year-Pass-7#";

@@ -1,9 +1,7 @@
 //! Every command answers `--help` and `-h` with its own usage text and the
 //! exit-status table, and changes nothing while doing so.
 
-mod common;
-
-use common::{TempDir, pfxgen};
+use crate::common::{TempDir, pfxgen};
 
 const COMMANDS: [&str; 7] = [
     "generate", "inspect", "verify", "rotate", "rollback", "jwks", "audit",

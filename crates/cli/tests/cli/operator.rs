@@ -4,11 +4,11 @@
 //! files, linked settings, and generate's early warnings. Each test drives
 //! the binary as an operator would.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{TempDir, assert_same, open, pfxgen, pfxgen_with, snapshot};
+use crate::common::{TempDir, assert_same, open, pfxgen, pfxgen_with, snapshot};
 
 const PW: &str = "Rotate-Pass-42!x";
 const NEW_PW: &str = "Next-Year-Pass-7#";

@@ -2,11 +2,11 @@
 //! comparisons before and after, a failure injected at every step, crashes
 //! at every step, locking, and refusals.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{TempDir, assert_same, open, pfxgen, pfxgen_with, snapshot};
+use crate::common::{TempDir, assert_same, open, pfxgen, pfxgen_with, snapshot};
 
 const PW: &str = "Rotate-Pass-42!x";
 const NEW_PW: &str = "Next-Year-Pass-7#";

@@ -5,12 +5,10 @@
 //! line of every help text, and the bash completion, run in a real bash,
 //! completes commands, options, choices, folders and variables.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use common::{TempDir, pfxgen};
+use crate::common::{TempDir, pfxgen};
 use pfxgen::table::{self as commands, COMMANDS, Value};
 use pfxgen::{docgen, help};
 

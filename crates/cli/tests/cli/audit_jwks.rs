@@ -1,11 +1,11 @@
 //! `pfxgen audit` over folders that simulate environments, and `pfxgen jwks`
 //! checked by rebuilding each key from its JWK.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{TempDir, pfxgen, pfxgen_with};
+use crate::common::{TempDir, pfxgen, pfxgen_with};
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey, PublicKey};
 use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
 use pfxgen_x509::{CertificateParams, UtcTime, der_encode};
