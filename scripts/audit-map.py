@@ -103,6 +103,7 @@ OURS = {
 WHY = {
     # --- linked into the binary: our direct dependencies ---
     "aes": "direct (pkcs12): AES-128/192/256 for PBES2; the default `modern` profile encrypts with AES-256-CBC",
+    "base64ct": "direct (core): constant-time Base64 for JWK/JWS members and `x5c` (jose/b64.rs), replacing a hand-written codec; already in the graph through pem-rfc7468 and rsa's `pem`, same version and features",
     "cbc": "direct (pkcs12): CBC mode for AES, 3DES, DES and RC2, as PKCS#12 uses it",
     "const-oid": "direct (x509): OID constants for extensions and name attributes; also under der",
     "crypto-bigint": "direct (keygen; also via rsa and p256/p384/p521): constant-time big-integer arithmetic; keygen draws RSA prime candidates with it",
@@ -126,7 +127,6 @@ WHY = {
     "zeroize": "direct (all): wipes passwords, keys and decrypted plaintext from memory",
     # --- linked into the binary: transitive ---
     "base16ct": "via p256/p384/p521 (elliptic-curve, sec1): constant-time hex for curve constants and key encodings",
-    "base64ct": "via rsa (pkcs1/pkcs8 `pem`, always on with rsa's `encoding`): constant-time Base64 for PEM; pfxgen's own code does not use PEM through it",
     "block-buffer": "via sha1/sha2 (digest): input buffering for block hash functions",
     "block-padding": "via cbc (cipher/inout): PKCS#7 padding for CBC",
     "cfg-if": "via sha1/sha2 and getrandom: compile-time selection of platform backends",
@@ -146,7 +146,7 @@ WHY = {
     "inout": "via cbc/aes (cipher): in-place / out-of-place block buffers",
     "libc": "via getrandom and rpassword/rtoolbox: declarations of C library functions (getrandom(2), termios, isatty); bindings only, no C code is compiled",
     "num-traits": "via crypto-bigint (non-optional): numeric traits",
-    "pem-rfc7468": "direct (pkcs12): PEM (RFC 7468) for the key, certificate and PKCS#7 files of pack/export/csr (constant-time base64 via base64ct); already in the graph through der",
+    "pem-rfc7468": "direct (pkcs12, core): PEM (RFC 7468) for the key, certificate and PKCS#7 files of pack/export/csr, and each certificate block read by jwks and audit (constant-time base64 via base64ct); already in the graph through der",
     "pkcs1": "via rsa (`encoding`): PKCS#1 RSAPrivateKey/RSAPublicKey, the RSA structures inside PKCS#8 and SPKI",
     "primefield": "via p256/p384/p521: prime-field arithmetic",
     "primeorder": "via p256/p384/p521: arithmetic on prime-order curves (complete addition formulas)",

@@ -112,15 +112,7 @@ fn jwks_numbers_match_openssl() {
         .to_ascii_lowercase();
     let n_start = jwk.find("\"n\": \"").unwrap() + 6;
     let n = &jwk[n_start..n_start + jwk[n_start..].find('"').unwrap()];
-    let standard: String = n
-        .chars()
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    let bytes = pfxgen::b64::decode_standard(&standard).unwrap();
+    let bytes = pfxgen::b64::decode_url(n).unwrap();
     let ours: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(ours, hex);
     // kid is OpenSSL's SHA-1 fingerprint.

@@ -313,15 +313,7 @@ fn spki_from_jwk(jwk: &str) -> Vec<u8> {
 }
 
 fn b64url_decode(s: &str) -> Vec<u8> {
-    let standard: String = s
-        .chars()
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    pfxgen::b64::decode_standard(&standard).unwrap()
+    pfxgen::b64::decode_url(s).unwrap()
 }
 
 #[test]
@@ -677,4 +669,54 @@ fn jwks_publishes_both_certificates_of_a_bundle_with_one_subject() {
     pfxgen(root, &["jwks", "huge.pem"], None)
         .fails_with(4)
         .stderr_contains("holds 66 certificates");
+}
+
+/// Issue 13: plain text given to `jwks` was called a "malformed PFX".
+#[test]
+fn jwks_of_plain_text_says_no_pem_block() {
+    let dir = TempDir::new("jwks-text");
+    let root = dir.path();
+    std::fs::write(root.join("notes.txt"), "my signing certificate\r\n").unwrap();
+    let run = pfxgen(root, &["jwks", "notes.txt"], None)
+        .fails_with(4)
+        .stderr_contains("no PEM block");
+    assert!(
+        !run.stderr().contains("malformed PFX"),
+        "{}",
+        run.describe()
+    );
+    std::fs::write(root.join("empty.pem"), "").unwrap();
+    pfxgen(root, &["jwks", "empty.pem"], None)
+        .fails_with(4)
+        .stderr_contains("the file is empty");
+}
+
+/// PEM blocks are decoded by `pem-rfc7468`: CRLF line endings and any line
+/// width read; a damaged block is named, never skipped.
+#[test]
+fn jwks_reads_crlf_pem_and_names_a_damaged_block() {
+    let dir = TempDir::new("jwks-pem");
+    let root = dir.path();
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let b64 = pfxgen::b64::standard(cert.der());
+    let mut crlf = String::from("-----BEGIN CERTIFICATE-----\r\n");
+    for chunk in b64.as_bytes().chunks(76) {
+        crlf.push_str(std::str::from_utf8(chunk).unwrap());
+        crlf.push_str("\r\n");
+    }
+    crlf.push_str("-----END CERTIFICATE-----\r\n");
+    std::fs::write(root.join("crlf.pem"), &crlf).unwrap();
+    let run = pfxgen(root, &["jwks", "crlf.pem"], None).success();
+    assert!(
+        run.stdout()
+            .contains(&pfxgen_x509::hex_upper(&cert.sha1_thumbprint())),
+        "{}",
+        run.describe()
+    );
+    let damaged = format!("{crlf}{}", crlf.replacen("MI", "M!", 1));
+    std::fs::write(root.join("damaged.pem"), damaged).unwrap();
+    pfxgen(root, &["jwks", "damaged.pem"], None)
+        .fails_with(4)
+        .stderr_contains("PEM certificate block 2 is damaged");
 }

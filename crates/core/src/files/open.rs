@@ -249,25 +249,35 @@ const PEM_BEGIN: &str = "-----BEGIN CERTIFICATE-----";
 
 /// The DER of every PEM certificate block in `text`; `Ok(None)` when there
 /// is none, an error naming the block when one is damaged (a bundle is
-/// never read in part).
+/// never read in part). Each block is decoded by `pem-rfc7468` (constant
+/// time, any line width, CRLF or LF); other blocks are ignored.
 fn pem_certificates(text: &str) -> Result<Option<Vec<Vec<u8>>>, String> {
-    const BEGIN: &str = PEM_BEGIN;
     const END: &str = "-----END CERTIFICATE-----";
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
+    while let Some(start) = rest.find(PEM_BEGIN) {
         let number = out.len() + 1;
-        let damaged = || format!("PEM certificate block {number} is damaged");
-        let after = rest.get(start + BEGIN.len()..).ok_or_else(damaged)?;
-        let end = after.find(END).ok_or_else(damaged)?;
-        let der = after
-            .get(..end)
-            .and_then(crate::jose::b64::decode_standard)
-            .ok_or_else(damaged)?;
+        let block = rest.get(start..).unwrap_or_default();
+        let end = block
+            .find(END)
+            .ok_or_else(|| format!("PEM certificate block {number} has no END line"))?;
+        let whole = block.get(..end + END.len()).unwrap_or_default();
+        let der = decode_pem_block(whole)
+            .map_err(|e| format!("PEM certificate block {number} is damaged ({e})"))?;
         out.push(der);
-        rest = after.get(end + END.len()..).ok_or_else(damaged)?;
+        rest = block.get(end + END.len()..).unwrap_or_default();
     }
     Ok((!out.is_empty()).then_some(out))
+}
+
+/// Decodes one PEM block, from its BEGIN line to the end of its END line.
+fn decode_pem_block(block: &str) -> Result<Vec<u8>, pem_rfc7468::Error> {
+    let normalised = block.replace('\r', "");
+    let mut decoder = pem_rfc7468::Decoder::new_detect_wrap(normalised.as_bytes())?;
+    let mut buf = vec![0u8; decoder.remaining_len()];
+    let len = decoder.decode(&mut buf)?.len();
+    buf.truncate(len);
+    Ok(buf)
 }
 
 /// When `bytes` that failed to parse as a PFX are text a person may have
@@ -298,6 +308,24 @@ pub fn text_instead_of_pfx(bytes: &[u8]) -> Option<String> {
         );
     }
     None
+}
+
+/// When `bytes` that are neither a PFX nor a certificate are empty or plain
+/// text (no PEM block at all), says so: "malformed PFX" would send the
+/// operator looking for damage in a file that was never one.
+fn plain_text(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return Some("the file is empty".to_owned());
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let printable = text
+        .chars()
+        .all(|c| !c.is_control() || c.is_ascii_whitespace() || c == '\u{feff}');
+    printable.then(|| {
+        "it is text with no PEM block (no -----BEGIN CERTIFICATE----- line): give a \
+         PFX/PKCS#12 file, a DER certificate or PEM certificates"
+            .to_owned()
+    })
 }
 
 /// Reads the certificates of `bytes`: a PEM or DER certificate, or a PFX
@@ -358,7 +386,9 @@ pub fn read_certificates(
                 return found(certs, bytes, Integrity::CertificateFile);
             }
             return Err(CertificateProblem::Input(
-                text_instead_of_pfx(&bytes).unwrap_or_else(|| e.to_string()),
+                text_instead_of_pfx(&bytes)
+                    .or_else(|| plain_text(&bytes))
+                    .unwrap_or_else(|| e.to_string()),
             ));
         }
     };
