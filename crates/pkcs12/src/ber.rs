@@ -185,10 +185,12 @@ impl Normalizer<'_> {
                     value = (value << 8) | u64::from(self.byte(*pos)?);
                     *pos += 1;
                 }
+                // Whether the length fits the input is checked below, for
+                // both forms; here only whether it fits a usize at all.
                 let available = self.input.len().saturating_sub(*pos);
                 match usize::try_from(value) {
-                    Ok(v) if v <= available => Some(v),
-                    _ => {
+                    Ok(v) => Some(v),
+                    Err(_) => {
                         return Err(Self::err(
                             len_pos,
                             DerProblem::LengthBeyondInput {
@@ -594,5 +596,50 @@ mod tests {
         let once = norm(&ber).unwrap();
         assert!(once.len() <= ber.len());
         assert_eq!(norm(&once).unwrap(), once);
+    }
+
+    // SecretBuf: the buffer that holds decrypted key material must grow
+    // only through `reserve`, which wipes the old allocation; a growth left
+    // to `Vec` itself would leave an unwiped copy in freed memory. These pin
+    // that `reserve` really makes the room asked for, and only when needed.
+
+    #[test]
+    fn secret_buf_starts_with_the_capacity_asked() {
+        let b = SecretBuf::with_capacity(64);
+        assert!(b.0.capacity() >= 64);
+    }
+
+    #[test]
+    fn secret_buf_reserve_makes_the_room_asked_for() {
+        let mut empty = SecretBuf::default();
+        empty.reserve(10);
+        assert!(empty.0.capacity() >= 10, "from empty");
+
+        let mut b = SecretBuf::with_capacity(4);
+        b.extend(&[1, 2, 3]);
+        let free = b.0.capacity() - b.0.len();
+        b.reserve(free + 10);
+        assert!(b.0.capacity() - b.0.len() >= free + 10, "when short");
+        assert_eq!(*b.0, [1, 2, 3], "contents kept");
+    }
+
+    #[test]
+    fn secret_buf_reserve_does_not_copy_when_the_room_is_there() {
+        let mut b = SecretBuf::with_capacity(16);
+        b.extend(&[7; 5]);
+        let before = b.0.capacity();
+        let free = before - b.0.len();
+        b.reserve(free);
+        assert_eq!(b.0.capacity(), before, "an exact fit needs no new buffer");
+    }
+
+    // Long-form lengths: up to 8 length octets are read (a 64-bit length);
+    // 9 or more are refused as a bad length field.
+    #[test]
+    fn eight_length_octets_are_read_nine_are_refused() {
+        let eight = [0x04, 0x88, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xAA];
+        assert_eq!(norm(&eight).unwrap(), [0x04, 0x01, 0xAA]);
+        let nine = [0x04, 0x89, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xAA];
+        assert_eq!(norm(&nine).unwrap_err().problem, DerProblem::BadLengthField);
     }
 }
