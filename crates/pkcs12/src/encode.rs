@@ -21,7 +21,7 @@ use sha1::{Digest as _, Sha1};
 use zeroize::Zeroizing;
 
 use crate::{
-    Error, Password,
+    DotNetLimits, Error, Password,
     cipher::Cipher,
     encryption::{EncryptionScheme, Pbkdf2Params},
     kdf::Hash,
@@ -79,9 +79,15 @@ pub const DEFAULT_ITERATIONS: u32 = 200_000;
 pub const PASSWORDLESS_ITERATIONS: u32 = 2048;
 /// Smallest `--iterations` accepted for a password-protected file.
 pub const MIN_ITERATIONS: u32 = 1000;
-/// Largest `--iterations` accepted: .NET's default per-KDF limit (and
-/// 3 x 300,000 stays under its 1,000,000 total).
-pub const MAX_ITERATIONS: u32 = 300_000;
+/// Largest `--iterations` accepted: .NET's default per-KDF limit,
+/// [`DotNetLimits::MAX_KDF_ITERATIONS`] (and 3 x 300,000 stays under its
+/// 1,000,000 total).
+// The assertion makes the narrowing cast exact.
+#[allow(clippy::cast_possible_truncation)]
+pub const MAX_ITERATIONS: u32 = {
+    assert!(DotNetLimits::MAX_KDF_ITERATIONS <= u32::MAX as u64);
+    DotNetLimits::MAX_KDF_ITERATIONS as u32
+};
 
 /// How to write a PFX.
 #[derive(Clone, Debug, PartialEq, Eq)]

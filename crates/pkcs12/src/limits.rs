@@ -64,6 +64,11 @@ impl Default for Limits {
 
 /// The .NET 9+ default PKCS#12 loader limits (`Pkcs12LoaderLimits.Defaults`),
 /// which decide whether the identity server can load a file.
+///
+/// This is the one definition of these values: `docs/consumers.md` gives
+/// their sources, the writer stays inside them ([`crate::MAX_ITERATIONS`]),
+/// and `pfxgen-core`'s `policy::dotnet` is the one place that checks a file
+/// against them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DotNetLimits;
 

@@ -1,9 +1,9 @@
-//! One named test per known PKCS#12 parser attack (../shared/BRIEF.md and
-//! the fuzzing issue), each asserting the specific typed error. Bounded
-//! work is shown structurally: every refusal of an iteration count comes
-//! from `Pfx::parse`, which runs no key derivation at all, and `open`
-//! charges every derivation against `Limits::max_work` (hash compressions)
-//! before running it.
+//! One named test per known PKCS#12 parser attack (SECURITY.md, "Known
+//! PKCS#12 parser attacks, and the tests that cover them"), each asserting
+//! the specific typed error. Bounded work is shown structurally: every
+//! refusal of an iteration count comes from `Pfx::parse`, which runs no key
+//! derivation at all, and `open` charges every derivation against
+//! `Limits::max_work` (hash compressions) before running it.
 //!
 //! With `PFXGEN_WRITE_HOSTILE_SEEDS=1` each input is also written to
 //! `fuzz/corpus/pfx_parse/hostile_<name>` as a fuzzing seed.
