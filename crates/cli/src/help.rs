@@ -77,8 +77,10 @@ OPTIONS
     --out DIR             output folder (default: current folder);
                           also --output-path, -o
     --name NAME           file name (default openssl.pfx)
-    --subject DN          e.g. \"CN=id.example.com,O=Example\"
-                          (default: CN=<host name> token signing)
+    --subject DN          e.g. \"CN=id.example.com,O=Example\" or OpenSSL's
+                          \"/O=Example/CN=id.example.com\"; one attribute
+                          per RDN (escape a ',' '+' or ';' in a value
+                          with \\) (default: CN=<host name> token signing)
     --san LIST            subjectAltName entries: dns:NAME, ip:ADDR,
                           email:ADDR, uri:URI (comma-separated, repeatable)
     --eku LIST            extended key usages (serverAuth, clientAuth, ...);
@@ -125,7 +127,9 @@ USAGE
     certificate it matches, the chain, and verdicts: can the identity server
     sign with it; can Windows Server 2016 / Windows 10 before 1709 import it;
     is it inside .NET 9's default loader limits; weak algorithms and low
-    iteration counts.
+    iteration counts. A file it cannot decrypt (an unsupported cipher, a
+    damaged part) is shown from what is readable without decrypting, then
+    the error is printed and the exit status is 6 or 4.
 
     --json prints one JSON object (field names are stable; see README).
     --max-work N   most work one PFX may cost, in SHA-256 compressions

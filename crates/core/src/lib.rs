@@ -12,6 +12,7 @@
 //!   server, .NET loader limits, old Windows, weaknesses);
 //! - [`service`]: the service folder: `appsettings.json` and its
 //!   position-keeping JSON reader;
+//! - [`inspect`]: everything about a PFX ([`inspect::InspectReport`]);
 //! - [`jose`]: JWK thumbprints and the JWT self-test;
 //! - [`verify`]: the nine checks of `pfxgen verify` ([`verify::VerifyReport`]);
 //! - [`error`]: failures and the exit status each maps to;
@@ -34,6 +35,7 @@
 pub mod error;
 pub mod fault;
 pub mod files;
+pub mod inspect;
 pub mod jose;
 pub mod json;
 pub mod policy;

@@ -256,6 +256,7 @@ impl FromStr for DistinguishedName {
         } else {
             (split_unescaped(trimmed, ',').map_err(&invalid)?, false)
         };
+        refuse_other_separators(trimmed, der_order).map_err(&invalid)?;
         let mut attributes = Vec::with_capacity(parts.len());
         for part in parts {
             let (ty, value) = part.split_once('=').ok_or_else(|| {
@@ -318,6 +319,42 @@ fn split_unescaped(s: &str, sep: char) -> Result<Vec<String>, String> {
         return Err(format!("empty component between '{sep}' separators"));
     }
     Ok(parts)
+}
+
+/// Whether `s` holds `c` not escaped by a backslash.
+fn has_unescaped(s: &str, c: char) -> bool {
+    let mut chars = s.chars();
+    while let Some(next) = chars.next() {
+        if next == '\\' {
+            chars.next();
+        } else if next == c {
+            return true;
+        }
+    }
+    false
+}
+
+/// Refuses the separators pfxgen does not read, instead of letting them
+/// silently become part of one value: `+` (a multi-valued RDN, in both
+/// forms) and, in the RFC 4514 form, `;` (an old RFC 1779 separator that
+/// OpenSSL's `-subj` does not read either).
+fn refuse_other_separators(s: &str, openssl_form: bool) -> Result<(), String> {
+    if has_unescaped(s, '+') {
+        return Err(
+            "'+' would join attributes into one multi-valued RDN, which pfxgen does not \
+                    write: give each attribute its own RDN (CN=x,OU=y or /OU=y/CN=x), or write \
+                    \\+ for a '+' inside a value"
+                .to_owned(),
+        );
+    }
+    if !openssl_form && has_unescaped(s, ';') {
+        return Err(
+            "';' does not separate attributes: use ',' (CN=a,O=b) or OpenSSL's form \
+                    (/O=b/CN=a), or write \\; for a ';' inside a value"
+                .to_owned(),
+        );
+    }
+    Ok(())
 }
 
 /// Trims white space at both ends, but not an escaped trailing space (`a\ `).
@@ -514,7 +551,7 @@ mod tests {
     #[test]
     fn encodes_and_reads_back() {
         let dn: DistinguishedName =
-            r"CN=Müller\, Hans,OU=IT+Ops,O=Ex\2Cample,emailAddress=a@b.example"
+            r"CN=Müller\, Hans,OU=IT\+Ops,O=Ex\2Cample,emailAddress=a@b.example"
                 .parse()
                 .unwrap();
         let der = dn.to_der();
@@ -566,6 +603,28 @@ mod tests {
                 .to_string()
                 .contains("at most 64")
         );
+    }
+
+    /// Issue 13: `;` and `+` never silently become part of one CN.
+    #[test]
+    fn semicolons_and_plus_signs_are_refused_unless_escaped() {
+        for (input, needle) in [
+            ("CN=a; O=b", "';' does not separate attributes"),
+            ("CN=a;O=b", "';' does not separate attributes"),
+            ("CN=x+OU=y", "multi-valued RDN"),
+            ("/CN=x+OU=y", "multi-valued RDN"),
+            ("O=b,CN=IT+Ops", "multi-valued RDN"),
+        ] {
+            let err = input.parse::<DistinguishedName>().unwrap_err().to_string();
+            assert!(err.contains(needle), "{input:?}: {err}");
+            assert!(err.contains("CN=") && err.contains('/'), "{input:?}: {err}");
+        }
+        let dn: DistinguishedName = r"CN=a\; b,OU=IT\+Ops".parse().unwrap();
+        assert_eq!(dn.attributes()[1].value, "a; b");
+        assert_eq!(dn.attributes()[0].value, "IT+Ops");
+        // OpenSSL's -subj reads ';' as part of a value, and so does pfxgen.
+        let openssl: DistinguishedName = "/O=a;b/CN=c".parse().unwrap();
+        assert_eq!(openssl.attributes()[0].value, "a;b");
     }
 
     #[test]

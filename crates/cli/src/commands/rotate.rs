@@ -1162,7 +1162,7 @@ fn open_current(
     limits: &Limits,
 ) -> Result<Loaded, Failure> {
     let shown = display.display().to_string();
-    let pfx = Pfx::parse(&bytes, limits).map_err(|e| from_pkcs12(&shown, &e))?;
+    let pfx = loader::parse_pfx(&bytes, limits, &shown)?;
     if opts.current_password.given() {
         let (pw, origin) = opts
             .current_password

@@ -2,4 +2,5 @@
 //! for scripts. A dry run and a real run render from the same types, so
 //! their JSON names the same facts with the same keys.
 
+pub mod inspect;
 pub mod verify;

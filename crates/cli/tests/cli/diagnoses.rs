@@ -3,6 +3,7 @@
 //! -keypass` made such files), given the store password and given the key
 //! password. The file is assembled from two files pfxgen writes, one per
 //! password, with the MAC made over the result with the store password.
+//! And what `inspect` shows of a file it cannot decrypt (issue 13).
 
 use crate::common::{TempDir, pfxgen};
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
@@ -98,4 +99,64 @@ fn a_key_under_its_own_password_is_diagnosed_for_each_password() {
     pfxgen(d, &args, Some("neither"))
         .fails_with(3)
         .stderr_contains("wrong password");
+}
+
+/// Issue 13: a file whose certificates are encrypted with a cipher pfxgen
+/// does not implement is shown from what is readable without decrypting
+/// (the MAC, each scheme, the unencrypted bag), with what it cannot do;
+/// the exit status stays 6 (unsupported), as the help documents.
+#[test]
+fn inspect_shows_what_it_can_read_of_a_file_it_cannot_decrypt() {
+    let dir = TempDir::new("undecryptable");
+    let d = dir.path();
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let options = WriteOptions {
+        profile: Profile::Modern,
+        iterations: 2048,
+        ..WriteOptions::default()
+    };
+    let pw = "Store-Pass-1!";
+    let password = Password::from_str_copy(pw);
+    let parts = content_infos(&write_pfx(&key, &cert, &[], &password, &options).unwrap());
+    let (encrypted, plain): (Vec<_>, Vec<_>) = parts.into_iter().partition(|ci| is_encrypted(ci));
+    // aes256-CBC (2.16.840.1.101.3.4.1.42) becomes aes256-OFB (...1.43).
+    let aes256_cbc = [
+        0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2A,
+    ];
+    let mut certs = encrypted[0].clone();
+    let at = certs
+        .windows(aes256_cbc.len())
+        .position(|w| w == aes256_cbc)
+        .unwrap();
+    certs[at + aes256_cbc.len() - 1] = 0x2B;
+    let file = testing::pfx(&[certs, plain[0].clone()], &password, 2048);
+    std::fs::write(d.join("ofb.pfx"), file).unwrap();
+
+    let args = ["inspect", "ofb.pfx", "--password-env", "PFXGEN_TEST_PW"];
+    let run = pfxgen(d, &args, Some(pw))
+        .fails_with(6)
+        .stderr_contains("error: ofb.pfx: unsupported PFX feature");
+    let out = run.stdout();
+    for needle in [
+        "Password:  given\n",
+        "MAC:       HMAC (PKCS#12 KDF) SHA256, 2048 iterations, salt ",
+        "#0 encryptedData: encrypted (unsupported encryption: ",
+        "#1 data: not encrypted (1 bag readable without a password)",
+        "Identity server:                 unknown (not opened)",
+        "key in contents #1, bag 0: low iteration count 2048",
+        "  - cannot decrypt: unsupported PFX feature",
+    ] {
+        assert!(out.contains(needle), "{needle:?}\n{}", run.describe());
+    }
+    let json = pfxgen(d, &[&args[..], &["--json"]].concat(), Some(pw)).fails_with(6);
+    let out = json.stdout();
+    for needle in [
+        "\"opened\": false",
+        "\"type\": \"encryptedData\"",
+        "\"not opened: unsupported PFX feature",
+        "\"cannot decrypt: unsupported PFX feature",
+    ] {
+        assert!(out.contains(needle), "{needle:?}\n{}", json.describe());
+    }
 }

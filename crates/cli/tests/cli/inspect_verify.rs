@@ -150,8 +150,14 @@ fn missing_and_non_pfx_files() {
     pfxgen(d, &["inspect", "text.pfx"], None)
         .fails_with(4)
         .stderr_contains("malformed PFX");
+    // Issue 13: an empty file is called empty, not truncated ASN.1.
     std::fs::write(d.join("empty.pfx"), b"").unwrap();
-    pfxgen(d, &["inspect", "empty.pfx"], None).fails_with(4);
+    for command in ["inspect", "verify"] {
+        let run = pfxgen(d, &[command, "empty.pfx"], None)
+            .fails_with(4)
+            .stderr_contains("empty.pfx: the file is empty (0 bytes), not a PKCS#12 file");
+        assert!(!run.stderr().contains("BER"), "{}", run.describe());
+    }
     pfxgen(d, &["inspect", "."], None)
         .fails_with(4)
         .stderr_contains("is a folder");
@@ -284,4 +290,142 @@ fn verify_fails_layouts_dotnet_refuses() {
             run.describe()
         );
     }
+}
+
+/// Issue 13: `rotate` (the current file) and `audit` name an empty file as
+/// such too; both read it through pfxgen-core's `files::open`.
+#[test]
+fn rotate_and_audit_call_an_empty_file_empty() {
+    let dir = TempDir::new("empty-current");
+    let d = dir.path();
+    std::fs::create_dir(d.join("svc")).unwrap();
+    std::fs::write(d.join("svc/appsettings.json"), "{}").unwrap();
+    std::fs::write(d.join("svc/openssl.pfx"), b"").unwrap();
+    let pw = "Correct-Horse-9!";
+    let secret = Some(pw);
+    let generate = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--name",
+        "new.pfx",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+    ];
+    pfxgen(d, &generate, secret).success();
+    let rotate = [
+        "rotate",
+        "--service-dir",
+        "svc",
+        "--from",
+        "new.pfx",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+    ];
+    pfxgen(d, &rotate, secret)
+        .fails_with(4)
+        .stderr_contains("openssl.pfx: the file is empty (0 bytes), not a PKCS#12 file");
+    assert!(std::fs::read(d.join("svc/openssl.pfx")).unwrap().is_empty());
+    let audit = pfxgen(d, &["audit", "svc"], None).fails_with(1);
+    assert!(
+        audit
+            .stdout()
+            .contains("UNREADABLE  the file is empty (0 bytes), not a PKCS#12 file"),
+        "{}",
+        audit.describe()
+    );
+}
+
+/// Issue 13: bytes after the end of a PFX are a warning (OpenSSL and .NET
+/// ignore them), for `inspect` and `verify` alike, text and JSON.
+#[test]
+fn trailing_bytes_are_a_warning_not_an_error() {
+    let dir = TempDir::new("trailing");
+    let d = dir.path();
+    let pw = Some("Correct-Horse-9!");
+    let args = ["--password-env", "PFXGEN_TEST_PW"];
+    pfxgen(
+        d,
+        &[&["generate", "--algorithm", "ecdsa-p256"][..], &args].concat(),
+        pw,
+    )
+    .success();
+    let mut bytes = std::fs::read(d.join("openssl.pfx")).unwrap();
+    bytes.extend_from_slice(b"garbage\n");
+    std::fs::write(d.join("tail.pfx"), bytes).unwrap();
+    let warning = "8 bytes after the end of the PFX ignored (not covered by the MAC";
+    let verify = pfxgen(d, &[&["verify", "tail.pfx"][..], &args].concat(), pw).success();
+    assert!(
+        verify.stdout().contains(&format!("  warning: {warning}")),
+        "{}",
+        verify.describe()
+    );
+    let inspect = pfxgen(d, &[&["inspect", "tail.pfx"][..], &args].concat(), pw).success();
+    assert!(
+        inspect.stdout().contains(&format!("  - {warning}")),
+        "{}",
+        inspect.describe()
+    );
+    let json = pfxgen(
+        d,
+        &[&["verify", "tail.pfx", "--json"][..], &args].concat(),
+        pw,
+    )
+    .success();
+    assert!(
+        json.stdout().contains("\"ok\": true"),
+        "{}",
+        json.describe()
+    );
+    assert!(json.stdout().contains(warning), "{}", json.describe());
+}
+
+/// Issue 13: `--subject "CN=a; O=b"` and `"CN=x+OU=y"` are refused with a
+/// message naming the accepted forms, never turned into one CN; escaped,
+/// the characters are part of a value.
+#[test]
+fn generate_refuses_separators_it_would_fold_into_one_cn() {
+    let dir = TempDir::new("subject-separators");
+    let d = dir.path();
+    let pw = Some("Correct-Horse-9!");
+    let base = [
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+    ];
+    for (subject, needle) in [
+        (
+            "CN=a; O=b",
+            "';' does not separate attributes: use ',' (CN=a,O=b) or OpenSSL's form (/O=b/CN=a)",
+        ),
+        (
+            "CN=x+OU=y",
+            "'+' would join attributes into one multi-valued RDN",
+        ),
+        ("/OU=y+CN=x", "multi-valued RDN"),
+    ] {
+        pfxgen(d, &[&base[..], &["--subject", subject]].concat(), pw)
+            .fails_with(2)
+            .stderr_contains(needle);
+        assert!(!d.join("openssl.pfx").exists(), "{subject}");
+    }
+    pfxgen(
+        d,
+        &[&base[..], &["--subject", r"CN=x\+y\; z,O=b"]].concat(),
+        pw,
+    )
+    .success();
+    let run = pfxgen(
+        d,
+        &["inspect", "openssl.pfx", "--password-env", "PFXGEN_TEST_PW"],
+        pw,
+    )
+    .success();
+    assert!(
+        run.stdout().contains(r"Subject:     CN=x\+y\; z,O=b"),
+        "{}",
+        run.describe()
+    );
 }

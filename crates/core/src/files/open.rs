@@ -100,69 +100,133 @@ pub fn load(
     require_open: bool,
     limits: &Limits,
 ) -> Result<Loaded, Failure> {
-    let display = path.display().to_string();
-    let bytes = read_file(path, limits)?;
-    let pfx = Pfx::parse(&bytes, limits).map_err(|e| match text_instead_of_pfx(&bytes) {
-        Some(what) => Failure::new(Exit::Input, format!("{display}: {what}")),
-        None => from_pkcs12(&display, &e),
-    })?;
+    let (loaded, _) = load_with(path, password, require_open, false, limits)?;
+    Ok(loaded)
+}
 
+/// Reads `path` and opens it if it can, for `inspect`: like [`load`] with
+/// `require_open` false, but a file whose contents cannot be decrypted for
+/// a reason other than the password (an unsupported cipher or scheme, a
+/// damaged encrypted part) still yields its structure, with the failure
+/// that stopped the decryption beside it.
+///
+/// # Errors
+/// Exit 3 (password), 4 (input) or 6 (unsupported) failures from reading
+/// and parsing the file, or from a wrong password.
+pub fn load_readable(
+    path: &Path,
+    password: &dyn PasswordSource,
+    limits: &Limits,
+) -> Result<(Loaded, Option<Failure>), Failure> {
+    load_with(path, password, false, true, limits)
+}
+
+/// Reads `path` and parses it as a PFX, with a precise message for an
+/// empty file and for text given instead of a PFX.
+///
+/// # Errors
+/// Exit 4 (input) or 6 (unsupported) failures.
+pub fn read_pfx(path: &Path, limits: &Limits) -> Result<(Vec<u8>, Pfx), Failure> {
+    let bytes = read_file(path, limits)?;
+    let pfx = parse_pfx(&bytes, limits, &path.display().to_string())?;
+    Ok((bytes, pfx))
+}
+
+/// Parses `bytes` (read from the file shown as `display`) as a PFX: an
+/// empty file, or text given instead of a PFX, is named as such rather than
+/// reported as malformed ASN.1.
+///
+/// # Errors
+/// Exit 4 (input) or 6 (unsupported) failures naming `display`.
+pub fn parse_pfx(bytes: &[u8], limits: &Limits, display: &str) -> Result<Pfx, Failure> {
+    Pfx::parse(bytes, limits).map_err(|e| match not_a_pfx(bytes) {
+        Some(what) => Failure::new(Exit::Input, format!("{display}: {what}")),
+        None => from_pkcs12(display, &e),
+    })
+}
+
+fn load_with(
+    path: &Path,
+    password: &dyn PasswordSource,
+    require_open: bool,
+    keep_structure: bool,
+    limits: &Limits,
+) -> Result<(Loaded, Option<Failure>), Failure> {
+    let display = path.display().to_string();
+    let (bytes, pfx) = read_pfx(path, limits)?;
+    let mut loaded = Loaded {
+        bytes,
+        pfx,
+        opened: None,
+        password: None,
+        password_use: PasswordUse::NotGiven,
+    };
+    let opening = Opening {
+        display: &display,
+        keep_structure,
+        limits,
+    };
     if password.given() {
         let (pw, origin) = password
             .read(&display, false)?
             .ok_or_else(|| Failure::new(Exit::Password, "no password given"))?;
-        let opened = pfx
-            .open(&pw, limits)
-            .map_err(|e| from_pkcs12(&display, &e))?;
-        return Ok(Loaded {
-            bytes,
-            pfx,
-            opened: Some(opened),
-            password: Some(pw),
-            password_use: PasswordUse::Given(origin),
-        });
+        let unreadable = opening.open(&mut loaded, pw, PasswordUse::Given(origin))?;
+        return Ok((loaded, unreadable));
     }
-
     // No password given: try the empty one (and, inside open, the absent one).
-    let empty = Password::empty();
-    match pfx.open(&empty, limits) {
+    match loaded.pfx.open(&Password::empty(), limits) {
         Ok(opened) => {
-            return Ok(Loaded {
-                bytes,
-                pfx,
-                opened: Some(opened),
-                password: Some(empty),
-                password_use: PasswordUse::EmptyWorked,
-            });
+            loaded.opened = Some(opened);
+            loaded.password = Some(Password::empty());
+            loaded.password_use = PasswordUse::EmptyWorked;
+            return Ok((loaded, None));
         }
         Err(e) if is_password_problem(&e) => {}
+        Err(e) if keep_structure => return Ok((loaded, Some(from_pkcs12(&display, &e)))),
         Err(e) => return Err(from_pkcs12(&display, &e)),
     }
     if password.can_ask() {
         if let Some((pw, origin)) = password.read(&display, false)? {
-            let opened = pfx
-                .open(&pw, limits)
-                .map_err(|e| from_pkcs12(&display, &e))?;
-            return Ok(Loaded {
-                bytes,
-                pfx,
-                opened: Some(opened),
-                password: Some(pw),
-                password_use: PasswordUse::Given(origin),
-            });
+            let unreadable = opening.open(&mut loaded, pw, PasswordUse::Given(origin))?;
+            return Ok((loaded, unreadable));
         }
     }
     if require_open {
         return Err(Failure::new(Exit::Password, format!("{display} is protected by a password and none was given"))
             .with_hint("use --password-file FILE, --password-env VAR, --password-stdin, or run at a terminal to be asked"));
     }
-    Ok(Loaded {
-        bytes,
-        pfx,
-        opened: None,
-        password: None,
-        password_use: PasswordUse::NotGiven,
-    })
+    Ok((loaded, None))
+}
+
+/// How [`load_with`] opens a file with a password it was given.
+struct Opening<'a> {
+    display: &'a str,
+    keep_structure: bool,
+    limits: &'a Limits,
+}
+
+impl Opening<'_> {
+    /// Opens `loaded` with `pw`. A wrong password is an error; any other
+    /// failure is too, unless the structure is kept: then it is returned.
+    fn open(
+        &self,
+        loaded: &mut Loaded,
+        pw: Password,
+        how: PasswordUse,
+    ) -> Result<Option<Failure>, Failure> {
+        loaded.password_use = how;
+        match loaded.pfx.open(&pw, self.limits) {
+            Ok(opened) => {
+                loaded.opened = Some(opened);
+                loaded.password = Some(pw);
+                Ok(None)
+            }
+            Err(e) if self.keep_structure && !is_password_problem(&e) => {
+                Ok(Some(from_pkcs12(self.display, &e)))
+            }
+            Err(e) => Err(from_pkcs12(self.display, &e)),
+        }
+    }
 }
 
 /// Certificates read from a file for `jwks` and `audit`: a PFX (only the
@@ -280,10 +344,14 @@ fn decode_pem_block(block: &str) -> Result<Vec<u8>, pem_rfc7468::Error> {
     Ok(buf)
 }
 
-/// When `bytes` that failed to parse as a PFX are text a person may have
-/// given by mistake (PEM, base64), says what they are.
+/// When `bytes` that failed to parse as a PFX are something a person may
+/// have given by mistake (an empty file, PEM or base64 text), says what
+/// they are.
 #[must_use]
-pub fn text_instead_of_pfx(bytes: &[u8]) -> Option<String> {
+pub fn not_a_pfx(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return Some("the file is empty (0 bytes), not a PKCS#12 file".to_owned());
+    }
     let text = std::str::from_utf8(bytes).ok()?;
     let trimmed = text.trim_start_matches('\u{feff}').trim();
     if let Some(label) = trimmed
@@ -310,13 +378,11 @@ pub fn text_instead_of_pfx(bytes: &[u8]) -> Option<String> {
     None
 }
 
-/// When `bytes` that are neither a PFX nor a certificate are empty or plain
-/// text (no PEM block at all), says so: "malformed PFX" would send the
-/// operator looking for damage in a file that was never one.
+/// When `bytes` that are neither a PFX nor a certificate are plain text
+/// (no PEM block at all; an empty file is named by [`not_a_pfx`]), says
+/// so: "malformed PFX" would send the operator looking for damage in a file
+/// that was never one.
 fn plain_text(bytes: &[u8]) -> Option<String> {
-    if bytes.is_empty() {
-        return Some("the file is empty".to_owned());
-    }
     let text = std::str::from_utf8(bytes).ok()?;
     let printable = text
         .chars()
@@ -386,7 +452,7 @@ pub fn read_certificates(
                 return found(certs, bytes, Integrity::CertificateFile);
             }
             return Err(CertificateProblem::Input(
-                text_instead_of_pfx(&bytes)
+                not_a_pfx(&bytes)
                     .or_else(|| plain_text(&bytes))
                     .unwrap_or_else(|| e.to_string()),
             ));
