@@ -96,6 +96,28 @@ openssl crl2pkcs7 -nocrl -certfile r.crt -certfile ca.pem -outform DER -out "$C/
 openssl crl2pkcs7 -nocrl -certfile ca.pem -outform DER -out "$C/one.p7b"
 cat r.crt "$K/e_params_and_key.pem" > "$C/cert_and_key.pem"
 
+# PEM bundles (pem_bundle): a three-level chain in and out of order, with
+# OpenSSL's "Bag Attributes" text, CRLF line ends, a key beside its
+# certificate, and the blocks the reader refuses (traditional encryption
+# headers, a mismatched END line, damaged base64).
+mkdir -p "$corpus/pem_bundle"
+B="$corpus/pem_bundle"
+openssl req -x509 -key e3.pem -out root.pem -subj /CN=seedRoot -days 400 \
+    -addext basicConstraints=critical,CA:TRUE 2>/dev/null
+openssl req -new -key e.pem -subj /CN=seedInter 2>/dev/null |
+    openssl x509 -req -CA root.pem -CAkey e3.pem -days 400 -out inter.pem \
+        -extfile <(printf 'basicConstraints=critical,CA:TRUE\n') 2>/dev/null
+openssl req -new -key r.pem -subj /CN=seedLeaf 2>/dev/null |
+    openssl x509 -req -CA inter.pem -CAkey e.pem -days 400 -out leaf.pem 2>/dev/null
+cat leaf.pem inter.pem root.pem > "$B/chain.pem"
+cat root.pem leaf.pem inter.pem > "$B/chain_out_of_order.pem"
+{ printf 'Bag Attributes\n    localKeyID: 01 02\nsubject=/CN=seedLeaf\n'; cat leaf.pem; printf 'junk\n'; cat inter.pem; } > "$B/bag_attributes.pem"
+sed 's/$/\r/' leaf.pem > "$B/crlf.pem"
+cat leaf.pem r.pem > "$B/cert_and_key.pem"
+cp "$K/r_proctype.pem" "$B/proc_type.pem"
+sed 's/END CERTIFICATE/END X509 CRL/' leaf.pem > "$B/mismatched_end.pem"
+sed '2s/^./*/' leaf.pem > "$B/damaged_base64.pem"
+
 openssl version > "$corpus/SEEDS.txt"
 echo "made by fuzz/make-seeds.sh on $(date -u +%Y-%m-%d)" >> "$corpus/SEEDS.txt"
 echo "seeds written to $corpus"

@@ -66,7 +66,7 @@ TEST_ONLY_MEMBER = "pfxgen-interop"
 REST_ORDER = ["linked into the binary", "build time only", "also linked", "tests only (dev-dependency)",
               "only", "never compiled"]
 # Dependency order: read them in this order.
-OUR_ORDER = ["pfxgen-keygen", "pfxgen-x509", "pfxgen-pkcs12", "pfxgen"]
+OUR_ORDER = ["pfxgen-keygen", "pfxgen-asn1", "pfxgen-x509", "pfxgen-pkcs12", "pfxgen"]
 
 # What each of our crates parses that an attacker may control, and which
 # secrets it handles.
@@ -75,8 +75,12 @@ OURS = {
         "parses": "PKCS#8 PrivateKeyInfo and SubjectPublicKeyInfo (DER) taken from decrypted PFX contents and from certificates",
         "secrets": "private keys (generation, PKCS#8 encoding, signing)",
     },
+    "pfxgen-asn1": {
+        "parses": "every PKCS#12 and PKCS#7 structure, BER or DER, from any PFX, key or certificate file (BER normalisation, then the strict DER reader)",
+        "secrets": "decrypted keys and SafeContents pass through BER normalisation (zeroizing buffers)",
+    },
     "pfxgen-x509": {
-        "parses": "X.509 certificates (DER) from any PFX given to inspect/verify/rotate/audit/jwks",
+        "parses": "X.509 certificates (DER) from any PFX given to inspect/verify/rotate/audit/jwks; builds chains among them",
         "secrets": "none (certificates are public; it signs through keygen)",
     },
     "pfxgen-pkcs12": {
@@ -103,6 +107,7 @@ OURS = {
 WHY = {
     # --- linked into the binary: our direct dependencies ---
     "aes": "direct (pkcs12): AES-128/192/256 for PBES2; the default `modern` profile encrypts with AES-256-CBC",
+    "base16ct": "direct (x509; also via p256/p384/p521, elliptic-curve and sec1): constant-time hex for thumbprints, serials and key identifiers (`hex_upper`/`hex_lower`)",
     "base64ct": "direct (core): constant-time Base64 for JWK/JWS members and `x5c` (jose/b64.rs), replacing a hand-written codec; already in the graph through pem-rfc7468 and rsa's `pem`, same version and features",
     "cbc": "direct (pkcs12): CBC mode for AES, 3DES, DES and RC2, as PKCS#12 uses it",
     "const-oid": "direct (x509): OID constants for extensions and name attributes; also under der",
@@ -126,7 +131,6 @@ WHY = {
     "x509-cert": "direct (x509): X.509 Certificate/TBSCertificate and extension types (RFC 5280)",
     "zeroize": "direct (all): wipes passwords, keys and decrypted plaintext from memory",
     # --- linked into the binary: transitive ---
-    "base16ct": "via p256/p384/p521 (elliptic-curve, sec1): constant-time hex for curve constants and key encodings",
     "block-buffer": "via sha1/sha2 (digest): input buffering for block hash functions",
     "block-padding": "via cbc (cipher/inout): PKCS#7 padding for CBC",
     "cfg-if": "via sha1/sha2 and getrandom: compile-time selection of platform backends",

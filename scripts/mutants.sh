@@ -6,8 +6,9 @@
 #   scripts/mutants.sh                     # all core files (long: see below)
 #   scripts/mutants.sh --re 'ber.rs'       # narrow to some mutants
 #
-# Each mutant is built and tested with the crate's own tests (unit and
-# integration tests; doctests are skipped for time). Results go to
+# Each mutant is built and tested with the unit and integration tests of
+# pfxgen-asn1 (which holds ber.rs) and pfxgen-pkcs12 (doctests are skipped
+# for time). Results go to
 # target/mutants.out (outcomes.json, caught.txt, missed.txt...). The
 # remaining survivors and why each is harmless are listed in
 # crates/pkcs12/MUTANTS.md; a new survivor means a missing test or a new
@@ -20,8 +21,11 @@ if ! command -v cargo-mutants >/dev/null 2>&1; then
     exit 2
 fi
 exec cargo mutants \
+    --package pfxgen-asn1 \
     --package pfxgen-pkcs12 \
-    --file crates/pkcs12/src/ber.rs \
+    --test-package pfxgen-asn1 \
+    --test-package pfxgen-pkcs12 \
+    --file crates/asn1/src/ber.rs \
     --file crates/pkcs12/src/cipher.rs \
     --file crates/pkcs12/src/pkcs8.rs \
     --file crates/pkcs12/src/mac_data.rs \

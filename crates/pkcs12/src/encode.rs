@@ -15,8 +15,9 @@
 //! explicit, exactly what `openssl pkcs12 -export` writes, so every reader
 //! that works with OpenSSL's files works with ours.
 
+use pfxgen_asn1::writer;
 use pfxgen_keygen::PrivateKey;
-use pfxgen_x509::{Certificate, der_encode};
+use pfxgen_x509::Certificate;
 use sha1::{Digest as _, Sha1};
 use zeroize::Zeroizing;
 
@@ -212,9 +213,9 @@ pub fn write_pfx(
 
     // Certificates: end entity (with attributes), then the chain.
     let cert_bag = |der: &[u8], attrs: bool| {
-        let value = der_encode::sequence(&[
-            &der_encode::oid(&oid::X509_CERTIFICATE),
-            &der_encode::context_constructed(0, &[&der_encode::octet_string(der)]),
+        let value = writer::sequence(&[
+            &writer::oid(&oid::X509_CERTIFICATE),
+            &writer::context_constructed(0, &[&writer::octet_string(der)]),
         ]);
         if attrs {
             encode_safe_bag(&oid::CERT_BAG, &value, friendly, Some(&local_key_id))
@@ -225,7 +226,7 @@ pub fn write_pfx(
     let mut cert_bags = vec![cert_bag(cert.der(), true)];
     cert_bags.extend(chain.iter().map(|c| cert_bag(c.der(), false)));
     let parts: Vec<&[u8]> = cert_bags.iter().map(Vec::as_slice).collect();
-    let cert_safe_contents = der_encode::sequence(&parts);
+    let cert_safe_contents = writer::sequence(&parts);
 
     let cert_scheme = options.scheme()?;
     let pkcs8 = key.to_pkcs8_der()?;
@@ -258,35 +259,32 @@ pub fn write_pfx(
             reason: "internal error: a key derivation went missing".to_owned(),
         })?;
     let (encrypted_certs, encrypted_key, mac_key) = (encrypted_certs?, encrypted_key?, mac_key?);
-    let encrypted_data = der_encode::sequence(&[
-        &der_encode::integer_u64(0),
-        &der_encode::sequence(&[
-            &der_encode::oid(&oid::DATA),
+    let encrypted_data = writer::sequence(&[
+        &writer::integer_u64(0),
+        &writer::sequence(&[
+            &writer::oid(&oid::DATA),
             &cert_scheme.to_der(),
-            &der_encode::context_primitive(0, &encrypted_certs),
+            &writer::context_primitive(0, &encrypted_certs),
         ]),
     ]);
-    let certs_ci = der_encode::sequence(&[
-        &der_encode::oid(&oid::ENCRYPTED_DATA),
-        &der_encode::context_constructed(0, &[&encrypted_data]),
+    let certs_ci = writer::sequence(&[
+        &writer::oid(&oid::ENCRYPTED_DATA),
+        &writer::context_constructed(0, &[&encrypted_data]),
     ]);
 
     // The key: PKCS#8, encrypted, in a shrouded key bag in a plain data content.
-    let epki = der_encode::sequence(&[
-        &key_scheme.to_der(),
-        &der_encode::octet_string(&encrypted_key),
-    ]);
+    let epki = writer::sequence(&[&key_scheme.to_der(), &writer::octet_string(&encrypted_key)]);
     let key_bag = encode_safe_bag(&oid::SHROUDED_KEY_BAG, &epki, friendly, Some(&local_key_id));
-    let key_safe_contents = der_encode::sequence(&[&key_bag]);
-    let key_ci = der_encode::sequence(&[
-        &der_encode::oid(&oid::DATA),
-        &der_encode::context_constructed(0, &[&der_encode::octet_string(&key_safe_contents)]),
+    let key_safe_contents = writer::sequence(&[&key_bag]);
+    let key_ci = writer::sequence(&[
+        &writer::oid(&oid::DATA),
+        &writer::context_constructed(0, &[&writer::octet_string(&key_safe_contents)]),
     ]);
 
-    let auth_safe = der_encode::sequence(&[&certs_ci, &key_ci]);
-    let auth_safe_ci = der_encode::sequence(&[
-        &der_encode::oid(&oid::DATA),
-        &der_encode::context_constructed(0, &[&der_encode::octet_string(&auth_safe)]),
+    let auth_safe = writer::sequence(&[&certs_ci, &key_ci]);
+    let auth_safe_ci = writer::sequence(&[
+        &writer::oid(&oid::DATA),
+        &writer::context_constructed(0, &[&writer::octet_string(&auth_safe)]),
     ]);
 
     let mac = MacData::compute(
@@ -297,8 +295,8 @@ pub fn write_pfx(
         &auth_safe,
     );
 
-    Ok(der_encode::sequence(&[
-        &der_encode::integer_u64(3),
+    Ok(writer::sequence(&[
+        &writer::integer_u64(3),
         &auth_safe_ci,
         &mac,
     ]))

@@ -15,17 +15,18 @@
 
 use core::fmt;
 
-use pfxgen_x509::der_encode;
+use pfxgen_asn1::writer;
 use zeroize::Zeroizing;
 
+use crate::limits::IterationCount as _;
 use crate::{
     Error, Limits, Password, PasswordForm,
-    asn1::{Tlv, tag},
     cipher::{self, Cipher, DecryptProblem},
     kdf::{self, Hash, KdfPurpose},
     oid,
     password::kdf_candidates,
 };
+use pfxgen_asn1::{Tlv, tag};
 
 /// PBKDF2 parameters as read or written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,7 +208,9 @@ impl EncryptionScheme {
             let params =
                 params.ok_or_else(|| id.invalid("pkcs-12PbeParams", "parameters are missing"))?;
             if params.tag != tag::SEQUENCE {
-                return Err(params.invalid("pkcs-12PbeParams", "parameters are not a SEQUENCE"));
+                return Err(params
+                    .invalid("pkcs-12PbeParams", "parameters are not a SEQUENCE")
+                    .into());
             }
             let mut p = params.reader();
             let salt = p.octet_string("pkcs-12PbeParams.salt")?;
@@ -226,7 +229,9 @@ impl EncryptionScheme {
         }
         let params = params.ok_or_else(|| id.invalid("PBES2-params", "parameters are missing"))?;
         if params.tag != tag::SEQUENCE {
-            return Err(params.invalid("PBES2-params", "parameters are not a SEQUENCE"));
+            return Err(params
+                .invalid("PBES2-params", "parameters are not a SEQUENCE")
+                .into());
         }
         let mut p = params.reader();
         let kdf_alg = p.sequence("PBES2-params.keyDerivationFunc")?;
@@ -263,15 +268,17 @@ impl EncryptionScheme {
         let iv = e.octet_string("PBES2 encryptionScheme IV")?;
         e.finish("PBES2 encryptionScheme")?;
         if iv.value.len() != cipher.block_len() {
-            return Err(iv.invalid(
-                "PBES2 encryptionScheme IV",
-                format!(
-                    "{} needs a {}-byte IV, found {} bytes",
-                    cipher.name(),
-                    cipher.block_len(),
-                    iv.value.len()
-                ),
-            ));
+            return Err(iv
+                .invalid(
+                    "PBES2 encryptionScheme IV",
+                    format!(
+                        "{} needs a {}-byte IV, found {} bytes",
+                        cipher.name(),
+                        cipher.block_len(),
+                        iv.value.len()
+                    ),
+                )
+                .into());
         }
         // A keyLength that does not match the cipher is not refused (NSS
         // 3.29 wrote AES-256 data under the AES-128 OID with keyLength 32):
@@ -404,47 +411,40 @@ impl EncryptionScheme {
     pub(crate) fn to_der(&self) -> Vec<u8> {
         match self {
             Self::Pbes2 { kdf, cipher, iv } => {
-                let prf = der_encode::sequence(&[
-                    &der_encode::oid(&kdf.prf.hmac_oid()),
-                    &der_encode::null(),
-                ]);
+                let prf = writer::sequence(&[&writer::oid(&kdf.prf.hmac_oid()), &writer::null()]);
                 let mut kdf_fields = vec![
-                    der_encode::octet_string(&kdf.salt),
-                    der_encode::integer_u64(u64::from(kdf.iterations)),
+                    writer::octet_string(&kdf.salt),
+                    writer::integer_u64(u64::from(kdf.iterations)),
                 ];
                 if let Some(len) = kdf.key_length {
-                    kdf_fields.push(der_encode::integer_u64(u64::from(len)));
+                    kdf_fields.push(writer::integer_u64(u64::from(len)));
                 }
                 kdf_fields.push(prf);
                 let kdf_parts: Vec<&[u8]> = kdf_fields.iter().map(Vec::as_slice).collect();
-                let kdf_alg = der_encode::sequence(&[
-                    &der_encode::oid(&oid::PBKDF2),
-                    &der_encode::sequence(&kdf_parts),
-                ]);
+                let kdf_alg =
+                    writer::sequence(&[&writer::oid(&oid::PBKDF2), &writer::sequence(&kdf_parts)]);
                 let cipher_oid = match cipher {
                     Cipher::Aes128 => oid::AES128_CBC,
                     Cipher::Aes192 => oid::AES192_CBC,
                     Cipher::DesEde3 => oid::DES_EDE3_CBC,
                     _ => oid::AES256_CBC,
                 };
-                let enc_alg = der_encode::sequence(&[
-                    &der_encode::oid(&cipher_oid),
-                    &der_encode::octet_string(iv),
-                ]);
-                der_encode::sequence(&[
-                    &der_encode::oid(&oid::PBES2),
-                    &der_encode::sequence(&[&kdf_alg, &enc_alg]),
+                let enc_alg =
+                    writer::sequence(&[&writer::oid(&cipher_oid), &writer::octet_string(iv)]);
+                writer::sequence(&[
+                    &writer::oid(&oid::PBES2),
+                    &writer::sequence(&[&kdf_alg, &enc_alg]),
                 ])
             }
             Self::Pkcs12Pbe {
                 cipher,
                 salt,
                 iterations,
-            } => der_encode::sequence(&[
-                &der_encode::oid(&pkcs12_pbe_oid(*cipher)),
-                &der_encode::sequence(&[
-                    &der_encode::octet_string(salt),
-                    &der_encode::integer_u64(u64::from(*iterations)),
+            } => writer::sequence(&[
+                &writer::oid(&pkcs12_pbe_oid(*cipher)),
+                &writer::sequence(&[
+                    &writer::octet_string(salt),
+                    &writer::integer_u64(u64::from(*iterations)),
                 ]),
             ]),
         }
@@ -538,7 +538,7 @@ pub(crate) fn parse_pbkdf2(params: &Tlv<'_>, limits: &Limits) -> Result<Pbkdf2Pa
             return Err(other.invalid(
                 "PBKDF2-params.salt",
                 "the salt is 'otherSource', which RFC 8018 reserves and no implementation defines",
-            ));
+            ).into());
         }
         _ => p.octet_string("PBKDF2-params.salt")?.value.to_vec(),
     };
@@ -550,10 +550,12 @@ pub(crate) fn parse_pbkdf2(params: &Tlv<'_>, limits: &Limits) -> Result<Pbkdf2Pa
         let kl = p.integer("PBKDF2-params.keyLength")?;
         let value = kl.small_uint("PBKDF2-params.keyLength")?;
         if value == 0 || value > 1024 {
-            return Err(kl.invalid(
-                "PBKDF2-params.keyLength",
-                format!("{value} bytes is not a usable key length"),
-            ));
+            return Err(kl
+                .invalid(
+                    "PBKDF2-params.keyLength",
+                    format!("{value} bytes is not a usable key length"),
+                )
+                .into());
         }
         key_length = Some(u32::try_from(value).unwrap_or(u32::MAX));
     }
@@ -583,7 +585,7 @@ pub(crate) fn parse_pbkdf2(params: &Tlv<'_>, limits: &Limits) -> Result<Pbkdf2Pa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::asn1::Reader;
+    use pfxgen_asn1::Reader;
 
     fn parse(der: &[u8]) -> Result<Result<EncryptionScheme, UnsupportedScheme>, Error> {
         let mut r = Reader::top(der, "test");

@@ -1,135 +1,6 @@
 use core::fmt;
 
-/// Where in the input a problem was found.
-///
-/// `offset` counts bytes from the start of `within`. For a file that is
-/// already DER (everything pfxgen and OpenSSL write) nested structures are
-/// located in the file itself, so `within` is `"the file"` and `offset` is a
-/// file offset. Structures that only exist after decryption or after BER
-/// normalisation are located within that decoded form and say so.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Location {
-    /// Which byte string the offset refers to.
-    pub within: String,
-    /// Byte offset of the element (its tag) or of the problem.
-    pub offset: usize,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "byte {} of {}", self.offset, self.within)
-    }
-}
-
-/// What is wrong with an ASN.1 encoding.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DerProblem {
-    /// The input ends inside a tag, length or value.
-    Truncated,
-    /// A length claims more bytes than remain.
-    LengthBeyondInput {
-        /// What the length field says.
-        claimed: u64,
-        /// How many bytes remain.
-        available: u64,
-    },
-    /// A length field of more than 8 octets, or the reserved 0xFF.
-    BadLengthField,
-    /// A DER length that is not minimally encoded.
-    NonMinimalLength,
-    /// An indefinite length where one is not allowed (a primitive value).
-    IndefiniteLengthPrimitive,
-    /// A missing end-of-contents marker for an indefinite length.
-    MissingEndOfContents,
-    /// A tag number of 31 or more (no PKCS#12 structure uses one).
-    HighTagNumber,
-    /// A different element was expected here.
-    UnexpectedTag {
-        /// What the structure requires.
-        expected: &'static str,
-        /// The tag byte found (`None`: the structure ended).
-        found: Option<u8>,
-    },
-    /// Bytes after the end of a structure.
-    TrailingData {
-        /// How many bytes are left over.
-        remaining: usize,
-    },
-    /// Nesting deeper than the limit.
-    TooDeep {
-        /// The depth limit.
-        limit: usize,
-    },
-    /// An INTEGER with no content octets.
-    EmptyInteger,
-    /// An INTEGER with a redundant leading 0x00 or 0xFF octet.
-    NonMinimalInteger,
-    /// A negative INTEGER where only non-negative values make sense.
-    NegativeInteger,
-    /// An INTEGER too large for the field.
-    IntegerTooLarge,
-    /// An OBJECT IDENTIFIER that is empty or ends mid-arc.
-    BadOid,
-    /// A BOOLEAN that is not one octet of 0x00 or 0xFF.
-    BadBoolean,
-    /// A NULL with content.
-    BadNull,
-    /// A constructed string whose pieces are not of the string's type.
-    BadConstructedString,
-    /// An end-of-contents marker outside an indefinite-length value.
-    StrayEndOfContents,
-}
-
-impl fmt::Display for DerProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Truncated => f.write_str("the data ends too early (truncated)"),
-            Self::LengthBeyondInput { claimed, available } => write!(
-                f,
-                "a length field claims {claimed} bytes but only {available} remain"
-            ),
-            Self::BadLengthField => f.write_str("invalid length field"),
-            Self::NonMinimalLength => f.write_str("length not minimally encoded"),
-            Self::IndefiniteLengthPrimitive => {
-                f.write_str("indefinite length on a primitive value")
-            }
-            Self::MissingEndOfContents => {
-                f.write_str("indefinite-length value without end-of-contents")
-            }
-            Self::HighTagNumber => f.write_str("tag number above 30 (not used by PKCS#12)"),
-            Self::UnexpectedTag {
-                expected,
-                found: Some(tag),
-            } => {
-                write!(f, "expected {expected}, found tag 0x{tag:02X}")
-            }
-            Self::UnexpectedTag {
-                expected,
-                found: None,
-            } => {
-                write!(f, "expected {expected}, found the end of the structure")
-            }
-            Self::TrailingData { remaining } => {
-                write!(f, "{remaining} unexpected bytes after the end")
-            }
-            Self::TooDeep { limit } => write!(f, "nested more than {limit} levels deep"),
-            Self::EmptyInteger => f.write_str("INTEGER with no content"),
-            Self::NonMinimalInteger => f.write_str("INTEGER not minimally encoded"),
-            Self::NegativeInteger => f.write_str("negative INTEGER"),
-            Self::IntegerTooLarge => f.write_str("INTEGER too large"),
-            Self::BadOid => f.write_str("malformed OBJECT IDENTIFIER"),
-            Self::BadBoolean => f.write_str("malformed BOOLEAN"),
-            Self::BadNull => f.write_str("NULL with content"),
-            Self::BadConstructedString => {
-                f.write_str("constructed string with pieces of another type")
-            }
-            Self::StrayEndOfContents => {
-                f.write_str("end-of-contents marker outside an indefinite length")
-            }
-        }
-    }
-}
+use pfxgen_asn1::{DerProblem, Location};
 
 /// What is wrong with an iteration count.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -377,6 +248,29 @@ impl std::error::Error for Error {
             Self::Certificate { source, .. } => Some(source),
             Self::Crypto(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+impl From<pfxgen_asn1::Error> for Error {
+    /// The reader's errors keep their variant, field and location; only the
+    /// message changes, to say that the PFX is what is malformed.
+    fn from(e: pfxgen_asn1::Error) -> Self {
+        match e {
+            pfxgen_asn1::Error::Malformed { what, problem, at } => {
+                Self::Malformed { what, problem, at }
+            }
+            pfxgen_asn1::Error::InvalidValue { what, problem, at } => {
+                Self::InvalidValue { what, problem, at }
+            }
+            other => Self::InvalidValue {
+                what: "ASN.1",
+                problem: other.to_string(),
+                at: Location {
+                    within: String::from("the input"),
+                    offset: 0,
+                },
+            },
         }
     }
 }

@@ -7,7 +7,9 @@
 
 use std::borrow::Cow;
 
-use crate::{Limits, Password, Pfx, Profile, WriteOptions, asn1::Reader, ber};
+use pfxgen_asn1::{Reader, ber};
+
+use crate::{Limits, Password, Pfx, Profile, WriteOptions};
 
 /// Limits for fuzzing: every structural limit as in production, but
 /// iteration counts capped low so one input costs microseconds.
@@ -187,4 +189,50 @@ pub fn certificate_file(data: &[u8]) {
     let back = crate::read_certificate_file(&p7, &Limits::default())
         .expect("our own PKCS#7 must read back");
     assert_eq!(back.certificates, file.certificates);
+}
+
+/// The PEM reader of key, certificate and PKCS#7 files (`pack`, `csr`,
+/// `export`): at most [`crate::pem::MAX_PEM_BLOCKS`] blocks, never more
+/// bytes out than text in, and every block it accepts writes back
+/// ([`crate::pem::to_pem`]) and reads again to the same label and bytes.
+/// The certificates of the bundle then go through end-entity selection and
+/// chain building, which stay within the bundle and its bounds.
+pub fn pem_bundle(data: &[u8]) {
+    let Ok(blocks) = crate::pem::pem_blocks(data, &limits()) else {
+        return;
+    };
+    assert!(
+        blocks.len() <= crate::pem::MAX_PEM_BLOCKS,
+        "too many blocks"
+    );
+    let decoded: usize = blocks.iter().map(|b| b.der.len()).sum();
+    assert!(
+        decoded <= data.len(),
+        "decoded more bytes than the text holds"
+    );
+    for block in &blocks {
+        let pem = crate::pem::to_pem(&block.label, &block.der)
+            .expect("a label that was read must be writable");
+        let back = crate::pem::pem_blocks(pem.as_bytes(), &Limits::default())
+            .expect("our own PEM must read back");
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].label, block.label);
+        assert_eq!(*back[0].der, *block.der);
+    }
+    let certificates: Vec<pfxgen_x509::Certificate> = blocks
+        .iter()
+        .filter(|b| b.label == "CERTIFICATE")
+        .filter_map(|b| pfxgen_x509::Certificate::from_der(&b.der).ok())
+        .collect();
+    let readable: Vec<Option<&pfxgen_x509::Certificate>> = certificates.iter().map(Some).collect();
+    if let Some(leaf) = pfxgen_x509::end_entity_of(&readable) {
+        let chain = pfxgen_x509::Chain::build(&readable, leaf);
+        let length = chain.certificates.len();
+        assert!(length <= readable.len().min(pfxgen_x509::MAX_CHAIN_LENGTH));
+        assert_eq!(chain.signatures.len(), length);
+        let mut seen = chain.certificates.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), length, "a certificate appears twice in a chain");
+    }
 }

@@ -7,16 +7,15 @@
 //! loaded by [`PrivateKey::from_pkcs8_der`], so every form goes through the
 //! same key checks. Every intermediate copy of the key is wiped on drop.
 
+use pfxgen_asn1::writer;
 use pfxgen_keygen::{PrivateKey, oid as key_oid};
-use pfxgen_x509::der_encode;
 use zeroize::Zeroizing;
 
 use crate::{
-    EncryptionScheme, Error, Limits, Password, Profile, WriteOptions,
-    asn1::{Reader, tag},
-    ber,
+    EncryptionScheme, Error, Limits, Password, Profile, WriteOptions, ber,
     pem::{is_pem, pem_blocks},
 };
+use pfxgen_asn1::{Reader, tag};
 
 /// The form a key file had.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,16 +167,13 @@ impl KeyFile {
             }
             KeyForm::Pkcs8 => key(&self.der),
             KeyForm::Pkcs1 => key(&wrap(
-                &der_encode::sequence(&[
-                    &der_encode::oid(&key_oid::RSA_ENCRYPTION),
-                    &der_encode::null(),
-                ]),
+                &writer::sequence(&[&writer::oid(&key_oid::RSA_ENCRYPTION), &writer::null()]),
                 &self.der,
             )),
             KeyForm::Sec1 => {
                 let curve = sec1_curve(&self.der)?;
                 key(&wrap(
-                    &der_encode::sequence(&[&der_encode::oid(&key_oid::EC_PUBLIC_KEY), &curve]),
+                    &writer::sequence(&[&writer::oid(&key_oid::EC_PUBLIC_KEY), &curve]),
                     &self.der,
                 ))
             }
@@ -187,9 +183,9 @@ impl KeyFile {
 
 /// `PrivateKeyInfo { version 0, algorithm, privateKey OCTET STRING }`.
 fn wrap(algorithm: &[u8], inner: &[u8]) -> Zeroizing<Vec<u8>> {
-    let octets = Zeroizing::new(der_encode::octet_string(inner));
-    Zeroizing::new(der_encode::sequence(&[
-        &der_encode::integer_u64(0),
+    let octets = Zeroizing::new(writer::octet_string(inner));
+    Zeroizing::new(writer::sequence(&[
+        &writer::integer_u64(0),
         algorithm,
         &octets,
     ]))
@@ -260,8 +256,8 @@ pub fn encrypt_pkcs8(
     let scheme: EncryptionScheme = options.scheme()?;
     let plain = key.to_pkcs8_der()?;
     let encrypted = scheme.encrypt(password, &plain)?;
-    Ok(der_encode::sequence(&[
+    Ok(writer::sequence(&[
         &scheme.to_der(),
-        &der_encode::octet_string(&encrypted),
+        &writer::octet_string(&encrypted),
     ]))
 }

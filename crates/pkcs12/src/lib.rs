@@ -49,8 +49,6 @@
 )]
 
 mod analysis;
-mod asn1;
-pub mod ber;
 mod cipher;
 mod encode;
 mod encryption;
@@ -79,17 +77,25 @@ mod safe_bag;
 #[allow(missing_docs)]
 pub mod testing;
 
+/// BER to DER normalisation (`pfxgen_asn1::ber`), which every PFX goes
+/// through before it is read.
+pub use pfxgen_asn1::ber;
+/// The ASN.1 problem and location types of [`Error::Malformed`] (from
+/// `pfxgen-asn1`, whose reader reads every PKCS#12 structure).
+pub use pfxgen_asn1::{DerProblem, Location};
+/// What [`Opened::chain`] returns, and its bounds (from `pfxgen-x509`,
+/// where chains are built).
+pub use pfxgen_x509::{Chain, MAX_CANDIDATES_PER_STEP, MAX_CHAIN_LENGTH, MAX_SIGNATURE_CHECKS};
+
 pub use crate::{
-    analysis::{
-        Chain, MAX_CANDIDATES_PER_STEP, MAX_CHAIN_LENGTH, MAX_SIGNATURE_CHECKS, end_entity_of,
-    },
+    analysis::end_entity_of,
     cipher::Cipher,
     encode::{
         DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS, PASSWORDLESS_ITERATIONS, Profile,
         WriteOptions, write_pfx,
     },
     encryption::{EncryptionScheme, Pbkdf2Params},
-    error::{DerProblem, Error, IterationProblem, Location},
+    error::{Error, IterationProblem},
     kdf::Hash,
     keyfile::{KeyFile, KeyForm, encrypt_pkcs8},
     limits::{DEFAULT_MAX_WORK, DotNetLimits, Limits},

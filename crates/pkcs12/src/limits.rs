@@ -1,3 +1,9 @@
+//! Resource limits for decoding, and the .NET loader's limits.
+
+use pfxgen_asn1::{IntValue, Tlv};
+
+use crate::{Error, IterationProblem};
+
 /// Resource limits for decoding, all checked *before* the work they bound.
 ///
 /// Every PFX an operator is likely to meet is far inside these; a file
@@ -62,6 +68,38 @@ impl Default for Limits {
     }
 }
 
+/// Reading an iteration count (an INTEGER) checked against [`Limits`]
+/// before any use: the PKCS#12 rule the generic DER reader does not know.
+pub(crate) trait IterationCount {
+    /// The count, if it is 1 to [`Limits::max_iterations`].
+    fn iterations(&self, what: &'static str, limits: &Limits) -> Result<u32, Error>;
+}
+
+impl IterationCount for Tlv<'_> {
+    fn iterations(&self, what: &'static str, limits: &Limits) -> Result<u32, Error> {
+        let problem = match self.int_value(what)? {
+            IntValue::Negative => IterationProblem::Negative,
+            IntValue::Value(0) => IterationProblem::Zero,
+            IntValue::Value(v) if v <= u64::from(limits.max_iterations) => {
+                return Ok(u32::try_from(v).unwrap_or(u32::MAX));
+            }
+            IntValue::Value(v) => IterationProblem::AboveLimit {
+                value: Some(v),
+                limit: limits.max_iterations,
+            },
+            IntValue::Huge => IterationProblem::AboveLimit {
+                value: None,
+                limit: limits.max_iterations,
+            },
+        };
+        Err(Error::IterationCount {
+            what,
+            problem,
+            at: self.location(),
+        })
+    }
+}
+
 /// The .NET 9+ default PKCS#12 loader limits (`Pkcs12LoaderLimits.Defaults`),
 /// which decide whether the identity server can load a file.
 ///
@@ -85,4 +123,91 @@ impl DotNetLimits {
     pub const MAX_CERTIFICATES: usize = 200;
     /// Older runtimes cap the total iterations of a password-less import.
     pub const MAX_PASSWORDLESS_TOTAL_ITERATIONS: u64 = 600_000;
+}
+
+#[cfg(test)]
+mod tests {
+    use pfxgen_asn1::Reader;
+
+    use super::*;
+    use crate::DerProblem;
+
+    fn tlv(bytes: &[u8]) -> Result<Tlv<'_>, pfxgen_asn1::Error> {
+        Reader::top(bytes, "test").read_any("x")
+    }
+
+    #[test]
+    fn integers() {
+        let limits = Limits::default();
+        let it = |b: &[u8]| tlv(b).unwrap().iterations("it", &limits);
+        assert_eq!(it(&[0x02, 0x02, 0x08, 0x00]).unwrap(), 2048);
+        assert!(matches!(
+            it(&[0x02, 0x01, 0x00]),
+            Err(Error::IterationCount {
+                problem: IterationProblem::Zero,
+                ..
+            })
+        ));
+        assert!(matches!(
+            it(&[0x02, 0x01, 0xFF]),
+            Err(Error::IterationCount {
+                problem: IterationProblem::Negative,
+                ..
+            })
+        ));
+        assert!(matches!(
+            it(&[0x02, 0x04, 0x7F, 0xFF, 0xFF, 0xFF]),
+            Err(Error::IterationCount {
+                problem: IterationProblem::AboveLimit {
+                    value: Some(2_147_483_647),
+                    ..
+                },
+                ..
+            })
+        ));
+        assert!(matches!(
+            it(&[0x02, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0]),
+            Err(Error::IterationCount {
+                problem: IterationProblem::AboveLimit { value: None, .. },
+                ..
+            })
+        ));
+        assert!(matches!(
+            it(&[0x02, 0x02, 0x00, 0x01]),
+            Err(Error::Malformed {
+                problem: DerProblem::NonMinimalInteger,
+                ..
+            })
+        ));
+        assert!(matches!(
+            it(&[0x02, 0x00]),
+            Err(Error::Malformed {
+                problem: DerProblem::EmptyInteger,
+                ..
+            })
+        ));
+    }
+
+    /// The reader's errors read as PFX errors once converted, with the same
+    /// field and location.
+    #[test]
+    fn reader_errors_read_as_pfx_errors() {
+        let data = [0x30, 0x05, 0x04, 0x03, 0x01, 0x02, 0x03];
+        let mut r = Reader::top(&data, "the file");
+        let mut inner = r.sequence("outer").unwrap().reader();
+        inner.octet_string("inner").unwrap();
+        let err = Error::from(inner.integer("missing").err().unwrap());
+        assert_eq!(
+            err.to_string(),
+            "malformed PFX: missing at byte 7 of the file: expected an INTEGER, found the end of the structure"
+        );
+        let os = Reader::top(&data[2..], "the file")
+            .octet_string("o")
+            .unwrap();
+        let err = Error::from(os.invalid("o", "too short"));
+        assert_eq!(
+            err.to_string(),
+            "invalid PFX: o at byte 0 of the file: too short"
+        );
+    }
 }

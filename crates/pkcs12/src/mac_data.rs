@@ -15,17 +15,18 @@
 
 use core::fmt;
 
-use pfxgen_x509::der_encode;
+use pfxgen_asn1::writer;
 use zeroize::Zeroizing;
 
+use crate::limits::IterationCount as _;
 use crate::{
     Error, Limits, Password, PasswordForm,
-    asn1::{Reader, Tlv, tag},
     encryption::{Pbkdf2Params, parse_pbkdf2},
     kdf::{self, Hash, KdfPurpose},
     oid,
     password::kdf_candidates,
 };
+use pfxgen_asn1::{Reader, Tlv, tag};
 
 /// The MAC algorithm of a PFX.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,13 +182,15 @@ impl MacData {
             )
         };
         if digest.value.len() != mac_len {
-            return Err(digest.invalid(
-                "MacData.mac.digest",
-                format!(
-                    "the MAC is {} bytes; the algorithm produces {mac_len}",
-                    digest.value.len()
-                ),
-            ));
+            return Err(digest
+                .invalid(
+                    "MacData.mac.digest",
+                    format!(
+                        "the MAC is {} bytes; the algorithm produces {mac_len}",
+                        digest.value.len()
+                    ),
+                )
+                .into());
         }
         Ok(Self {
             algorithm,
@@ -263,12 +266,11 @@ impl MacData {
         auth_safe: &[u8],
     ) -> Vec<u8> {
         let mac = kdf::hmac(hash, key, auth_safe);
-        let alg =
-            der_encode::sequence(&[&der_encode::oid(&hash.digest_oid()), &der_encode::null()]);
-        der_encode::sequence(&[
-            &der_encode::sequence(&[&alg, &der_encode::octet_string(&mac)]),
-            &der_encode::octet_string(salt),
-            &der_encode::integer_u64(u64::from(iterations)),
+        let alg = writer::sequence(&[&writer::oid(&hash.digest_oid()), &writer::null()]);
+        writer::sequence(&[
+            &writer::sequence(&[&alg, &writer::octet_string(&mac)]),
+            &writer::octet_string(salt),
+            &writer::integer_u64(u64::from(iterations)),
         ])
     }
 }
@@ -286,7 +288,9 @@ const PBMAC1_MAX_KEY_LEN: u64 = 64;
 /// ```
 fn parse_pbmac1(params: &Tlv<'_>, limits: &Limits) -> Result<(Pbkdf2Params, Hash), Error> {
     if params.tag != tag::SEQUENCE {
-        return Err(params.invalid("PBMAC1-params", "parameters are not a SEQUENCE"));
+        return Err(params
+            .invalid("PBMAC1-params", "parameters are not a SEQUENCE")
+            .into());
     }
     let mut p = params.reader();
     let kdf_alg = p.sequence("PBMAC1-params.keyDerivationFunc")?;
@@ -320,15 +324,19 @@ fn parse_pbmac1(params: &Tlv<'_>, limits: &Limits) -> Result<(Pbkdf2Params, Hash
     // RFC 9579 Section 4: keyLength must be present. A length of 0 or 1, or
     // beyond any HMAC's output, is hostile (CVE-2025-11187).
     match kdf.key_length {
-        None => Err(kdf_params.invalid(
-            "PBMAC1 PBKDF2-params.keyLength",
-            "missing (RFC 9579 requires it)",
-        )),
-        Some(len) if u64::from(len) < PBMAC1_MIN_KEY_LEN || u64::from(len) > PBMAC1_MAX_KEY_LEN => {
-            Err(kdf_params.invalid(
+        None => Err(kdf_params
+            .invalid(
                 "PBMAC1 PBKDF2-params.keyLength",
-                format!("{len} bytes is outside {PBMAC1_MIN_KEY_LEN}..={PBMAC1_MAX_KEY_LEN}"),
-            ))
+                "missing (RFC 9579 requires it)",
+            )
+            .into()),
+        Some(len) if u64::from(len) < PBMAC1_MIN_KEY_LEN || u64::from(len) > PBMAC1_MAX_KEY_LEN => {
+            Err(kdf_params
+                .invalid(
+                    "PBMAC1 PBKDF2-params.keyLength",
+                    format!("{len} bytes is outside {PBMAC1_MIN_KEY_LEN}..={PBMAC1_MAX_KEY_LEN}"),
+                )
+                .into())
         }
         Some(_) => Ok((kdf, hmac)),
     }

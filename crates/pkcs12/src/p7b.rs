@@ -10,14 +10,14 @@
 //!     crls [1] IMPLICIT ... OPTIONAL, signerInfos SET }
 //! ```
 
-use pfxgen_x509::{Certificate, der_encode};
+use pfxgen_asn1::writer;
+use pfxgen_x509::Certificate;
 
 use crate::{
-    Error, Limits,
-    asn1::{Reader, tag},
-    ber, oid,
+    Error, Limits, ber, oid,
     pem::{is_pem, pem_blocks},
 };
+use pfxgen_asn1::{Reader, tag};
 
 /// Most certificates read from one file (.NET's loader allows 200 in a PFX).
 pub const MAX_FILE_CERTIFICATES: usize = 200;
@@ -164,15 +164,15 @@ fn pkcs7_der_into(der: &[u8], file: &mut CertificateFile) -> Result<(), Error> {
 #[must_use]
 pub fn pkcs7_certs_only(certificates: &[Certificate]) -> Vec<u8> {
     let ders: Vec<&[u8]> = certificates.iter().map(Certificate::der).collect();
-    let signed = der_encode::sequence(&[
-        &der_encode::integer_u64(1),
-        &der_encode::set_of(&[]),
-        &der_encode::sequence(&[&der_encode::oid(&oid::DATA)]),
-        &der_encode::constructed(tag::CONTEXT_0, &ders),
-        &der_encode::set_of(&[]),
+    let signed = writer::sequence(&[
+        &writer::integer_u64(1),
+        &writer::set_of(&[]),
+        &writer::sequence(&[&writer::oid(&oid::DATA)]),
+        &writer::constructed(tag::CONTEXT_0, &ders),
+        &writer::set_of(&[]),
     ]);
-    der_encode::sequence(&[
-        &der_encode::oid(&oid::SIGNED_DATA),
-        &der_encode::context_constructed(0, &[&signed]),
+    writer::sequence(&[
+        &writer::oid(&oid::SIGNED_DATA),
+        &writer::context_constructed(0, &[&signed]),
     ])
 }

@@ -31,15 +31,13 @@ use pfxgen_keygen::PrivateKey;
 use pfxgen_x509::Certificate;
 
 use crate::{
-    Error, Limits, Password, PasswordForm,
-    asn1::{Reader, Tlv, tag},
-    ber,
+    Error, Limits, Password, PasswordForm, ber,
     encryption::{EncryptionScheme, UnsupportedScheme},
-    error::Location,
     mac_data::{self, MacData},
     oid, parallel,
     safe_bag::{Attributes, BagBudget, BagKind, BagValue, SafeBag, parse_safe_contents},
 };
+use pfxgen_asn1::{Location, Reader, Tlv, tag};
 
 /// One ContentInfo of the AuthenticatedSafe.
 #[derive(Clone, Debug)]
@@ -393,10 +391,12 @@ impl Pfx {
         let version_tlv = r.integer("PFX.version")?;
         let version = version_tlv.small_uint("PFX.version")?;
         if version != 3 {
-            return Err(version_tlv.invalid(
-                "PFX.version",
-                format!("version {version}; PKCS#12 v1.1 files are version 3"),
-            ));
+            return Err(version_tlv
+                .invalid(
+                    "PFX.version",
+                    format!("version {version}; PKCS#12 v1.1 files are version 3"),
+                )
+                .into());
         }
         let auth_safe_ci = r.sequence("PFX.authSafe")?;
         let mac = mac_data::parse_optional(&mut r, limits)?;
@@ -412,10 +412,12 @@ impl Pfx {
             });
         }
         if content_type.value != oid::DATA.as_bytes() {
-            return Err(content_type.invalid(
-                "PFX.authSafe.contentType",
-                format!("must be data, found {}", oid::describe(content_type.value)),
-            ));
+            return Err(content_type
+                .invalid(
+                    "PFX.authSafe.contentType",
+                    format!("must be data, found {}", oid::describe(content_type.value)),
+                )
+                .into());
         }
         let content = content.ok_or_else(|| {
             auth_safe_ci.invalid(
@@ -1044,13 +1046,15 @@ fn content_info<'a>(ci: &Tlv<'a>, what: &'static str) -> Result<(Tlv<'a>, Option
 /// The OCTET STRING of a data ContentInfo's content.
 fn data_octets<'a>(content: &Tlv<'a>, what: &'static str) -> Result<Tlv<'a>, Error> {
     if content.tag != tag::OCTET_STRING {
-        return Err(content.invalid(
-            what,
-            format!(
-                "data content must be an OCTET STRING, found tag 0x{:02X}",
-                content.tag
-            ),
-        ));
+        return Err(content
+            .invalid(
+                what,
+                format!(
+                    "data content must be an OCTET STRING, found tag 0x{:02X}",
+                    content.tag
+                ),
+            )
+            .into());
     }
     Ok(content.clone())
 }
@@ -1084,16 +1088,18 @@ fn parse_content(ci: &Tlv<'_>, limits: &Limits, budget: &mut BagBudget) -> Resul
             )
         })?;
         if content.tag != tag::SEQUENCE {
-            return Err(content.invalid("EncryptedData", "not a SEQUENCE"));
+            return Err(content.invalid("EncryptedData", "not a SEQUENCE").into());
         }
         let mut r = content.reader();
         let version = r.integer("EncryptedData.version")?;
         let v = version.small_uint("EncryptedData.version")?;
         if v != 0 && v != 2 {
-            return Err(version.invalid(
-                "EncryptedData.version",
-                format!("version {v}; expected 0 (or 2)"),
-            ));
+            return Err(version
+                .invalid(
+                    "EncryptedData.version",
+                    format!("version {v}; expected 0 (or 2)"),
+                )
+                .into());
         }
         let eci = r.sequence("EncryptedData.encryptedContentInfo")?;
         let _unprotected = r.read_optional(tag::CONTEXT_1, "EncryptedData.unprotectedAttrs")?;
@@ -1101,10 +1107,12 @@ fn parse_content(ci: &Tlv<'_>, limits: &Limits, budget: &mut BagBudget) -> Resul
         let mut e = eci.reader();
         let inner_type = e.oid("EncryptedContentInfo.contentType")?;
         if inner_type.value != oid::DATA.as_bytes() {
-            return Err(inner_type.invalid(
-                "EncryptedContentInfo.contentType",
-                format!("must be data, found {}", oid::describe(inner_type.value)),
-            ));
+            return Err(inner_type
+                .invalid(
+                    "EncryptedContentInfo.contentType",
+                    format!("must be data, found {}", oid::describe(inner_type.value)),
+                )
+                .into());
         }
         let alg = e.sequence("EncryptedContentInfo.contentEncryptionAlgorithm")?;
         let ciphertext = match e.peek_tag() {
@@ -1126,10 +1134,12 @@ fn parse_content(ci: &Tlv<'_>, limits: &Limits, budget: &mut BagBudget) -> Resul
                 out
             }
             _ => {
-                return Err(eci.invalid(
-                    "EncryptedContentInfo",
-                    "EncryptedData has no encryptedContent (nothing to decrypt)",
-                ));
+                return Err(eci
+                    .invalid(
+                        "EncryptedContentInfo",
+                        "EncryptedData has no encryptedContent (nothing to decrypt)",
+                    )
+                    .into());
             }
         };
         e.finish("EncryptedContentInfo")?;

@@ -11,11 +11,10 @@
 use pfxgen_keygen::PrivateKey;
 
 use crate::{
-    Error, Limits, Password,
-    asn1::Reader,
-    ber,
+    Error, Limits, Password, ber,
     encryption::{EncryptionScheme, UnsupportedScheme},
 };
+use pfxgen_asn1::Reader;
 
 /// Decrypts a DER (or BER) `EncryptedPrivateKeyInfo` with `password` and
 /// loads the key. Accepts every scheme the PFX reader accepts (PBES2 with

@@ -15,15 +15,15 @@
 //! ```
 //! ([RFC 7292, Section 4.2](https://www.rfc-editor.org/rfc/rfc7292#section-4.2)).
 
-use pfxgen_x509::der_encode;
+use pfxgen_asn1::writer;
 use zeroize::Zeroizing;
 
 use crate::{
     Error, Limits,
-    asn1::{Reader, Tlv, tag},
     encryption::{EncryptionScheme, UnsupportedScheme},
     oid,
 };
+use pfxgen_asn1::{Reader, Tlv, tag};
 
 /// The type of a SafeBag.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -228,7 +228,9 @@ fn parse_safe_bag(
     let id = bag_id.value;
     let (kind, value) = if id == oid::KEY_BAG.as_bytes() {
         if value_tlv.tag != tag::SEQUENCE {
-            return Err(value_tlv.invalid("keyBag", "the value is not a PrivateKeyInfo SEQUENCE"));
+            return Err(value_tlv
+                .invalid("keyBag", "the value is not a PrivateKeyInfo SEQUENCE")
+                .into());
         }
         (
             BagKind::Key,
@@ -236,10 +238,12 @@ fn parse_safe_bag(
         )
     } else if id == oid::SHROUDED_KEY_BAG.as_bytes() {
         if value_tlv.tag != tag::SEQUENCE {
-            return Err(value_tlv.invalid(
-                "pkcs8ShroudedKeyBag",
-                "the value is not an EncryptedPrivateKeyInfo SEQUENCE",
-            ));
+            return Err(value_tlv
+                .invalid(
+                    "pkcs8ShroudedKeyBag",
+                    "the value is not an EncryptedPrivateKeyInfo SEQUENCE",
+                )
+                .into());
         }
         let mut e = value_tlv.reader();
         let alg = e.sequence("EncryptedPrivateKeyInfo.encryptionAlgorithm")?;
@@ -255,7 +259,9 @@ fn parse_safe_bag(
         )
     } else if id == oid::CERT_BAG.as_bytes() {
         if value_tlv.tag != tag::SEQUENCE {
-            return Err(value_tlv.invalid("certBag", "the value is not a CertBag SEQUENCE"));
+            return Err(value_tlv
+                .invalid("certBag", "the value is not a CertBag SEQUENCE")
+                .into());
         }
         let mut c = value_tlv.reader();
         let cert_id = c.oid("CertBag.certId")?;
@@ -348,13 +354,15 @@ fn parse_attributes(set: &Tlv<'_>, limits: &Limits) -> Result<Attributes, Error>
         let Some(first) = vals.first() else { continue };
         if id.value == oid::FRIENDLY_NAME.as_bytes() {
             if first.tag != tag::BMP_STRING {
-                return Err(first.invalid(
-                    "friendlyName attribute",
-                    format!(
-                        "the value must be a BMPString, found tag 0x{:02X}",
-                        first.tag
-                    ),
-                ));
+                return Err(first
+                    .invalid(
+                        "friendlyName attribute",
+                        format!(
+                            "the value must be a BMPString, found tag 0x{:02X}",
+                            first.tag
+                        ),
+                    )
+                    .into());
             }
             let name = decode_bmp(first.value)
                 .map_err(|problem| first.invalid("friendlyName attribute", problem))?;
@@ -363,13 +371,15 @@ fn parse_attributes(set: &Tlv<'_>, limits: &Limits) -> Result<Attributes, Error>
             }
         } else if id.value == oid::LOCAL_KEY_ID.as_bytes() {
             if first.tag != tag::OCTET_STRING {
-                return Err(first.invalid(
-                    "localKeyId attribute",
-                    format!(
-                        "the value must be an OCTET STRING, found tag 0x{:02X}",
-                        first.tag
-                    ),
-                ));
+                return Err(first
+                    .invalid(
+                        "localKeyId attribute",
+                        format!(
+                            "the value must be an OCTET STRING, found tag 0x{:02X}",
+                            first.tag
+                        ),
+                    )
+                    .into());
             }
             if attrs.local_key_id.is_none() {
                 attrs.local_key_id = Some(first.value.to_vec());
@@ -423,24 +433,24 @@ pub(crate) fn encode_safe_bag(
 ) -> Vec<u8> {
     let mut attrs: Vec<Vec<u8>> = Vec::new();
     if let Some(name) = friendly_name {
-        attrs.push(der_encode::sequence(&[
-            &der_encode::oid(&oid::FRIENDLY_NAME),
-            &der_encode::set_of(&[&der_encode::bmp_string(name)]),
+        attrs.push(writer::sequence(&[
+            &writer::oid(&oid::FRIENDLY_NAME),
+            &writer::set_of(&[&writer::bmp_string(name)]),
         ]));
     }
     if let Some(id) = local_key_id {
-        attrs.push(der_encode::sequence(&[
-            &der_encode::oid(&oid::LOCAL_KEY_ID),
-            &der_encode::set_of(&[&der_encode::octet_string(id)]),
+        attrs.push(writer::sequence(&[
+            &writer::oid(&oid::LOCAL_KEY_ID),
+            &writer::set_of(&[&writer::octet_string(id)]),
         ]));
     }
-    let id = der_encode::oid(bag_id);
-    let wrapped = der_encode::context_constructed(0, &[value]);
+    let id = writer::oid(bag_id);
+    let wrapped = writer::context_constructed(0, &[value]);
     if attrs.is_empty() {
-        der_encode::sequence(&[&id, &wrapped])
+        writer::sequence(&[&id, &wrapped])
     } else {
         let parts: Vec<&[u8]> = attrs.iter().map(Vec::as_slice).collect();
-        der_encode::sequence(&[&id, &wrapped, &der_encode::set_of(&parts)])
+        writer::sequence(&[&id, &wrapped, &writer::set_of(&parts)])
     }
 }
 

@@ -1,7 +1,7 @@
 //! Builders for hand-made PFX files in tests (hostile inputs, layouts other
 //! producers write). Not part of the API: hidden from the documentation.
 
-use pfxgen_x509::der_encode as d;
+use pfxgen_asn1::writer as d;
 
 use crate::{Hash, Password, kdf, oid};
 
@@ -117,7 +117,7 @@ pub fn pfx(contents: &[Vec<u8>], password: &Password, iterations: u32) -> Vec<u8
 /// tests. `None` if `pfx` is not the simple DER layout pfxgen writes.
 #[must_use]
 pub fn inject_content(pfx: &[u8], injected: &[u8]) -> Option<Vec<u8>> {
-    use crate::asn1::Reader;
+    use pfxgen_asn1::Reader;
     let mut r = Reader::top(pfx, "test");
     let top = r.sequence("PFX").ok()?;
     let mut t = top.reader();

@@ -8,11 +8,11 @@
 
 use std::borrow::Cow;
 
+use pfxgen_asn1::writer as d;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{
     DerProblem, Error, IterationProblem, Limits, Password, Pfx, ber, decrypt_pkcs8, testing,
 };
-use pfxgen_x509::der_encode as d;
 
 const PW: &str = "pw";
 

@@ -39,3 +39,8 @@ fn replay_key_file() {
 fn replay_certificate_file() {
     replay("certificate_file", fuzzing::certificate_file);
 }
+
+#[test]
+fn replay_pem_bundle() {
+    replay("pem_bundle", fuzzing::pem_bundle);
+}

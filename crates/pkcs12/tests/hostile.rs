@@ -8,12 +8,13 @@
 //! With `PFXGEN_WRITE_HOSTILE_SEEDS=1` each input is also written to
 //! `fuzz/corpus/pfx_parse/hostile_<name>` as a fuzzing seed.
 
+use pfxgen_asn1::writer as d;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{
     Content, DerProblem, Error, Hash, IterationProblem, Limits, MacStatus, Password, PasswordForm,
     Pfx, kdf, testing,
 };
-use pfxgen_x509::{CertificateParams, der_encode as d};
+use pfxgen_x509::CertificateParams;
 
 const PW: &str = "pw";
 

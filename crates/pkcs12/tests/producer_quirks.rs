@@ -7,12 +7,13 @@
 //! passwords that are not UTF-8 (RSA JSafe's ISO-8859-1 bytes).
 
 use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
+use pfxgen_asn1::writer as d;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{
     Content, Error, Hash, Limits, MacStatus, Password, Pfx, Profile, Workaround, WriteOptions, kdf,
     testing, write_pfx,
 };
-use pfxgen_x509::{CertificateParams, der_encode as d};
+use pfxgen_x509::CertificateParams;
 use zeroize::Zeroizing;
 
 fn oid(dotted: &str) -> Vec<u8> {

@@ -2,12 +2,12 @@
 //! so that a mistake shared by the reader and the test builders
 //! (`testing::mac_data` uses the crate's own KDF) cannot go unnoticed.
 
+use pfxgen_asn1::writer as d;
 use pfxgen_pkcs12::{
     Hash, Limits, MacStatus, Password, PasswordForm, Pfx,
     kdf::{self, KdfPurpose},
     testing,
 };
-use pfxgen_x509::der_encode as d;
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(char::is_ascii_hexdigit).collect();

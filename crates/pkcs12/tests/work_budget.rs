@@ -4,8 +4,8 @@
 //! the OpenSSL CLI is checked against hand-counted compressions, so the
 //! formulas cannot drift unnoticed.
 
+use pfxgen_asn1::writer as d;
 use pfxgen_pkcs12::{Content, Error, Limits, MacStatus, Password, Pfx, decrypt_pkcs8, testing};
-use pfxgen_x509::der_encode as d;
 
 const P8_PBES2_AES256_SHA256: &[u8] = include_bytes!("examples/pkcs8/pbes2_aes256_sha256.p8");
 const P8_PBES2_3DES_SHA1: &[u8] = include_bytes!("examples/pkcs8/pbes2_3des_sha1.p8");

@@ -21,7 +21,9 @@ use x509_cert::ext::pkix::{
     SubjectAltName, SubjectKeyIdentifier, name::GeneralName,
 };
 
-use crate::{Error, der_encode, hex_upper};
+use pfxgen_asn1::writer;
+
+use crate::{Error, hex_upper};
 
 /// `id-ce-basicConstraints`.
 pub const OID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
@@ -55,11 +57,11 @@ impl SanEntry {
     #[must_use]
     pub fn to_der(&self) -> Vec<u8> {
         match self {
-            Self::Email(v) => der_encode::context_primitive(1, v.as_bytes()),
-            Self::Dns(v) => der_encode::context_primitive(2, v.as_bytes()),
-            Self::Uri(v) => der_encode::context_primitive(6, v.as_bytes()),
-            Self::Ip(IpAddr::V4(v)) => der_encode::context_primitive(7, &v.octets()),
-            Self::Ip(IpAddr::V6(v)) => der_encode::context_primitive(7, &v.octets()),
+            Self::Email(v) => writer::context_primitive(1, v.as_bytes()),
+            Self::Dns(v) => writer::context_primitive(2, v.as_bytes()),
+            Self::Uri(v) => writer::context_primitive(6, v.as_bytes()),
+            Self::Ip(IpAddr::V4(v)) => writer::context_primitive(7, &v.octets()),
+            Self::Ip(IpAddr::V6(v)) => writer::context_primitive(7, &v.octets()),
         }
     }
 }
@@ -240,12 +242,12 @@ fn eku_name(oid: &ObjectIdentifier) -> String {
 
 /// One DER `Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`.
 pub(crate) fn extension(oid: &ObjectIdentifier, critical: bool, value: &[u8]) -> Vec<u8> {
-    let id = der_encode::oid(oid);
-    let v = der_encode::octet_string(value);
+    let id = writer::oid(oid);
+    let v = writer::octet_string(value);
     if critical {
-        der_encode::sequence(&[&id, &der_encode::boolean(true), &v])
+        writer::sequence(&[&id, &writer::boolean(true), &v])
     } else {
-        der_encode::sequence(&[&id, &v])
+        writer::sequence(&[&id, &v])
     }
 }
 

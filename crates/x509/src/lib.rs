@@ -9,6 +9,9 @@
 //!   `x509-cert`) and reports what an operator needs: names, validity,
 //!   thumbprints, key, extensions; [`Certificate::verify_signature`] checks
 //!   it against an issuer key.
+//! * [`Chain::build`] finds the path from a certificate to its root among a
+//!   set of certificates (bounded work, cycles end); [`end_entity_of`] says
+//!   which of them is the end entity.
 //!
 //! ```
 //! use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
@@ -35,7 +38,7 @@
 )]
 
 mod certificate;
-pub mod der_encode;
+pub mod chain;
 mod error;
 pub mod extensions;
 #[doc(hidden)]
@@ -51,8 +54,16 @@ mod params;
 mod request;
 mod time;
 
+/// The DER writer, under the name it had when it lived here (the cli's
+/// tests build hostile files with it); new code uses `pfxgen_asn1::writer`.
+#[doc(hidden)]
+pub use pfxgen_asn1::writer as der_encode;
+
 pub use crate::{
     certificate::Certificate,
+    chain::{
+        Chain, MAX_CANDIDATES_PER_STEP, MAX_CHAIN_LENGTH, MAX_SIGNATURE_CHECKS, end_entity_of,
+    },
     error::Error,
     extensions::{ExtendedKeyUsage, ExtensionsReport, SanEntry},
     name::{AttributeType, DistinguishedName, NameAttribute},
@@ -61,20 +72,29 @@ pub use crate::{
     time::{CivilTime, SECONDS_PER_DAY, UtcTime},
 };
 
-/// Upper-case hex without separators (`0A1B...`), as thumbprints are shown.
+/// Upper-case hex without separators (`0A1B...`), as thumbprints are shown
+/// (`base16ct`, constant-time).
 #[must_use]
 pub fn hex_upper(bytes: &[u8]) -> String {
-    use core::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{b:02X}");
-    }
-    out
+    base16ct::upper::encode_string(bytes)
 }
 
-/// Lower-case hex without separators.
+/// Lower-case hex without separators (`base16ct`, constant-time).
 #[must_use]
 pub fn hex_lower(bytes: &[u8]) -> String {
-    hex_upper(bytes).to_ascii_lowercase()
+    base16ct::lower::encode_string(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_two_digits_per_byte_in_either_case() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        let expected: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(hex_upper(&bytes), expected);
+        assert_eq!(hex_lower(&bytes), expected.to_ascii_lowercase());
+        assert_eq!(hex_upper(&[]), "");
+    }
 }

@@ -18,7 +18,9 @@ use core::{fmt, str::FromStr};
 
 use der::asn1::ObjectIdentifier;
 
-use crate::{Error, der_encode};
+use pfxgen_asn1::writer;
+
+use crate::Error;
 
 /// Attribute types pfxgen writes by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -126,12 +128,12 @@ impl AttributeType {
     fn encode_value(self, value: &str) -> Vec<u8> {
         match self {
             Self::Country | Self::SerialNumber => {
-                der_encode::tlv(der_encode::tag::PRINTABLE_STRING, value.as_bytes())
+                writer::tlv(writer::tag::PRINTABLE_STRING, value.as_bytes())
             }
             Self::Email | Self::DomainComponent => {
-                der_encode::tlv(der_encode::tag::IA5_STRING, value.as_bytes())
+                writer::tlv(writer::tag::IA5_STRING, value.as_bytes())
             }
-            _ => der_encode::utf8_string(value),
+            _ => writer::utf8_string(value),
         }
     }
 
@@ -226,15 +228,15 @@ impl DistinguishedName {
             .attributes
             .iter()
             .map(|a| {
-                let atv = der_encode::sequence(&[
-                    &der_encode::oid(&a.kind.oid()),
+                let atv = writer::sequence(&[
+                    &writer::oid(&a.kind.oid()),
                     &a.kind.encode_value(&a.value),
                 ]);
-                der_encode::set_of(&[&atv])
+                writer::set_of(&[&atv])
             })
             .collect();
         let parts: Vec<&[u8]> = rdns.iter().map(Vec::as_slice).collect();
-        der_encode::sequence(&parts)
+        writer::sequence(&parts)
     }
 }
 

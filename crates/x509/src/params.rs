@@ -1,10 +1,11 @@
 //! Self-signed certificate assembly.
 
+use pfxgen_asn1::writer;
 use pfxgen_keygen::{PrivateKey, SignatureAlgorithm};
 use sha1::{Digest as _, Sha1};
 
 use crate::{
-    Certificate, DistinguishedName, Error, ExtendedKeyUsage, SanEntry, UtcTime, der_encode,
+    Certificate, DistinguishedName, Error, ExtendedKeyUsage, SanEntry, UtcTime,
     extensions::{
         OID_AUTHORITY_KEY_ID, OID_BASIC_CONSTRAINTS, OID_EXT_KEY_USAGE, OID_KEY_USAGE,
         OID_SUBJECT_ALT_NAME, OID_SUBJECT_KEY_ID, extension,
@@ -102,25 +103,25 @@ impl CertificateParams {
 
         let mut exts: Vec<Vec<u8>> = vec![
             // basicConstraints: cA FALSE (the DEFAULT, so an empty SEQUENCE).
-            extension(&OID_BASIC_CONSTRAINTS, true, &der_encode::sequence(&[])),
+            extension(&OID_BASIC_CONSTRAINTS, true, &writer::sequence(&[])),
             // keyUsage: digitalSignature only: bit 0, 7 unused bits.
             extension(
                 &OID_KEY_USAGE,
                 true,
-                &der_encode::tlv(der_encode::tag::BIT_STRING, &[0x07, 0x80]),
+                &writer::tlv(writer::tag::BIT_STRING, &[0x07, 0x80]),
             ),
         ];
         if !self.extended_key_usages.is_empty() {
             let oids: Vec<Vec<u8>> = self
                 .extended_key_usages
                 .iter()
-                .map(|e| der_encode::oid(&e.oid()))
+                .map(|e| writer::oid(&e.oid()))
                 .collect();
             let parts: Vec<&[u8]> = oids.iter().map(Vec::as_slice).collect();
             exts.push(extension(
                 &OID_EXT_KEY_USAGE,
                 false,
-                &der_encode::sequence(&parts),
+                &writer::sequence(&parts),
             ));
         }
         if !self.subject_alt_names.is_empty() {
@@ -133,30 +134,30 @@ impl CertificateParams {
             exts.push(extension(
                 &OID_SUBJECT_ALT_NAME,
                 false,
-                &der_encode::sequence(&parts),
+                &writer::sequence(&parts),
             ));
         }
         exts.push(extension(
             &OID_SUBJECT_KEY_ID,
             false,
-            &der_encode::octet_string(&key_id),
+            &writer::octet_string(&key_id),
         ));
-        let aki = der_encode::sequence(&[&der_encode::context_primitive(0, &key_id)]);
+        let aki = writer::sequence(&[&writer::context_primitive(0, &key_id)]);
         exts.push(extension(&OID_AUTHORITY_KEY_ID, false, &aki));
         let ext_parts: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
 
-        let tbs = der_encode::sequence(&[
-            &der_encode::context_constructed(0, &[&der_encode::integer_u64(2)]), // v3
-            &der_encode::unsigned_integer(&serial),
+        let tbs = writer::sequence(&[
+            &writer::context_constructed(0, &[&writer::integer_u64(2)]), // v3
+            &writer::unsigned_integer(&serial),
             &alg_id,
             &name, // issuer
-            &der_encode::sequence(&[&not_before.to_x509_der(), &not_after.to_x509_der()]),
+            &writer::sequence(&[&not_before.to_x509_der(), &not_after.to_x509_der()]),
             &name, // subject
             spki,
-            &der_encode::context_constructed(3, &[&der_encode::sequence(&ext_parts)]),
+            &writer::context_constructed(3, &[&writer::sequence(&ext_parts)]),
         ]);
         let signature = key.sign(&tbs)?;
-        let der = der_encode::sequence(&[&tbs, &alg_id, &der_encode::bit_string(&signature)]);
+        let der = writer::sequence(&[&tbs, &alg_id, &writer::bit_string(&signature)]);
 
         let cert = Certificate::from_der(&der)?;
         cert.verify_signature(&public)?;
@@ -169,9 +170,9 @@ impl CertificateParams {
 #[must_use]
 pub fn algorithm_identifier(algorithm: SignatureAlgorithm) -> Vec<u8> {
     if algorithm.has_null_parameters() {
-        der_encode::sequence(&[&der_encode::oid(&algorithm.oid()), &der_encode::null()])
+        writer::sequence(&[&writer::oid(&algorithm.oid()), &writer::null()])
     } else {
-        der_encode::sequence(&[&der_encode::oid(&algorithm.oid())])
+        writer::sequence(&[&writer::oid(&algorithm.oid())])
     }
 }
 

@@ -13,10 +13,11 @@
 //! ```
 
 use der::asn1::ObjectIdentifier;
+use pfxgen_asn1::writer;
 use pfxgen_keygen::PrivateKey;
 
 use crate::{
-    DistinguishedName, Error, ExtendedKeyUsage, SanEntry, der_encode,
+    DistinguishedName, Error, ExtendedKeyUsage, SanEntry,
     extensions::{
         OID_BASIC_CONSTRAINTS, OID_EXT_KEY_USAGE, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, extension,
     },
@@ -45,24 +46,24 @@ impl RequestParams {
     /// The requested extensions, DER `Extension`s.
     fn extensions(&self) -> Vec<Vec<u8>> {
         let mut exts = vec![
-            extension(&OID_BASIC_CONSTRAINTS, true, &der_encode::sequence(&[])),
+            extension(&OID_BASIC_CONSTRAINTS, true, &writer::sequence(&[])),
             extension(
                 &OID_KEY_USAGE,
                 true,
-                &der_encode::tlv(der_encode::tag::BIT_STRING, &[0x07, 0x80]),
+                &writer::tlv(writer::tag::BIT_STRING, &[0x07, 0x80]),
             ),
         ];
         if !self.extended_key_usages.is_empty() {
             let oids: Vec<Vec<u8>> = self
                 .extended_key_usages
                 .iter()
-                .map(|e| der_encode::oid(&e.oid()))
+                .map(|e| writer::oid(&e.oid()))
                 .collect();
             let parts: Vec<&[u8]> = oids.iter().map(Vec::as_slice).collect();
             exts.push(extension(
                 &OID_EXT_KEY_USAGE,
                 false,
-                &der_encode::sequence(&parts),
+                &writer::sequence(&parts),
             ));
         }
         if !self.subject_alt_names.is_empty() {
@@ -75,7 +76,7 @@ impl RequestParams {
             exts.push(extension(
                 &OID_SUBJECT_ALT_NAME,
                 false,
-                &der_encode::sequence(&parts),
+                &writer::sequence(&parts),
             ));
         }
         exts
@@ -90,24 +91,24 @@ impl RequestParams {
     pub fn sign(&self, key: &PrivateKey) -> Result<Vec<u8>, Error> {
         let exts = self.extensions();
         let ext_parts: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
-        let attribute = der_encode::sequence(&[
-            &der_encode::oid(&OID_EXTENSION_REQUEST),
-            &der_encode::set_of(&[&der_encode::sequence(&ext_parts)]),
+        let attribute = writer::sequence(&[
+            &writer::oid(&OID_EXTENSION_REQUEST),
+            &writer::set_of(&[&writer::sequence(&ext_parts)]),
         ]);
         let public = key.public_key();
-        let info = der_encode::sequence(&[
-            &der_encode::integer_u64(0),
+        let info = writer::sequence(&[
+            &writer::integer_u64(0),
             &self.subject.to_der(),
             public.to_spki_der(),
-            &der_encode::context_constructed(0, &[&attribute]),
+            &writer::context_constructed(0, &[&attribute]),
         ]);
         let algorithm = key.signature_algorithm();
         let signature = key.sign(&info)?;
         public.verify(algorithm, &info, &signature)?;
-        Ok(der_encode::sequence(&[
+        Ok(writer::sequence(&[
             &info,
             &algorithm_identifier(algorithm),
-            &der_encode::bit_string(&signature),
+            &writer::bit_string(&signature),
         ]))
     }
 }
@@ -129,9 +130,9 @@ mod tests {
         assert_eq!(der.first(), Some(&0x30));
         let spki = key.public_key().to_spki_der().to_vec();
         assert!(der.windows(spki.len()).any(|w| w == spki));
-        let ext_req = der_encode::oid(&OID_EXTENSION_REQUEST);
+        let ext_req = writer::oid(&OID_EXTENSION_REQUEST);
         assert!(der.windows(ext_req.len()).any(|w| w == ext_req));
-        let san = der_encode::oid(&OID_SUBJECT_ALT_NAME);
+        let san = writer::oid(&OID_SUBJECT_ALT_NAME);
         assert!(der.windows(san.len()).any(|w| w == san));
     }
 
@@ -145,7 +146,7 @@ mod tests {
         };
         let der = params.sign(&key).unwrap();
         for oid in [OID_SUBJECT_ALT_NAME, OID_EXT_KEY_USAGE] {
-            let o = der_encode::oid(&oid);
+            let o = writer::oid(&oid);
             assert!(!der.windows(o.len()).any(|w| w == o));
         }
     }

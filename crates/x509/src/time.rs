@@ -8,7 +8,7 @@
 use core::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::der_encode::{self, tag};
+use pfxgen_asn1::{tag, writer};
 
 /// Seconds in a day.
 pub const SECONDS_PER_DAY: i64 = 86_400;
@@ -123,13 +123,13 @@ impl UtcTime {
                 c.minute,
                 c.second
             );
-            der_encode::tlv(tag::UTC_TIME, text.as_bytes())
+            writer::tlv(tag::UTC_TIME, text.as_bytes())
         } else {
             let text = format!(
                 "{:04}{:02}{:02}{:02}{:02}{:02}Z",
                 c.year, c.month, c.day, c.hour, c.minute, c.second
             );
-            der_encode::tlv(tag::GENERALIZED_TIME, text.as_bytes())
+            writer::tlv(tag::GENERALIZED_TIME, text.as_bytes())
         }
     }
 

@@ -1,33 +1,18 @@
-//! A strict DER reader with locations, for the PKCS#12 structures.
+//! The strict DER reader: a cursor over a byte string that knows where the
+//! byte string lives, so every error names the field and its offset.
 //!
-//! Input has been through [`crate::ber::normalize`] first, so this reader
-//! insists on DER: definite minimal lengths, low tag numbers. Every error
-//! names the field being read and its location.
+//! DER is the distinguished subset of BER (X.690 clause 10): definite
+//! lengths in the fewest octets, and one encoding for each value. Input from
+//! outside is first rewritten by [`crate::ber::normalize`], so this reader
+//! insists on DER and refuses anything else with a [`DerProblem`].
 
 use std::rc::Rc;
 
-use crate::{
-    Error, Limits,
-    error::{DerProblem, IterationProblem, Location},
-};
-
-/// Tag bytes used by PKCS#12.
-pub(crate) mod tag {
-    pub const INTEGER: u8 = 0x02;
-    pub const OCTET_STRING: u8 = 0x04;
-    pub const NULL: u8 = 0x05;
-    pub const OID: u8 = 0x06;
-    pub const BMP_STRING: u8 = 0x1E;
-    pub const SEQUENCE: u8 = 0x30;
-    pub const SET: u8 = 0x31;
-    pub const CONTEXT_0: u8 = 0xA0;
-    pub const CONTEXT_1: u8 = 0xA1;
-    pub const IMPLICIT_0: u8 = 0x80;
-}
+use crate::{DerProblem, Error, Location, Tlv, tag};
 
 /// A byte string being parsed, with where it lives for error messages.
 #[derive(Clone)]
-pub(crate) struct Reader<'a> {
+pub struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
     /// Offset of `data[0]` within `within`.
@@ -35,20 +20,10 @@ pub(crate) struct Reader<'a> {
     within: Rc<str>,
 }
 
-/// One DER element.
-#[derive(Clone)]
-pub(crate) struct Tlv<'a> {
-    pub tag: u8,
-    pub value: &'a [u8],
-    /// The whole element: tag, length and value.
-    pub raw: &'a [u8],
-    /// Offset of the tag within `within`.
-    pub offset: usize,
-    value_offset: usize,
-    within: Rc<str>,
-}
-
 impl<'a> Reader<'a> {
+    /// A reader over `data`, which starts at byte `base` of `within` (so
+    /// that locations are given in the outermost byte string).
+    #[must_use]
     pub fn new(data: &'a [u8], base: usize, within: Rc<str>) -> Self {
         Self {
             data,
@@ -58,15 +33,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A reader over a whole top-level byte string.
+    /// A reader over a whole top-level byte string, named `within` in
+    /// locations (`"the file"`).
+    #[must_use]
     pub fn top(data: &'a [u8], within: &str) -> Self {
         Self::new(data, 0, Rc::from(within))
     }
 
+    /// Whether every element has been read.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.pos >= self.data.len()
     }
 
+    /// The tag octet of the next element, without reading it.
+    #[must_use]
     pub fn peek_tag(&self) -> Option<u8> {
         self.data.get(self.pos).copied()
     }
@@ -82,7 +63,12 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads the next element, whatever its tag.
+    /// Reads the next element, whatever its tag, in DER: a low tag number
+    /// (X.690 8.1.2.2), a definite length in the fewest octets (X.690 10.1)
+    /// that fits in what remains.
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] naming `what` and the offset of the tag or length.
     pub fn read_any(&mut self, what: &'static str) -> Result<Tlv<'a>, Error> {
         let start = self.pos;
         let tag = *self.data.get(start).ok_or_else(|| {
@@ -167,7 +153,11 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Reads the next element, which must have tag `tag`.
+    /// Reads the next element, which must have tag `tag`; `expected` names
+    /// it in the message otherwise (`"a SEQUENCE"`).
+    ///
+    /// # Errors
+    /// As [`Reader::read_any`], and [`DerProblem::UnexpectedTag`].
     pub fn read(
         &mut self,
         tag: u8,
@@ -184,7 +174,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads the next element if it has tag `tag`.
+    /// Reads the next element if it has tag `tag` (an OPTIONAL field).
+    ///
+    /// # Errors
+    /// As [`Reader::read_any`].
     pub fn read_optional(&mut self, tag: u8, what: &'static str) -> Result<Option<Tlv<'a>>, Error> {
         if self.peek_tag() == Some(tag) {
             self.read_any(what).map(Some)
@@ -193,25 +186,45 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads a SEQUENCE.
+    ///
+    /// # Errors
+    /// As [`Reader::read`].
     pub fn sequence(&mut self, what: &'static str) -> Result<Tlv<'a>, Error> {
         self.read(tag::SEQUENCE, what, "a SEQUENCE")
     }
 
+    /// Reads an OBJECT IDENTIFIER and checks its content
+    /// ([`Tlv::check_oid`]).
+    ///
+    /// # Errors
+    /// As [`Reader::read`], and [`DerProblem::BadOid`].
     pub fn oid(&mut self, what: &'static str) -> Result<Tlv<'a>, Error> {
         let tlv = self.read(tag::OID, what, "an OBJECT IDENTIFIER")?;
         tlv.check_oid(what)?;
         Ok(tlv)
     }
 
+    /// Reads an OCTET STRING.
+    ///
+    /// # Errors
+    /// As [`Reader::read`].
     pub fn octet_string(&mut self, what: &'static str) -> Result<Tlv<'a>, Error> {
         self.read(tag::OCTET_STRING, what, "an OCTET STRING")
     }
 
+    /// Reads an INTEGER (its content is checked by [`Tlv::int_value`]).
+    ///
+    /// # Errors
+    /// As [`Reader::read`].
     pub fn integer(&mut self, what: &'static str) -> Result<Tlv<'a>, Error> {
         self.read(tag::INTEGER, what, "an INTEGER")
     }
 
     /// Checks that nothing is left.
+    ///
+    /// # Errors
+    /// [`DerProblem::TrailingData`] with the number of bytes left.
     pub fn finish(&self, what: &'static str) -> Result<(), Error> {
         if self.is_empty() {
             Ok(())
@@ -227,205 +240,13 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The value of a DER INTEGER.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum IntValue {
-    Negative,
-    Value(u64),
-    /// Positive but wider than 64 bits.
-    Huge,
-}
-
-impl<'a> Tlv<'a> {
-    /// A reader over this element's content.
-    pub fn reader(&self) -> Reader<'a> {
-        Reader::new(self.value, self.value_offset, Rc::clone(&self.within))
-    }
-
-    pub fn location(&self) -> Location {
-        Location {
-            within: self.within.to_string(),
-            offset: self.offset,
-        }
-    }
-
-    /// Offset of the value within `within`.
-    pub fn value_offset(&self) -> usize {
-        self.value_offset
-    }
-
-    pub fn within(&self) -> &Rc<str> {
-        &self.within
-    }
-
-    fn malformed(&self, what: &'static str, problem: DerProblem) -> Error {
-        Error::Malformed {
-            what,
-            problem,
-            at: self.location(),
-        }
-    }
-
-    pub fn invalid(&self, what: &'static str, problem: impl Into<String>) -> Error {
-        Error::InvalidValue {
-            what,
-            problem: problem.into(),
-            at: self.location(),
-        }
-    }
-
-    /// Checks OBJECT IDENTIFIER content: non-empty, each arc ends with a
-    /// byte < 0x80, no arc starts with 0x80. Arcs are never converted to
-    /// numbers, so huge arcs cannot overflow anything.
-    pub fn check_oid(&self, what: &'static str) -> Result<(), Error> {
-        let v = self.value;
-        let bad = v.is_empty()
-            || v.last().is_some_and(|b| b & 0x80 != 0)
-            || v.first() == Some(&0x80)
-            || v.windows(2)
-                .any(|w| w.first().is_some_and(|b| b & 0x80 == 0) && w.get(1) == Some(&0x80));
-        if bad {
-            Err(self.malformed(what, DerProblem::BadOid))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Decodes INTEGER content strictly (minimal two's complement).
-    pub fn int_value(&self, what: &'static str) -> Result<IntValue, Error> {
-        let v = self.value;
-        let (first, rest) = v
-            .split_first()
-            .ok_or_else(|| self.malformed(what, DerProblem::EmptyInteger))?;
-        if let Some(second) = rest.first() {
-            if (*first == 0x00 && second & 0x80 == 0) || (*first == 0xFF && second & 0x80 != 0) {
-                return Err(self.malformed(what, DerProblem::NonMinimalInteger));
-            }
-        }
-        if first & 0x80 != 0 {
-            return Ok(IntValue::Negative);
-        }
-        let magnitude = if *first == 0 { rest } else { v };
-        if magnitude.len() > 8 {
-            return Ok(IntValue::Huge);
-        }
-        Ok(IntValue::Value(
-            magnitude
-                .iter()
-                .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
-        ))
-    }
-
-    /// A small non-negative INTEGER (versions, key lengths).
-    pub fn small_uint(&self, what: &'static str) -> Result<u64, Error> {
-        match self.int_value(what)? {
-            IntValue::Value(v) => Ok(v),
-            IntValue::Negative => Err(self.malformed(what, DerProblem::NegativeInteger)),
-            IntValue::Huge => Err(self.malformed(what, DerProblem::IntegerTooLarge)),
-        }
-    }
-
-    /// An iteration count, checked against `limits` before any use.
-    pub fn iterations(&self, what: &'static str, limits: &Limits) -> Result<u32, Error> {
-        let problem = match self.int_value(what)? {
-            IntValue::Negative => IterationProblem::Negative,
-            IntValue::Value(0) => IterationProblem::Zero,
-            IntValue::Value(v) if v <= u64::from(limits.max_iterations) => {
-                return Ok(u32::try_from(v).unwrap_or(u32::MAX));
-            }
-            IntValue::Value(v) => IterationProblem::AboveLimit {
-                value: Some(v),
-                limit: limits.max_iterations,
-            },
-            IntValue::Huge => IterationProblem::AboveLimit {
-                value: None,
-                limit: limits.max_iterations,
-            },
-        };
-        Err(Error::IterationCount {
-            what,
-            problem,
-            at: self.location(),
-        })
-    }
-
-    /// Checks a NULL.
-    pub fn expect_null(&self, what: &'static str) -> Result<(), Error> {
-        if self.tag != tag::NULL {
-            return Err(self.malformed(
-                what,
-                DerProblem::UnexpectedTag {
-                    expected: "NULL",
-                    found: Some(self.tag),
-                },
-            ));
-        }
-        if self.value.is_empty() {
-            Ok(())
-        } else {
-            Err(self.malformed(what, DerProblem::BadNull))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Tlv;
 
     fn tlv(bytes: &[u8]) -> Result<Tlv<'_>, Error> {
         Reader::top(bytes, "test").read_any("x")
-    }
-
-    #[test]
-    fn integers() {
-        let limits = Limits::default();
-        let it = |b: &[u8]| tlv(b).unwrap().iterations("it", &limits);
-        assert_eq!(it(&[0x02, 0x02, 0x08, 0x00]).unwrap(), 2048);
-        assert!(matches!(
-            it(&[0x02, 0x01, 0x00]),
-            Err(Error::IterationCount {
-                problem: IterationProblem::Zero,
-                ..
-            })
-        ));
-        assert!(matches!(
-            it(&[0x02, 0x01, 0xFF]),
-            Err(Error::IterationCount {
-                problem: IterationProblem::Negative,
-                ..
-            })
-        ));
-        assert!(matches!(
-            it(&[0x02, 0x04, 0x7F, 0xFF, 0xFF, 0xFF]),
-            Err(Error::IterationCount {
-                problem: IterationProblem::AboveLimit {
-                    value: Some(2_147_483_647),
-                    ..
-                },
-                ..
-            })
-        ));
-        assert!(matches!(
-            it(&[0x02, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0]),
-            Err(Error::IterationCount {
-                problem: IterationProblem::AboveLimit { value: None, .. },
-                ..
-            })
-        ));
-        assert!(matches!(
-            it(&[0x02, 0x02, 0x00, 0x01]),
-            Err(Error::Malformed {
-                problem: DerProblem::NonMinimalInteger,
-                ..
-            })
-        ));
-        assert!(matches!(
-            it(&[0x02, 0x00]),
-            Err(Error::Malformed {
-                problem: DerProblem::EmptyInteger,
-                ..
-            })
-        ));
     }
 
     #[test]
@@ -492,7 +313,7 @@ mod tests {
         let err = inner.integer("missing").err().unwrap();
         assert_eq!(
             err.to_string(),
-            "malformed PFX: missing at byte 7 of the file: expected an INTEGER, found the end of the structure"
+            "malformed DER: missing at byte 7 of the file: expected an INTEGER, found the end of the structure"
         );
     }
 }

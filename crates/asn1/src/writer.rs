@@ -1,47 +1,20 @@
 //! A minimal DER writer: tag, length, value.
 //!
-//! pfxgen assembles the structures it *writes* (the TBSCertificate here, the
-//! PFX in `pfxgen-pkcs12`) with these few functions rather than through
+//! pfxgen assembles the structures it *writes* (the TBSCertificate in
+//! `pfxgen-x509`, the PFX in `pfxgen-pkcs12`) with these few functions rather than through
 //! generic derive machinery, so that a reviewer can compare each output byte
 //! with the ASN.1 in the RFC. Every function returns a complete TLV.
 //!
 //! Only definite-length DER is produced: lengths use the short form below 128
 //! and the minimal long form above; INTEGERs are minimal two's complement;
-//! SET OF elements are sorted by their encodings (X.690, Section 11.6).
+//! SET OF elements are sorted by their encodings (X.690, Section 11.6: "the
+//! encodings of the component values of a set-of value shall appear in
+//! ascending order, the encodings being compared as octet strings").
 
 use der::asn1::ObjectIdentifier;
 
-/// Universal tag numbers used by pfxgen.
-pub mod tag {
-    /// BOOLEAN.
-    pub const BOOLEAN: u8 = 0x01;
-    /// INTEGER.
-    pub const INTEGER: u8 = 0x02;
-    /// BIT STRING.
-    pub const BIT_STRING: u8 = 0x03;
-    /// OCTET STRING.
-    pub const OCTET_STRING: u8 = 0x04;
-    /// NULL.
-    pub const NULL: u8 = 0x05;
-    /// OBJECT IDENTIFIER.
-    pub const OID: u8 = 0x06;
-    /// UTF8String.
-    pub const UTF8_STRING: u8 = 0x0C;
-    /// PrintableString.
-    pub const PRINTABLE_STRING: u8 = 0x13;
-    /// IA5String.
-    pub const IA5_STRING: u8 = 0x16;
-    /// UTCTime.
-    pub const UTC_TIME: u8 = 0x17;
-    /// GeneralizedTime.
-    pub const GENERALIZED_TIME: u8 = 0x18;
-    /// BMPString.
-    pub const BMP_STRING: u8 = 0x1E;
-    /// SEQUENCE / SEQUENCE OF (constructed).
-    pub const SEQUENCE: u8 = 0x30;
-    /// SET / SET OF (constructed).
-    pub const SET: u8 = 0x31;
-}
+/// The tag octets this writer uses (the crate's [`crate::tag`]).
+pub use crate::tag;
 
 /// Appends a DER length to `out`.
 pub fn push_length(out: &mut Vec<u8>, len: usize) {

@@ -14,7 +14,7 @@
 //! and the order of SET OF elements. The structure-aware parsers that follow
 //! check what they need.
 //!
-//! Bounds: nesting deeper than [`crate::Limits::max_depth`] is refused before
+//! Bounds: nesting deeper than the caller's `max_depth` is refused before
 //! it is followed; the output is never longer than the input (headers only
 //! shrink); each input byte is visited a bounded number of times.
 
@@ -22,7 +22,7 @@ use std::borrow::Cow;
 
 use zeroize::Zeroizing;
 
-use crate::error::DerProblem;
+use crate::DerProblem;
 
 /// An output buffer that never leaves an unwiped copy behind: when it must
 /// grow, the old allocation is wiped (dropped as `Zeroizing`) after the move.
@@ -55,7 +55,7 @@ impl SecretBuf {
 
     fn push_length(&mut self, len: usize) {
         let mut header = Vec::with_capacity(9);
-        pfxgen_x509::der_encode::push_length(&mut header, len);
+        crate::writer::push_length(&mut header, len);
         self.extend(&header);
     }
 }
