@@ -642,4 +642,17 @@ mod tests {
         let nine = [0x04, 0x89, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xAA];
         assert_eq!(norm(&nine).unwrap_err().problem, DerProblem::BadLengthField);
     }
+
+    // A constructed BIT STRING's last piece may leave 0 to 7 bits unused;
+    // 8 is not a number of unused bits.
+    #[test]
+    fn constructed_bit_string_unused_bits_up_to_seven() {
+        let seven = [0x23, 0x80, 0x03, 0x02, 0x07, 0x80, 0x00, 0x00];
+        assert_eq!(norm(&seven).unwrap(), [0x03, 0x02, 0x07, 0x80]);
+        let eight = [0x23, 0x80, 0x03, 0x02, 0x08, 0x80, 0x00, 0x00];
+        assert_eq!(
+            norm(&eight).unwrap_err().problem,
+            DerProblem::BadConstructedString
+        );
+    }
 }
