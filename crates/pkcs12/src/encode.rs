@@ -210,24 +210,7 @@ pub fn write_pfx(
     }
     let local_key_id: [u8; 20] = Sha1::digest(cert.der()).into();
     let friendly = options.friendly_name.as_deref();
-
-    // Certificates: end entity (with attributes), then the chain.
-    let cert_bag = |der: &[u8], attrs: bool| {
-        let value = writer::sequence(&[
-            &writer::oid(&oid::X509_CERTIFICATE),
-            &writer::context_constructed(0, &[&writer::octet_string(der)]),
-        ]);
-        if attrs {
-            encode_safe_bag(&oid::CERT_BAG, &value, friendly, Some(&local_key_id))
-        } else {
-            encode_safe_bag(&oid::CERT_BAG, &value, None, None)
-        }
-    };
-    let mut cert_bags = vec![cert_bag(cert.der(), true)];
-    cert_bags.extend(chain.iter().map(|c| cert_bag(c.der(), false)));
-    let parts: Vec<&[u8]> = cert_bags.iter().map(Vec::as_slice).collect();
-    let cert_safe_contents = writer::sequence(&parts);
-
+    let cert_safe_contents = cert_safe_contents(cert, chain, friendly, &local_key_id);
     let cert_scheme = options.scheme()?;
     let pkcs8 = key.to_pkcs8_der()?;
     let key_scheme = options.scheme()?;
@@ -259,27 +242,8 @@ pub fn write_pfx(
             reason: "internal error: a key derivation went missing".to_owned(),
         })?;
     let (encrypted_certs, encrypted_key, mac_key) = (encrypted_certs?, encrypted_key?, mac_key?);
-    let encrypted_data = writer::sequence(&[
-        &writer::integer_u64(0),
-        &writer::sequence(&[
-            &writer::oid(&oid::DATA),
-            &cert_scheme.to_der(),
-            &writer::context_primitive(0, &encrypted_certs),
-        ]),
-    ]);
-    let certs_ci = writer::sequence(&[
-        &writer::oid(&oid::ENCRYPTED_DATA),
-        &writer::context_constructed(0, &[&encrypted_data]),
-    ]);
-
-    // The key: PKCS#8, encrypted, in a shrouded key bag in a plain data content.
-    let epki = writer::sequence(&[&key_scheme.to_der(), &writer::octet_string(&encrypted_key)]);
-    let key_bag = encode_safe_bag(&oid::SHROUDED_KEY_BAG, &epki, friendly, Some(&local_key_id));
-    let key_safe_contents = writer::sequence(&[&key_bag]);
-    let key_ci = writer::sequence(&[
-        &writer::oid(&oid::DATA),
-        &writer::context_constructed(0, &[&writer::octet_string(&key_safe_contents)]),
-    ]);
+    let certs_ci = encrypted_data_content(&cert_scheme, &encrypted_certs);
+    let key_ci = key_content(&key_scheme, &encrypted_key, friendly, &local_key_id);
 
     let auth_safe = writer::sequence(&[&certs_ci, &key_ci]);
     let auth_safe_ci = writer::sequence(&[
@@ -300,4 +264,63 @@ pub fn write_pfx(
         &auth_safe_ci,
         &mac,
     ]))
+}
+
+/// The certificates' SafeContents: the end entity (with the friendly name
+/// and `localKeyId` attributes), then the chain.
+fn cert_safe_contents(
+    cert: &Certificate,
+    chain: &[Certificate],
+    friendly: Option<&str>,
+    local_key_id: &[u8],
+) -> Vec<u8> {
+    let cert_bag = |der: &[u8], attrs: bool| {
+        let value = writer::sequence(&[
+            &writer::oid(&oid::X509_CERTIFICATE),
+            &writer::context_constructed(0, &[&writer::octet_string(der)]),
+        ]);
+        if attrs {
+            encode_safe_bag(&oid::CERT_BAG, &value, friendly, Some(local_key_id))
+        } else {
+            encode_safe_bag(&oid::CERT_BAG, &value, None, None)
+        }
+    };
+    let mut cert_bags = vec![cert_bag(cert.der(), true)];
+    cert_bags.extend(chain.iter().map(|c| cert_bag(c.der(), false)));
+    let parts: Vec<&[u8]> = cert_bags.iter().map(Vec::as_slice).collect();
+    writer::sequence(&parts)
+}
+
+/// The encrypted certificates as a ContentInfo of type encryptedData
+/// (RFC 2315 EncryptedData, version 0).
+fn encrypted_data_content(scheme: &EncryptionScheme, encrypted: &[u8]) -> Vec<u8> {
+    let encrypted_data = writer::sequence(&[
+        &writer::integer_u64(0),
+        &writer::sequence(&[
+            &writer::oid(&oid::DATA),
+            &scheme.to_der(),
+            &writer::context_primitive(0, encrypted),
+        ]),
+    ]);
+    writer::sequence(&[
+        &writer::oid(&oid::ENCRYPTED_DATA),
+        &writer::context_constructed(0, &[&encrypted_data]),
+    ])
+}
+
+/// The key: PKCS#8, encrypted, in a shrouded key bag in a plain data
+/// content.
+fn key_content(
+    scheme: &EncryptionScheme,
+    encrypted_key: &[u8],
+    friendly: Option<&str>,
+    local_key_id: &[u8],
+) -> Vec<u8> {
+    let epki = writer::sequence(&[&scheme.to_der(), &writer::octet_string(encrypted_key)]);
+    let key_bag = encode_safe_bag(&oid::SHROUDED_KEY_BAG, &epki, friendly, Some(local_key_id));
+    let key_safe_contents = writer::sequence(&[&key_bag]);
+    writer::sequence(&[
+        &writer::oid(&oid::DATA),
+        &writer::context_constructed(0, &[&writer::octet_string(&key_safe_contents)]),
+    ])
 }

@@ -54,11 +54,6 @@ mod params;
 mod request;
 mod time;
 
-/// The DER writer, under the name it had when it lived here (the cli's
-/// tests build hostile files with it); new code uses `pfxgen_asn1::writer`.
-#[doc(hidden)]
-pub use pfxgen_asn1::writer as der_encode;
-
 pub use crate::{
     certificate::Certificate,
     chain::{

@@ -6,9 +6,10 @@ use crate::common;
 use std::path::Path;
 
 use crate::common::{TempDir, pfxgen, pfxgen_with};
+use pfxgen_asn1::writer;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey, PublicKey};
 use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
-use pfxgen_x509::{CertificateParams, UtcTime, der_encode};
+use pfxgen_x509::{CertificateParams, UtcTime};
 
 const PW: &str = "Audit-Pass-42!x";
 
@@ -284,15 +285,15 @@ fn spki_from_jwk(jwk: &str) -> Vec<u8> {
         b64url_decode(v)
     };
     if jwk.contains("\"kty\": \"RSA\"") {
-        let rsa = der_encode::sequence(&[
-            &der_encode::unsigned_integer(&field("n")),
-            &der_encode::unsigned_integer(&field("e")),
+        let rsa = writer::sequence(&[
+            &writer::unsigned_integer(&field("n")),
+            &writer::unsigned_integer(&field("e")),
         ]);
-        let alg = der_encode::sequence(&[
-            &der_encode::oid(&pfxgen_keygen::oid::RSA_ENCRYPTION),
-            &der_encode::null(),
+        let alg = writer::sequence(&[
+            &writer::oid(&pfxgen_keygen::oid::RSA_ENCRYPTION),
+            &writer::null(),
         ]);
-        der_encode::sequence(&[&alg, &der_encode::bit_string(&rsa)])
+        writer::sequence(&[&alg, &writer::bit_string(&rsa)])
     } else {
         let curve = if jwk.contains("P-256") {
             pfxgen_keygen::oid::SECP256R1
@@ -304,11 +305,11 @@ fn spki_from_jwk(jwk: &str) -> Vec<u8> {
         let mut point = vec![4u8];
         point.extend(field("x"));
         point.extend(field("y"));
-        let alg = der_encode::sequence(&[
-            &der_encode::oid(&pfxgen_keygen::oid::EC_PUBLIC_KEY),
-            &der_encode::oid(&curve),
+        let alg = writer::sequence(&[
+            &writer::oid(&pfxgen_keygen::oid::EC_PUBLIC_KEY),
+            &writer::oid(&curve),
         ]);
-        der_encode::sequence(&[&alg, &der_encode::bit_string(&point)])
+        writer::sequence(&[&alg, &writer::bit_string(&point)])
     }
 }
 

@@ -7,9 +7,10 @@
 use crate::common;
 
 use crate::common::{TempDir, pfxgen};
+use pfxgen_asn1::writer as d;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{Hash, Limits, MacStatus, Password, Pfx, kdf, oid, testing};
-use pfxgen_x509::{CertificateParams, der_encode as d};
+use pfxgen_x509::CertificateParams;
 
 const RFC9579: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
