@@ -1,4 +1,23 @@
 //! Usage texts. The exit-status table is the same one the README shows.
+//!
+//! The texts are `&'static str` (the command table, the man page and the
+//! completions use them as they are), put together with `concat!`: the
+//! password sources every command shares are written once
+//! (`password_sources!`), and the policy's minimum length comes from
+//! `pfxgen_core::password_min_length!`, the literal that also defines
+//! `pfxgen_core::policy::password::MIN_LENGTH`.
+
+/// The password sources every command with password options takes (the
+/// `PASSWORD_OPTIONS` group of the command table, less `--no-password`,
+/// whose meaning differs by command).
+macro_rules! password_sources {
+    () => {
+        "    --password-file FILE      --password-env VAR      --password-stdin
+    --pem-password PW         (or --password PW) on the command line: other
+                              users can see it (ps, /proc); pfxgen warns
+"
+    };
+}
 
 /// Exit statuses, shown by every `--help`.
 pub const EXIT_CODES: &str = "\
@@ -42,7 +61,12 @@ COMMANDS
 
 PASSWORDS (generate, inspect, verify, rotate, jwks, convert, export, csr, pack;
            audit uses --passwords MAP)
-    With no option, pfxgen asks at the terminal (without echo). Otherwise:
+    With no option and at a terminal, pfxgen asks (without echo): generate,
+    csr, pack and rotate making a new certificate ask for the new password
+    twice; inspect, verify, convert, export and rotate --from try the empty
+    password, then ask once; rotate asks for the current certificate's
+    password when neither the new one nor none opens it; pack asks for an
+    encrypted key's password. jwks never asks. Otherwise:
     --password-file FILE   the whole file: one line; a final newline and a
                            leading byte-order mark (Notepad) are ignored
     --password-env VAR     the environment variable VAR (a final newline is
@@ -52,10 +76,12 @@ PASSWORDS (generate, inspect, verify, rotate, jwks, convert, export, csr, pack;
     --pem-password PW      (or --password PW) on the command line: works, but
                            other users can see it (ps, /proc, shell history);
                            pfxgen warns
+    Each command's help lists its password options.
 ";
 
 /// `pfxgen generate --help`.
-pub const GENERATE: &str = "\
+pub const GENERATE: &str = concat!(
+    "\
 pfxgen generate - make a key, a self-signed certificate and the PFX
 
 USAGE
@@ -103,13 +129,17 @@ PASSWORD OPTIONS
     --no-password             a deliberately password-less file
     --pem-password PW, or the PASSWORD argument: visible to other users
     --allow-weak-password     accept a password that breaks the policy
-                              (at least 12 characters; upper- and lower-case
+                              (at least ",
+    pfxgen_core::password_min_length!(),
+    " characters; upper- and lower-case
                               letters, digits, specials; no common words or
                               patterns)
-";
+"
+);
 
 /// `pfxgen inspect --help`.
-pub const INSPECT: &str = "\
+pub const INSPECT: &str = concat!(
+    "\
 pfxgen inspect - show everything about a PFX, with verdicts
 
 USAGE
@@ -136,10 +166,18 @@ USAGE
                    (SHA-512 weighs 6); default 16000000, about a second
                    of CPU. A file needing more is refused (exit 4) before
                    the derivation that would exceed it.
-";
+
+PASSWORD OPTIONS
+    (no option)               the empty password, then (at a terminal) a
+                              prompt; else what can be read without one
+    --no-password             the file has no password
+",
+    password_sources!()
+);
 
 /// `pfxgen verify --help`.
-pub const VERIFY: &str = "\
+pub const VERIFY: &str = concat!(
+    "\
 pfxgen verify - pass/fail: can the identity server sign with this PFX?
 
 USAGE
@@ -164,10 +202,18 @@ CHECKS (exit 0 only when all pass)
     dotnet-loader-limits     inside .NET 9's default PKCS#12 loader limits
     token-self-test          a JWT signed like the identity server's tokens
                              (alg, kid, x5t) verifies with the certificate
-";
+
+PASSWORD OPTIONS
+    (no option)               the empty password, then (at a terminal) a
+                              prompt
+    --no-password             the file has no password
+",
+    password_sources!()
+);
 
 /// `pfxgen rotate --help`.
-pub const ROTATE: &str = "\
+pub const ROTATE: &str = concat!(
+    "\
 pfxgen rotate - install a new certificate in an identity service folder
 
 USAGE
@@ -224,7 +270,15 @@ OPTIONS
                                 days (default 30)
     --dry-run                   print the plan, change nothing
     --json                      print the result as JSON
-";
+
+PASSWORD OPTIONS (the new certificate's; the current one's are above)
+    (no option)               --from: the empty password, then (at a
+                              terminal) a prompt; a new certificate: a
+                              prompt, twice (or --generate-password FILE)
+    --no-password             no password
+",
+    password_sources!()
+);
 
 /// `pfxgen rollback --help`.
 pub const ROLLBACK: &str = "\
@@ -246,7 +300,8 @@ USAGE
 ";
 
 /// `pfxgen jwks --help`.
-pub const JWKS: &str = "\
+pub const JWKS: &str = concat!(
+    "\
 pfxgen jwks - print the JWKS the identity server publishes for certificates
 
 USAGE
@@ -269,7 +324,13 @@ USAGE
                    the derivation that would exceed it.
     --max-run-work N  most work the whole run may cost (default
                    4096000000, 256 files at the default --max-work)
-";
+
+PASSWORD OPTIONS (one password for every file)
+    (no option)               the empty password; jwks never asks
+    --no-password             the files have no password
+",
+    password_sources!()
+);
 
 /// `pfxgen audit --help`.
 pub const AUDIT: &str = "\
@@ -323,7 +384,8 @@ EXIT STATUS (audit)
 ";
 
 /// `pfxgen convert --help`.
-pub const CONVERT: &str = "\
+pub const CONVERT: &str = concat!(
+    "\
 pfxgen convert - re-protect a PFX: new profile, new password, fresh salts
 
 USAGE
@@ -353,10 +415,18 @@ USAGE
     OUT is written like every pfxgen file: atomically, mode 0600, re-read
     and opened before it is installed, never over an existing file without
     --force (which replaces it, the input itself included, without backup).
-";
+
+PASSWORD OPTIONS (IN's password)
+    (no option)               the empty password, then (at a terminal) a
+                              prompt
+    --no-password             IN has no password
+",
+    password_sources!()
+);
 
 /// `pfxgen export --help`.
-pub const EXPORT: &str = "\
+pub const EXPORT: &str = concat!(
+    "\
 pfxgen export - write the certificate, chain, public key or key of a PFX
 
 USAGE
@@ -385,10 +455,18 @@ USAGE
 
     The file is written atomically with mode 0600, read back and checked
     before it is installed, and never over an existing file without --force.
-";
+
+PASSWORD OPTIONS (IN's password)
+    (no option)               the empty password, then (at a terminal) a
+                              prompt
+    --no-password             IN has no password
+",
+    password_sources!()
+);
 
 /// `pfxgen csr --help`.
-pub const CSR: &str = "\
+pub const CSR: &str = concat!(
+    "\
 pfxgen csr - make a key and a PKCS#10 request for your CA to sign
 
 USAGE
@@ -411,10 +489,22 @@ USAGE
     existing files without --force. Give the request to your CA (AD CS,
     Vault, EJBCA, openssl ca), then join key and certificate with
     `pfxgen pack`.
-";
+
+PASSWORD OPTIONS (the key's password)
+    (no option)               a prompt at the terminal, twice
+    --generate-password F     make a strong random password, write it to F
+                              (mode 0600) and use it
+    --no-password             refused: the key must be encrypted
+",
+    password_sources!(),
+    "    --allow-weak-password     accept a password that breaks the policy
+                              (see `pfxgen help generate`)
+"
+);
 
 /// `pfxgen pack --help`.
-pub const PACK: &str = "\
+pub const PACK: &str = concat!(
+    "\
 pfxgen pack - join a key, its certificate and the CA chain into a PFX
 
 USAGE
@@ -443,4 +533,15 @@ USAGE
     `pfxgen help`) give OUT's password, checked by the policy like
     generate's; OUT is written atomically, mode 0600, re-read and opened
     before it is installed, and never over an existing file without --force.
-";
+
+PASSWORD OPTIONS (OUT's password)
+    (no option)               a prompt at the terminal, twice
+    --generate-password F     make a strong random password, write it to F
+                              (mode 0600) and use it
+    --no-password             a deliberately password-less PFX
+",
+    password_sources!(),
+    "    --allow-weak-password     accept a password that breaks the policy
+                              (see `pfxgen help generate`)
+"
+);

@@ -94,14 +94,12 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     // Commands whose output is their result fail with exit 5 when it could
     // not be written (a closed pipe is a reader's choice, not a failure);
     // commands that changed files report success, with the warning above.
-    let reports_only = args.first().and_then(|c| c.to_str()).is_some_and(|c| {
-        !matches!(
-            c,
-            "generate" | "gen" | "rotate" | "rollback" | "convert" | "export" | "csr" | "pack"
-        )
-    });
-    let result = run(args);
-    let result = match result {
+    let reports_only = args
+        .first()
+        .and_then(|c| c.to_str())
+        .and_then(table::find)
+        .is_none_or(|c| !c.changes_files);
+    let result = match run(args) {
         Ok(_) if reports_only && WRITE_ERROR.load(std::sync::atomic::Ordering::Relaxed) => Err(
             Failure::new(Exit::Output, "the output could not be written"),
         ),
@@ -116,7 +114,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     }
 }
 
-/// Dispatches to a command.
+/// Dispatches to a command of the [`table`].
 ///
 /// # Errors
 /// The command's [`Failure`].
@@ -126,51 +124,17 @@ pub fn run(mut args: Vec<OsString>) -> Result<Exit, Failure> {
         return Err(Failure::usage("no command given"));
     }
     let command = args.remove(0);
-    let command = command.to_str().unwrap_or_default();
-    match command {
-        "generate" | "gen" => {
-            generate::run(args::powershell_spellings(args)).map(|()| Exit::Success)
-        }
-        "inspect" | "info" => inspect::run(args).map(|()| Exit::Success),
-        "verify" | "check" => verify::run(args).map(|()| Exit::Success),
-        "rotate" => rotate::run_rotate(args).map(|()| Exit::Success),
-        "rollback" => rotate::run_rollback(args).map(|()| Exit::Success),
-        "jwks" => jwks::run(args).map(|()| Exit::Success),
-        "audit" => audit::run(args),
-        "convert" => convert::run(args).map(|()| Exit::Success),
-        "export" => export::run(args).map(|()| Exit::Success),
-        "csr" => csr::run(args).map(|()| Exit::Success),
-        "pack" => pack::run(args).map(|()| Exit::Success),
-        "help" | "--help" | "-h" => {
-            let topic = args.first().and_then(|a| a.to_str()).unwrap_or_default();
-            match table::find(topic) {
-                Some(c) => out!("{}\n{}", c.help, help::EXIT_CODES),
-                None if matches!(topic, "" | "-h" | "--help") => {
-                    out!("{}\n{}", help::TOP, help::EXIT_CODES);
-                }
-                None => {
-                    return Err(Failure::usage(format!(
-                        "no help on {topic:?}: the commands are generate, inspect, verify, \
-                         rotate, rollback, jwks, audit, convert, export, csr and pack"
-                    )));
-                }
-            }
-            Ok(Exit::Success)
-        }
+    let name = match command.to_str().unwrap_or_default() {
+        "--help" | "-h" => "help",
+        "--version" | "-V" => "version",
         // Hidden: the man page and shell completions, for packaging.
-        "__man" | "__completions" => docgen::run(command, &args).map(|()| Exit::Success),
-        "version" | "--version" | "-V" => {
-            match args.first().and_then(|a| a.to_str()) {
-                None => {}
-                Some("-h" | "--help") => {
-                    out!("{}\n{}", help::TOP, help::EXIT_CODES);
-                    return Ok(Exit::Success);
-                }
-                Some(_) => return Err(Failure::usage("version takes no arguments")),
-            }
-            outln!("pfxgen {}", env!("CARGO_PKG_VERSION"));
-            Ok(Exit::Success)
+        hidden @ ("__man" | "__completions") => {
+            return docgen::run(hidden, &args).map(|()| Exit::Success);
         }
-        other => Err(Failure::usage(format!("unknown command {other:?}"))),
+        other => other,
+    };
+    match table::find(name) {
+        Some(c) => (c.run)(args),
+        None => Err(Failure::usage(format!("unknown command {name:?}"))),
     }
 }

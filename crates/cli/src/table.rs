@@ -1,14 +1,25 @@
 //! The command table: every command, its aliases, its help text (from
-//! [`crate::help`]) and the options its parser accepts.
+//! [`crate::help`]), the function that runs it, whether it changes files,
+//! and the options its parser accepts.
 //!
-//! `pfxgen help COMMAND`, the man page and the shell completions are all
-//! rendered from this one table (see [`crate::docgen`]), so they cannot
-//! disagree with each other. The tests in `tests/cli/docgen.rs` hold the table
+//! The dispatcher ([`crate::run`]), `pfxgen help COMMAND`, the man page and
+//! the shell completions are all driven by this one table (see
+//! [`crate::docgen`]), so they cannot disagree with each other. The tests
+//! in `tests/cli/docgen.rs` hold the table
 //! to the parsers (every option here is accepted by its command, with or
 //! without a value as declared) and to the help texts (every option a help
 //! text names is here, and every option here is named in a help text).
 
-use crate::help;
+use std::ffi::OsString;
+
+use crate::{
+    Exit, Failure, args, audit, commands::builtin, convert, csr, export, generate, help, inspect,
+    jwks, pack, rotate, verify,
+};
+
+/// Runs a command on its arguments (the command name removed) and returns
+/// its exit status.
+pub type Runner = fn(Vec<OsString>) -> Result<Exit, Failure>;
 
 /// What an option's value (or a command's operands) can be completed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +66,12 @@ pub struct Command {
     pub options: &'static [&'static [Opt]],
     /// What its operands are.
     pub operands: Value,
+    /// Runs it.
+    pub run: Runner,
+    /// Whether it writes files. A command that only reports fails with
+    /// exit 5 when its output cannot be written; one that changed files
+    /// reports success (it warns), since the change was made.
+    pub changes_files: bool,
 }
 
 impl Command {
@@ -227,6 +244,8 @@ pub const COMMANDS: &[Command] = &[
             JSON,
         ],
         operands: Value::None,
+        run: run_generate,
+        changes_files: true,
     },
     Command {
         name: "inspect",
@@ -235,6 +254,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::INSPECT,
         options: &[JSON, WORK_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
+        run: run_inspect,
+        changes_files: false,
     },
     Command {
         name: "verify",
@@ -243,6 +264,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::VERIFY,
         options: &[VERIFY_OPTIONS, JSON, WORK_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
+        run: run_verify,
+        changes_files: false,
     },
     Command {
         name: "rotate",
@@ -251,6 +274,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::ROTATE,
         options: &[ROTATE_OPTIONS, JSON, CERTIFICATE_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::None,
+        run: run_rotate,
+        changes_files: true,
     },
     Command {
         name: "rollback",
@@ -259,6 +284,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::ROLLBACK,
         options: &[ROLLBACK_OPTIONS, JSON],
         operands: Value::None,
+        run: run_rollback,
+        changes_files: true,
     },
     Command {
         name: "audit",
@@ -267,6 +294,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::AUDIT,
         options: &[AUDIT_OPTIONS, JSON, WORK_OPTIONS, RUN_WORK_OPTIONS],
         operands: Value::Path,
+        run: audit::run,
+        changes_files: false,
     },
     Command {
         name: "jwks",
@@ -280,6 +309,8 @@ pub const COMMANDS: &[Command] = &[
             PASSWORD_OPTIONS,
         ],
         operands: Value::File,
+        run: run_jwks,
+        changes_files: false,
     },
     Command {
         name: "convert",
@@ -288,6 +319,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::CONVERT,
         options: &[CONVERT_OPTIONS, OUT_PASSWORD_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
+        run: run_convert,
+        changes_files: true,
     },
     Command {
         name: "export",
@@ -296,6 +329,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::EXPORT,
         options: &[EXPORT_OPTIONS, OUT_PASSWORD_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
+        run: run_export,
+        changes_files: true,
     },
     Command {
         name: "csr",
@@ -304,6 +339,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::CSR,
         options: &[CSR_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::None,
+        run: run_csr,
+        changes_files: true,
     },
     Command {
         name: "pack",
@@ -312,6 +349,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::PACK,
         options: &[PACK_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::None,
+        run: run_pack,
+        changes_files: true,
     },
     Command {
         name: "help",
@@ -320,6 +359,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::TOP,
         options: &[],
         operands: Value::Choice(TOPICS),
+        run: builtin::help,
+        changes_files: false,
     },
     Command {
         name: "version",
@@ -328,6 +369,8 @@ pub const COMMANDS: &[Command] = &[
         help: help::TOP,
         options: &[],
         operands: Value::None,
+        run: builtin::version,
+        changes_files: false,
     },
 ];
 
@@ -337,4 +380,63 @@ pub fn find(name: &str) -> Option<&'static Command> {
     COMMANDS
         .iter()
         .find(|c| c.name == name || c.aliases.contains(&name))
+}
+
+/// The names of the commands (not `help` and `version`), for messages.
+#[must_use]
+pub fn command_names() -> String {
+    let names: Vec<&str> = COMMANDS
+        .iter()
+        .filter(|c| c.help != help::TOP)
+        .map(|c| c.name)
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
+/// Commands that report success as `()`.
+fn done(result: Result<(), Failure>) -> Result<Exit, Failure> {
+    result.map(|()| Exit::Success)
+}
+
+fn run_generate(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(generate::run(args::powershell_spellings(args)))
+}
+
+fn run_inspect(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(inspect::run(args))
+}
+
+fn run_verify(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(verify::run(args))
+}
+
+fn run_rotate(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(rotate::run_rotate(args))
+}
+
+fn run_rollback(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(rotate::run_rollback(args))
+}
+
+fn run_jwks(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(jwks::run(args))
+}
+
+fn run_convert(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(convert::run(args))
+}
+
+fn run_export(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(export::run(args))
+}
+
+fn run_csr(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(csr::run(args))
+}
+
+fn run_pack(args: Vec<OsString>) -> Result<Exit, Failure> {
+    done(pack::run(args))
 }

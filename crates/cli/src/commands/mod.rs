@@ -2,6 +2,7 @@
 //! operations of `pfxgen-core` and renders the typed result (text or JSON).
 
 pub mod audit;
+pub mod builtin;
 pub mod convert;
 pub mod csr;
 pub mod export;

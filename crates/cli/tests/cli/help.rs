@@ -3,8 +3,9 @@
 
 use crate::common::{TempDir, pfxgen};
 
-const COMMANDS: [&str; 7] = [
-    "generate", "inspect", "verify", "rotate", "rollback", "jwks", "audit",
+const COMMANDS: [&str; 11] = [
+    "generate", "inspect", "verify", "rotate", "rollback", "jwks", "audit", "convert", "export",
+    "csr", "pack",
 ];
 
 #[test]
@@ -66,5 +67,87 @@ fn an_unknown_option_is_a_usage_error() {
         pfxgen(dir.path(), &[command, "--no-such-option"], None)
             .fails_with(2)
             .stderr_contains("unknown option --no-such-option");
+    }
+}
+
+/// Whether the table gives `command` the shared password options.
+fn takes_passwords(command: &pfxgen::table::Command) -> bool {
+    let names = |group: &[pfxgen::table::Opt]| -> Vec<&str> {
+        group.iter().flat_map(|o| o.names.iter().copied()).collect()
+    };
+    let shared = names(pfxgen::table::PASSWORD_OPTIONS);
+    command.options.iter().any(|group| names(group) == shared)
+}
+
+#[test]
+fn every_command_with_password_options_lists_them_in_its_help() {
+    // Issue 13: "[password options]" alone sent the operator elsewhere.
+    let dir = TempDir::new("help-passwords");
+    let shared: Vec<&str> = pfxgen::table::PASSWORD_OPTIONS
+        .iter()
+        .flat_map(|o| o.names.iter().copied())
+        .collect();
+    let mut checked = 0;
+    for command in pfxgen::table::COMMANDS {
+        if !takes_passwords(command) {
+            continue;
+        }
+        checked += 1;
+        let text = pfxgen(dir.path(), &[command.name, "--help"], None)
+            .success()
+            .stdout();
+        assert!(
+            text.contains("PASSWORD OPTIONS"),
+            "{} --help has no PASSWORD OPTIONS section",
+            command.name
+        );
+        for name in &shared {
+            assert!(
+                text.contains(name),
+                "{} --help does not name {name}",
+                command.name
+            );
+        }
+    }
+    assert!(
+        checked >= 9,
+        "only {checked} commands take password options"
+    );
+}
+
+#[test]
+fn help_states_the_policys_own_minimum_length() {
+    let dir = TempDir::new("help-policy");
+    let stated = format!("at least {} characters", pfxgen::policy::MIN_LENGTH);
+    let text = pfxgen(dir.path(), &["help", "generate"], None)
+        .success()
+        .stdout();
+    assert!(text.contains(&stated), "{text}");
+}
+
+#[test]
+fn the_global_help_says_which_commands_ask_for_a_password() {
+    // Issue 13: it claimed every command prompts; jwks did not.
+    let dir = TempDir::new("help-prompts");
+    let text = pfxgen(dir.path(), &["help"], None).success().stdout();
+    let start = text.find("PASSWORDS").expect("a PASSWORDS section");
+    let section = &text[start..];
+    let header = section.lines().take(2).collect::<Vec<_>>().join(" ");
+    let paragraph: String = section
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!paragraph.contains("pfxgen asks at the terminal (without echo). Otherwise"));
+    for command in pfxgen::table::COMMANDS {
+        if takes_passwords(command) {
+            assert!(header.contains(command.name), "{header}");
+            assert!(
+                paragraph.contains(command.name),
+                "the PASSWORDS paragraph does not say whether {} asks: {paragraph}",
+                command.name
+            );
+        }
     }
 }

@@ -7,8 +7,18 @@
 
 use zeroize::Zeroizing;
 
+/// The minimum length in characters as a literal, for texts that must be
+/// `&'static str` (the binary's help, built with `concat!`). It is the one
+/// place the number is written: [`MIN_LENGTH`] is defined from it.
+#[macro_export]
+macro_rules! password_min_length {
+    () => {
+        12
+    };
+}
+
 /// Minimum length in characters.
-pub const MIN_LENGTH: usize = 12;
+pub const MIN_LENGTH: usize = crate::password_min_length!();
 
 /// Common passwords and words (lower case, letters only) that must not be
 /// the substance of a password, however decorated with digits and symbols.
