@@ -1,10 +1,106 @@
-//! Small helpers over `lexopt` for option values.
+//! Argument parsing shared by every command: the `lexopt` loop with
+//! `--help`/`-h` and the error for anything no option took ([`parse`]),
+//! option values, and the value parsers several commands use.
 
 use std::{ffi::OsString, path::PathBuf, str::FromStr};
 
 use zeroize::Zeroizing;
 
+use pfxgen_pkcs12::Profile;
+
 use crate::error::Failure;
+
+/// Parses a command's arguments: `--help` or `-h` prints `help` and the
+/// exit-status table and returns `Ok(false)` (the command does nothing
+/// else); every other item is offered to `take`, which handles it (reading
+/// its value from the parser) and returns whether it did; an item `take`
+/// refuses is a usage error ("unknown option", with a suggestion).
+///
+/// # Errors
+/// The first usage failure.
+pub fn parse(
+    args: Vec<OsString>,
+    help: &str,
+    mut take: impl FnMut(&Arg, &mut lexopt::Parser) -> Result<bool, Failure>,
+) -> Result<bool, Failure> {
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = next(&mut parser)? {
+        if arg.is_help() {
+            out!("{help}\n{}", crate::help::EXIT_CODES);
+            return Ok(false);
+        }
+        if !take(&arg, &mut parser)? {
+            return Err(arg.unexpected());
+        }
+    }
+    Ok(true)
+}
+
+/// Handles `--out FILE` / `-o FILE`, refusing it twice; returns whether
+/// `arg` was it.
+///
+/// # Errors
+/// A usage failure for a missing value or a second `--out`.
+pub fn take_out(
+    arg: &Arg,
+    parser: &mut lexopt::Parser,
+    slot: &mut Option<PathBuf>,
+) -> Result<bool, Failure> {
+    match arg {
+        Arg::Long(n) if n == "out" => {}
+        Arg::Short('o') => {}
+        _ => return Ok(false),
+    }
+    set_once(slot, value_path(parser, "--out")?, "--out")?;
+    Ok(true)
+}
+
+/// Sets `slot` to `value`, refusing a second one.
+///
+/// # Errors
+/// A usage failure.
+pub fn set_once(slot: &mut Option<PathBuf>, value: PathBuf, what: &str) -> Result<(), Failure> {
+    if slot.replace(value).is_some() {
+        return Err(Failure::usage(format!("{what} is given twice")));
+    }
+    Ok(())
+}
+
+/// Parses `--profile`.
+///
+/// # Errors
+/// A usage failure.
+pub fn parse_profile(parser: &mut lexopt::Parser) -> Result<Profile, Failure> {
+    let text = value_string(parser, "--profile")?;
+    Profile::from_name(text.trim()).ok_or_else(|| {
+        Failure::usage(format!(
+            "unknown profile {:?} (expected modern or compat)",
+            text.as_str()
+        ))
+    })
+}
+
+/// Parses `--iterations`.
+///
+/// # Errors
+/// A usage failure for a number outside the accepted range.
+pub fn parse_iterations(parser: &mut lexopt::Parser) -> Result<u32, Failure> {
+    let text = value_string(parser, "--iterations")?;
+    let n: u32 = text.trim().parse().map_err(|_| {
+        Failure::usage(format!(
+            "--iterations must be a whole number, not {:?}",
+            text.as_str()
+        ))
+    })?;
+    if !(pfxgen_pkcs12::MIN_ITERATIONS..=pfxgen_pkcs12::MAX_ITERATIONS).contains(&n) {
+        return Err(Failure::usage(format!(
+            "--iterations {n} is outside {}..={}",
+            pfxgen_pkcs12::MIN_ITERATIONS,
+            pfxgen_pkcs12::MAX_ITERATIONS
+        )));
+    }
+    Ok(n)
+}
 
 /// Turns a lexopt error into a usage failure. lexopt's own messages quote
 /// the value (`--password-stdin=S3cret` gives "unexpected argument for

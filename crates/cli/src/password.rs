@@ -55,7 +55,7 @@ impl core::fmt::Debug for PasswordArgs {
     }
 }
 
-pub use pfxgen_core::secret::Origin;
+pub use pfxgen_core::secret::{Origin, PasswordSource};
 
 impl PasswordArgs {
     /// Handles a password option if `arg` is one. Returns whether it was.
@@ -471,7 +471,7 @@ pub fn enforce_policy(
     ))
 }
 
-impl pfxgen_core::secret::PasswordSource for PasswordArgs {
+impl PasswordSource for PasswordArgs {
     fn given(&self) -> bool {
         Self::given(self)
     }
@@ -482,6 +482,172 @@ impl pfxgen_core::secret::PasswordSource for PasswordArgs {
 
     fn read(&self, purpose: &str, confirm: bool) -> Result<Option<(Password, Origin)>, Failure> {
         Self::read(self, purpose, confirm)
+    }
+}
+
+/// Where the password of a file pfxgen writes comes from, when the
+/// command's own password options describe its input (`convert`,
+/// `export --key`): `--out-password-file F`, `--out-password-env VAR`,
+/// `--out-generate-password F`, `--out-no-password`.
+#[derive(Debug, Default)]
+pub struct OutPasswordArgs {
+    /// `--out-password-file`.
+    pub file: Option<PathBuf>,
+    /// `--out-password-env`.
+    pub env: Option<String>,
+    /// `--out-generate-password`.
+    pub generate: Option<PathBuf>,
+    /// `--out-no-password`.
+    pub none: bool,
+    /// `--allow-weak-password`.
+    pub allow_weak: bool,
+}
+
+impl OutPasswordArgs {
+    /// Handles one of the options; returns whether `arg` was one.
+    ///
+    /// # Errors
+    /// A usage failure for a missing value.
+    pub fn parse(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
+        let Arg::Long(name) = arg else {
+            return Ok(false);
+        };
+        match name.as_str() {
+            "out-password-file" => self.file = Some(value_path(parser, "--out-password-file")?),
+            "out-password-env" => {
+                self.env = Some(value_string(parser, "--out-password-env")?.to_string());
+            }
+            "out-generate-password" => {
+                self.generate = Some(value_path(parser, "--out-generate-password")?);
+            }
+            "out-no-password" => self.none = true,
+            "allow-weak-password" => self.allow_weak = true,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Whether any source was given.
+    #[must_use]
+    pub fn given(&self) -> bool {
+        self.count() > 0
+    }
+
+    fn count(&self) -> usize {
+        usize::from(self.file.is_some())
+            + usize::from(self.env.is_some())
+            + usize::from(self.generate.is_some())
+            + usize::from(self.none)
+    }
+
+    /// The new password: from its source (checked by the policy), or
+    /// generated; `None` when no source was given.
+    ///
+    /// # Errors
+    /// Exit 2 for several sources, exit 3 for an unreadable source or a
+    /// password the policy refuses.
+    pub fn read(&self) -> Result<Option<(Password, Origin)>, Failure> {
+        if self.count() > 1 {
+            return Err(Failure::usage(
+                "give the output password in one way only (--out-password-file, \
+                 --out-password-env, --out-generate-password or --out-no-password)",
+            ));
+        }
+        let (password, origin) = if let Some(path) = &self.file {
+            (
+                Password::new(read_password_file(path)?),
+                Origin::File(path.clone()),
+            )
+        } else if let Some(var) = &self.env {
+            let value = std::env::var_os(var)
+                .and_then(|v| v.into_string().ok())
+                .ok_or_else(|| {
+                    Failure::new(
+                        Exit::Password,
+                        format!("the environment variable {var} is not set or not UTF-8"),
+                    )
+                })?;
+            let mut value = Zeroizing::new(value);
+            strip_newline(&mut value);
+            (Password::new(value), Origin::Env(var.clone()))
+        } else if self.generate.is_some() {
+            (generated()?, Origin::Generated)
+        } else if self.none {
+            (Password::empty(), Origin::None)
+        } else {
+            return Ok(None);
+        };
+        enforce_policy(&password, &origin, self.allow_weak)?;
+        Ok(Some((password, origin)))
+    }
+}
+
+impl PasswordSource for OutPasswordArgs {
+    fn given(&self) -> bool {
+        Self::given(self)
+    }
+
+    fn can_ask(&self) -> bool {
+        false
+    }
+
+    fn read(&self, _purpose: &str, _confirm: bool) -> Result<Option<(Password, Origin)>, Failure> {
+        Self::read(self)
+    }
+}
+
+/// A strong random password from the policy's generator.
+fn generated() -> Result<Password, Failure> {
+    policy::generate()
+        .map(Password::new)
+        .map_err(|e| Failure::new(Exit::Internal, format!("cannot generate a password: {e}")))
+}
+
+/// The password of a new file that takes the ordinary password options
+/// (`csr`'s key, `pack`'s PFX): `--generate-password`, or a source (asked
+/// twice at a terminal), checked by the policy.
+#[derive(Debug)]
+pub struct NewFilePassword<'a> {
+    /// The password options.
+    pub args: &'a PasswordArgs,
+    /// `--generate-password` was given.
+    pub generate: bool,
+    /// `--allow-weak-password`.
+    pub allow_weak: bool,
+    /// The refusal of `--no-password`, when the file must have a password.
+    pub refuse_none: Option<&'static str>,
+    /// What to say when no source is given and there is no terminal.
+    pub missing: &'static str,
+    /// The hint that goes with it.
+    pub missing_hint: &'static str,
+}
+
+impl PasswordSource for NewFilePassword<'_> {
+    fn given(&self) -> bool {
+        self.generate || self.args.given()
+    }
+
+    fn can_ask(&self) -> bool {
+        self.args.can_ask()
+    }
+
+    fn read(&self, purpose: &str, confirm: bool) -> Result<Option<(Password, Origin)>, Failure> {
+        if let (true, Some(refusal)) = (self.args.none, self.refuse_none) {
+            return Err(Failure::new(Exit::Password, refusal));
+        }
+        if self.generate {
+            if self.args.given() {
+                return Err(Failure::usage(
+                    "--generate-password cannot be combined with another password source",
+                ));
+            }
+            return Ok(Some((generated()?, Origin::Generated)));
+        }
+        let (password, origin) = self.args.read(purpose, confirm)?.ok_or_else(|| {
+            Failure::new(Exit::Password, self.missing).with_hint(self.missing_hint)
+        })?;
+        enforce_policy(&password, &origin, self.allow_weak)?;
+        Ok(Some((password, origin)))
     }
 }
 

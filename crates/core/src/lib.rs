@@ -15,6 +15,8 @@
 //! - [`inspect`]: everything about a PFX ([`inspect::InspectReport`]);
 //! - [`jose`]: JWK thumbprints and the JWT self-test;
 //! - [`verify`]: the nine checks of `pfxgen verify` ([`verify::VerifyReport`]);
+//! - [`lifecycle`]: `convert`, `export`, `csr` and `pack`, and the checked
+//!   output files they write;
 //! - [`error`]: failures and the exit status each maps to;
 //! - [`secret`]: where passwords come from ([`secret::PasswordSource`]).
 
@@ -38,6 +40,7 @@ pub mod files;
 pub mod inspect;
 pub mod jose;
 pub mod json;
+pub mod lifecycle;
 pub mod policy;
 pub mod secret;
 pub mod service;

@@ -1,33 +1,19 @@
 //! `pfxgen export`: the certificate, the chain, the public key or (only
-//! when asked explicitly) the private key of a PFX, as PEM or DER.
+//! when asked explicitly) the private key of a PFX, as PEM or DER. The
+//! operation is `pfxgen_core::lifecycle::export`; the report is rendered by
+//! `render::export`.
 
 use std::{ffi::OsString, path::PathBuf};
 
-use pfxgen_keygen::{PrivateKey, PublicKey};
-use pfxgen_pkcs12::{
-    DEFAULT_ITERATIONS, KeyFile, Limits, Password, encrypt_pkcs8, pem::to_pem, pkcs7_certs_only,
-    read_certificate_file,
-};
-use pfxgen_x509::{Certificate, hex_upper};
-use zeroize::Zeroizing;
+use pfxgen_core::lifecycle::export::{ExportRequest, What, export};
 
 use crate::{
-    args::{self, Arg, value_path},
-    convert::{OutPasswordArgs, Output, install_with_password, set_once},
-    error::{Exit, Failure, from_pkcs12},
+    args::{self, Arg, take_out},
+    error::{Exit, Failure},
     generate::check_password_file_target,
-    loader,
-    password::{Origin, PasswordArgs},
+    password::{OutPasswordArgs, PasswordArgs},
+    render,
 };
-
-/// What to export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum What {
-    Cert,
-    Chain,
-    PublicKey,
-    Key,
-}
 
 #[derive(Debug, Default)]
 struct ExportArgs {
@@ -43,16 +29,14 @@ struct ExportArgs {
 
 fn parse_args(args: Vec<OsString>) -> Result<Option<ExportArgs>, Failure> {
     let mut a = ExportArgs::default();
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = args::next(&mut parser)? {
-        if a.password.parse(&arg, &mut parser)? || a.out_password.parse(&arg, &mut parser)? {
-            continue;
+    let go_on = args::parse(args, crate::help::EXPORT, |arg, parser| {
+        if a.password.parse(arg, parser)?
+            || a.out_password.parse(arg, parser)?
+            || take_out(arg, parser, &mut a.out)?
+        {
+            return Ok(true);
         }
-        match &arg {
-            Arg::Long(n) if n == "out" => {
-                set_once(&mut a.out, value_path(&mut parser, "--out")?, "--out")?;
-            }
-            Arg::Short('o') => set_once(&mut a.out, value_path(&mut parser, "--out")?, "--out")?,
+        match arg {
             Arg::Long(n) if n == "cert" => a.what.push(What::Cert),
             Arg::Long(n) if n == "chain" => a.what.push(What::Chain),
             Arg::Long(n) if n == "public-key" => a.what.push(What::PublicKey),
@@ -60,15 +44,12 @@ fn parse_args(args: Vec<OsString>) -> Result<Option<ExportArgs>, Failure> {
             Arg::Long(n) if n == "unencrypted-key" => a.unencrypted = true,
             Arg::Long(n) if n == "der" => a.der = true,
             Arg::Long(n) if n == "force" => a.force = true,
-            x if x.is_help() => {
-                out!("{}\n{}", crate::help::EXPORT, crate::help::EXIT_CODES);
-                return Ok(None);
-            }
             Arg::Value(v) if a.input.is_none() => a.input = Some(PathBuf::from(v)),
-            _ => return Err(arg.unexpected()),
+            _ => return Ok(false),
         }
-    }
-    Ok(Some(a))
+        Ok(true)
+    })?;
+    Ok(go_on.then_some(a))
 }
 
 /// Decides what to export from the flags.
@@ -119,144 +100,18 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             &[(&out, "the exported file"), (&input, "the input PFX")],
         )?;
     }
-    let output = Output::prepare(&out, a.force)?;
-    let limits = Limits::default();
-    let loaded = loader::load(&input, &a.password, true, &limits)?;
-    let shown = input.display().to_string();
-    let opened = loaded
-        .opened
-        .as_ref()
-        .ok_or_else(|| Failure::new(Exit::Password, format!("{shown} could not be opened")))?;
-    let ee = opened
-        .end_entity()
-        .ok_or_else(|| Failure::new(Exit::Input, format!("{shown} holds no certificate")))?;
-    let cert_at = |i: usize| {
-        opened
-            .certificates
-            .get(i)
-            .and_then(|c| c.certificate.as_ref().ok())
-            .cloned()
-    };
-    let cert = cert_at(ee).ok_or_else(|| {
-        Failure::new(
-            Exit::Input,
-            format!("{shown}: the certificate is unreadable"),
-        )
+    let report = export(&ExportRequest {
+        input: &input,
+        out: &out,
+        force: a.force,
+        what,
+        der: a.der,
+        unencrypted: a.unencrypted,
+        password: &a.password,
+        out_password: &a.out_password,
+        generated_password_file: a.out_password.generate.as_deref(),
     })?;
-    let key = || -> Result<&PrivateKey, Failure> {
-        let index = opened
-            .key_certificates()
-            .iter()
-            .position(|c| *c == Some(ee))
-            .ok_or_else(|| {
-                Failure::new(
-                    Exit::Input,
-                    format!("{shown} holds no key for its certificate"),
-                )
-            })?;
-        opened
-            .keys
-            .get(index)
-            .and_then(|k| k.key.as_ref().ok())
-            .ok_or_else(|| Failure::new(Exit::Input, format!("{shown}: the key is unreadable")))
-    };
-
-    let (bytes, password): (Zeroizing<Vec<u8>>, Option<(Password, Origin)>) = match what {
-        What::Cert => (encode(a.der, "CERTIFICATE", cert.der())?, None),
-        What::Chain => {
-            let chain = opened.chain(ee);
-            let certs: Vec<Certificate> = chain
-                .certificates
-                .iter()
-                .filter_map(|&i| cert_at(i))
-                .collect();
-            let bytes = if a.der {
-                Zeroizing::new(pkcs7_certs_only(&certs))
-            } else {
-                let mut text = String::new();
-                for c in &certs {
-                    text.push_str(&to_pem("CERTIFICATE", c.der()).map_err(internal)?);
-                }
-                Zeroizing::new(text.into_bytes())
-            };
-            (bytes, None)
-        }
-        What::PublicKey => {
-            let public = cert.public_key().map_err(|e| {
-                Failure::new(
-                    Exit::Unsupported,
-                    format!("{shown}: the certificate's key: {e}"),
-                )
-            })?;
-            (encode(a.der, "PUBLIC KEY", public.to_spki_der())?, None)
-        }
-        What::Key => {
-            let key = key()?;
-            if a.unencrypted {
-                let der = key.to_pkcs8_der().map_err(|e| internal(e.into()))?;
-                (encode(a.der, "PRIVATE KEY", &der)?, None)
-            } else {
-                let (pw, origin) = a
-                    .out_password
-                    .read()?
-                    .ok_or_else(|| Failure::usage("--key needs an output password"))?;
-                let der = encrypt_pkcs8(key, &pw, DEFAULT_ITERATIONS).map_err(internal)?;
-                (
-                    encode(a.der, "ENCRYPTED PRIVATE KEY", &der)?,
-                    Some((pw, origin)),
-                )
-            }
-        }
-    };
-    let installed = output.write(&bytes, "export", |back| {
-        check_export(back, what, &cert, password.as_ref().map(|(p, _)| p))
-    })?;
-    let generated = a
-        .out_password
-        .generate
-        .as_deref()
-        .zip(password.as_ref().map(|(p, _)| p));
-    let (path, password_file) = install_with_password(installed, generated)?;
-    if what == What::Key && a.unencrypted {
-        eprintln!(
-            "warning: {} holds the private key UNENCRYPTED (mode 0600); anyone who can read it can \
-             sign tokens as the identity server. Delete it as soon as it has served its purpose.",
-            path.display()
-        );
-    }
-    let label = match what {
-        What::Cert => "certificate",
-        What::Chain => "certificate chain",
-        What::PublicKey => "public key",
-        What::Key if a.unencrypted => "private key (unencrypted PKCS#8)",
-        What::Key => "private key (encrypted PKCS#8: PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC)",
-    };
-    let format = if what == What::Chain && a.der {
-        "DER PKCS#7"
-    } else if a.der {
-        "DER"
-    } else {
-        "PEM"
-    };
-    outln!(
-        "Exported the {label} of {shown} to {} ({format})",
-        path.display()
-    );
-    outln!("  Subject:             {}", cert.subject());
-    outln!(
-        "  SHA-1 thumbprint:    {}",
-        hex_upper(&cert.sha1_thumbprint())
-    );
-    outln!(
-        "  SHA-256 fingerprint: {}",
-        hex_upper(&cert.sha256_fingerprint())
-    );
-    if let Some(p) = password_file {
-        outln!(
-            "  Password:            generated, written to {} (mode 0600)",
-            p.display()
-        );
-    }
+    render::export::text(&report);
     Ok(())
 }
 
@@ -284,54 +139,4 @@ fn check_key_protection(a: &ExportArgs) -> Result<(), Failure> {
         ));
     }
     Ok(())
-}
-
-fn internal(e: pfxgen_pkcs12::Error) -> Failure {
-    from_pkcs12("cannot encode the output", &e)
-}
-
-fn encode(der: bool, label: &str, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    if der {
-        Ok(Zeroizing::new(bytes.to_vec()))
-    } else {
-        let pem = to_pem(label, bytes).map_err(internal)?;
-        Ok(Zeroizing::new(pem.as_bytes().to_vec()))
-    }
-}
-
-/// Reads the written bytes back as their reader would.
-fn check_export(
-    back: &[u8],
-    what: What,
-    cert: &Certificate,
-    password: Option<&Password>,
-) -> Result<(), Failure> {
-    let limits = Limits::default();
-    let bad = || {
-        Failure::new(
-            Exit::Internal,
-            "the file just written does not read back as what it should hold",
-        )
-    };
-    let ok = match what {
-        What::Cert | What::Chain => {
-            read_certificate_file(back, &limits).is_ok_and(|f| f.certificates.first() == Some(cert))
-        }
-        What::PublicKey => {
-            let der = if back.first() == Some(&0x30) {
-                Some(back.to_vec())
-            } else {
-                pfxgen_pkcs12::pem::pem_blocks(back, &limits)
-                    .ok()
-                    .and_then(|mut b| b.pop())
-                    .map(|b| b.der.to_vec())
-            };
-            der.and_then(|d| PublicKey::from_spki_der(&d).ok())
-                .is_some_and(|p| p.to_spki_der() == cert.spki_der().as_slice())
-        }
-        What::Key => KeyFile::parse(back, &limits)
-            .and_then(|f| f.load(password, &limits))
-            .is_ok_and(|k| cert.public_key().is_ok_and(|p| k.matches(&p))),
-    };
-    if ok { Ok(()) } else { Err(bad()) }
 }
