@@ -643,11 +643,37 @@ impl PasswordSource for NewFilePassword<'_> {
             }
             return Ok(Some((generated()?, Origin::Generated)));
         }
+        // At the prompt, a mistyped confirmation or a refused password is
+        // asked again (three tries in all), as operators expect.
+        let tries = if self.args.given() || !self.args.can_ask() {
+            1
+        } else {
+            3
+        };
+        for attempt in 1..=tries {
+            match self.read_checked(purpose, confirm) {
+                Ok(found) => return Ok(Some(found)),
+                Err(f) if attempt < tries && f.exit == Exit::Password => {
+                    eprintln!("{} (try {} of {tries})", f.message, attempt + 1);
+                    if let Some(hint) = &f.hint {
+                        eprintln!("  hint: {hint}");
+                    }
+                }
+                Err(f) => return Err(f),
+            }
+        }
+        Err(Failure::new(Exit::Password, "no password was accepted"))
+    }
+}
+
+impl NewFilePassword<'_> {
+    /// One try: read from the source, then apply the policy.
+    fn read_checked(&self, purpose: &str, confirm: bool) -> Result<(Password, Origin), Failure> {
         let (password, origin) = self.args.read(purpose, confirm)?.ok_or_else(|| {
             Failure::new(Exit::Password, self.missing).with_hint(self.missing_hint)
         })?;
         enforce_policy(&password, &origin, self.allow_weak)?;
-        Ok(Some((password, origin)))
+        Ok((password, origin))
     }
 }
 

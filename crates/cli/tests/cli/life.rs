@@ -649,3 +649,36 @@ fn pack_refuses_hostile_or_wrong_inputs() {
     )
     .success();
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn csr_prompt_asks_again_after_a_mismatch_or_a_weak_password() {
+    // Issue 13: the prompt re-asks (three tries), for csr as for generate
+    // (pack reads its password through the same NewFilePassword), and never
+    // echoes.
+    let dir = TempDir::new("life-prompt");
+    let (code, transcript) = common::under_terminal(
+        dir.path(),
+        "csr --subject CN=x --algorithm ecdsa-p256 --out .",
+        &[STRONG, "Different-Pass-9!", "abc", "abc", STRONG, STRONG],
+    );
+    assert_eq!(code, 0, "{transcript}");
+    for said in [
+        "the two passwords differ",
+        "(try 2 of 3)",
+        "the password is too weak",
+        "(try 3 of 3)",
+    ] {
+        assert!(transcript.contains(said), "{said:?} missing:\n{transcript}");
+    }
+    assert!(!transcript.contains(STRONG), "echoed:\n{transcript}");
+    assert!(dir.join("token-signing.key").exists() && dir.join("token-signing.csr").exists());
+
+    let (code, transcript) = common::under_terminal(
+        dir.path(),
+        "csr --subject CN=y --name b --algorithm ecdsa-p256 --out .",
+        &["abc", "abc", "abc", "abc", "abc", "abc"],
+    );
+    assert_eq!(code, 3, "{transcript}");
+    assert!(!dir.join("b.key").exists() && !dir.join("b.csr").exists());
+}
