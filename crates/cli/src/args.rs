@@ -8,7 +8,12 @@ use zeroize::Zeroizing;
 
 use pfxgen_pkcs12::Profile;
 
-use crate::error::Failure;
+use pfxgen_core::lifecycle::output::Files;
+
+use crate::{
+    error::Failure,
+    password::{OutPasswordArgs, PasswordArgs},
+};
 
 /// Parses a command's arguments: `--help` or `-h` prints `help` and the
 /// exit-status table and returns `Ok(false)` (the command does nothing
@@ -36,6 +41,83 @@ pub fn parse(
     Ok(true)
 }
 
+/// [`parse`] into a command's option struct: `take` handles one item.
+/// `Ok(None)` when `--help` was printed.
+///
+/// # Errors
+/// The first usage failure.
+pub fn parse_into<T>(
+    args: Vec<OsString>,
+    help: &str,
+    mut options: T,
+    mut take: impl FnMut(&mut T, &Arg, &mut lexopt::Parser) -> Result<bool, Failure>,
+) -> Result<Option<T>, Failure> {
+    let go_on = parse(args, help, |arg, parser| take(&mut options, arg, parser))?;
+    Ok(go_on.then_some(options))
+}
+
+/// The options of a command that reads a PFX and writes a file from it
+/// (`convert`, `export`): `IN`, its password options, `--out`, `--force`
+/// and the output password options.
+#[derive(Debug, Default)]
+pub struct InOut {
+    /// The input PFX.
+    pub input: Option<PathBuf>,
+    /// `--out`.
+    pub out: Option<PathBuf>,
+    /// `--force`.
+    pub force: bool,
+    /// The input's password options.
+    pub password: PasswordArgs,
+    /// The output's password options.
+    pub out_password: OutPasswordArgs,
+}
+
+impl InOut {
+    /// Handles one of these options; returns whether `arg` was one.
+    ///
+    /// # Errors
+    /// A usage failure for a missing or bad value.
+    pub fn take(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
+        if self.password.parse(arg, parser)?
+            || self.out_password.parse(arg, parser)?
+            || take_out(arg, parser, &mut self.out)?
+        {
+            return Ok(true);
+        }
+        match arg {
+            Arg::Long(n) if n == "force" => self.force = true,
+            Arg::Value(v) if self.input.is_none() => self.input = Some(PathBuf::from(v)),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The input and the output, or a usage failure: `no_input` or
+    /// `no_out`.
+    ///
+    /// # Errors
+    /// A usage failure.
+    pub fn paths(&self, no_input: &str, no_out: &str) -> Result<(PathBuf, PathBuf), Failure> {
+        let input = self.input.clone().ok_or_else(|| Failure::usage(no_input))?;
+        let out = self.out.clone().ok_or_else(|| Failure::usage(no_out))?;
+        Ok((input, out))
+    }
+
+    /// The request's files.
+    #[must_use]
+    pub fn files<'a>(&'a self, input: &'a std::path::Path, out: &'a std::path::Path) -> Files<'a> {
+        Files {
+            input,
+            password: &self.password,
+            out,
+            force: self.force,
+            out_password: &self.out_password,
+            generated_password_file: self.out_password.generate.as_deref(),
+        }
+    }
+}
+
 /// Handles `--out FILE` / `-o FILE`, refusing it twice; returns whether
 /// `arg` was it.
 ///
@@ -52,6 +134,42 @@ pub fn take_out(
         _ => return Ok(false),
     }
     set_once(slot, value_path(parser, "--out")?, "--out")?;
+    Ok(true)
+}
+
+/// Handles `--max-work N` (the work budget of one file: `inspect`,
+/// `verify`, `audit`, `jwks`); returns whether `arg` was it.
+///
+/// # Errors
+/// A usage failure for a missing or bad value.
+pub fn take_max_work(
+    arg: &Arg,
+    parser: &mut lexopt::Parser,
+    limits: &mut pfxgen_pkcs12::Limits,
+) -> Result<bool, Failure> {
+    if !matches!(arg, Arg::Long(n) if n == "max-work") {
+        return Ok(false);
+    }
+    let text = value_string(parser, "--max-work")?;
+    limits.max_work = parse_work(&text, "--max-work")?;
+    Ok(true)
+}
+
+/// Handles `--max-run-work N` (the work budget of a run over many files:
+/// `audit`, `jwks`); returns whether `arg` was it.
+///
+/// # Errors
+/// A usage failure for a missing or bad value.
+pub fn take_max_run_work(
+    arg: &Arg,
+    parser: &mut lexopt::Parser,
+    budget: &mut u64,
+) -> Result<bool, Failure> {
+    if !matches!(arg, Arg::Long(n) if n == "max-run-work") {
+        return Ok(false);
+    }
+    let text = value_string(parser, "--max-run-work")?;
+    *budget = parse_work(&text, "--max-run-work")?;
     Ok(true)
 }
 

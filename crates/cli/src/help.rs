@@ -19,6 +19,31 @@ macro_rules! password_sources {
     };
 }
 
+/// The PASSWORD OPTIONS section of a command that makes a new file with
+/// the ordinary password options (`csr`, `pack`): whose password it is,
+/// and what `--no-password` does there.
+macro_rules! new_file_password_options {
+    ($whose:literal, $no_password:literal) => {
+        concat!(
+            "
+PASSWORD OPTIONS (",
+            $whose,
+            ")
+    (no option)               a prompt at the terminal, twice (three tries)
+    --generate-password F     make a strong random password, write it to F
+                              (mode 0600) and use it
+    --no-password             ",
+            $no_password,
+            "
+",
+            password_sources!(),
+            "    --allow-weak-password     accept a password that breaks the policy
+                              (see `pfxgen help generate`)
+"
+        )
+    };
+}
+
 /// Exit statuses, shown by every `--help`.
 pub const EXIT_CODES: &str = "\
 EXIT STATUS
@@ -489,17 +514,8 @@ USAGE
     existing files without --force. Give the request to your CA (AD CS,
     Vault, EJBCA, openssl ca), then join key and certificate with
     `pfxgen pack`.
-
-PASSWORD OPTIONS (the key's password)
-    (no option)               a prompt at the terminal, twice
-    --generate-password F     make a strong random password, write it to F
-                              (mode 0600) and use it
-    --no-password             refused: the key must be encrypted
 ",
-    password_sources!(),
-    "    --allow-weak-password     accept a password that breaks the policy
-                              (see `pfxgen help generate`)
-"
+    new_file_password_options!("the key's password", "refused: the key must be encrypted")
 );
 
 /// `pfxgen pack --help`.
@@ -533,15 +549,6 @@ USAGE
     `pfxgen help`) give OUT's password, checked by the policy like
     generate's; OUT is written atomically, mode 0600, re-read and opened
     before it is installed, and never over an existing file without --force.
-
-PASSWORD OPTIONS (OUT's password)
-    (no option)               a prompt at the terminal, twice
-    --generate-password F     make a strong random password, write it to F
-                              (mode 0600) and use it
-    --no-password             a deliberately password-less PFX
 ",
-    password_sources!(),
-    "    --allow-weak-password     accept a password that breaks the policy
-                              (see `pfxgen help generate`)
-"
+    new_file_password_options!("OUT's password", "a deliberately password-less PFX")
 );

@@ -3,50 +3,36 @@
 //! operation is `pfxgen_core::lifecycle::convert`; the report is rendered
 //! by `render::convert`.
 
-use std::{ffi::OsString, path::PathBuf};
+use std::ffi::OsString;
 
 use pfxgen_core::lifecycle::convert::{ConvertRequest, convert};
 use pfxgen_pkcs12::Profile;
 
 use crate::{
-    args::{self, Arg, parse_iterations, parse_profile, take_out},
+    args::{self, Arg, InOut, parse_iterations, parse_profile},
     error::Failure,
     fsutil::same_location,
     generate::check_password_file_target,
-    password::{OutPasswordArgs, PasswordArgs},
     render,
 };
 
 #[derive(Debug, Default)]
 struct ConvertArgs {
-    input: Option<PathBuf>,
-    out: Option<PathBuf>,
+    files: InOut,
     profile: Option<Profile>,
     iterations: Option<u32>,
-    force: bool,
-    password: PasswordArgs,
-    out_password: OutPasswordArgs,
 }
 
-fn parse_args(args: Vec<OsString>) -> Result<Option<ConvertArgs>, Failure> {
-    let mut a = ConvertArgs::default();
-    let go_on = args::parse(args, crate::help::CONVERT, |arg, parser| {
-        if a.password.parse(arg, parser)?
-            || a.out_password.parse(arg, parser)?
-            || take_out(arg, parser, &mut a.out)?
-        {
-            return Ok(true);
-        }
+impl ConvertArgs {
+    /// Handles one option; returns whether `arg` was one of convert's.
+    fn take(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
         match arg {
-            Arg::Long(n) if n == "profile" => a.profile = Some(parse_profile(parser)?),
-            Arg::Long(n) if n == "iterations" => a.iterations = Some(parse_iterations(parser)?),
-            Arg::Long(n) if n == "force" => a.force = true,
-            Arg::Value(v) if a.input.is_none() => a.input = Some(PathBuf::from(v)),
-            _ => return Ok(false),
+            Arg::Long(n) if n == "profile" => self.profile = Some(parse_profile(parser)?),
+            Arg::Long(n) if n == "iterations" => self.iterations = Some(parse_iterations(parser)?),
+            _ => return self.files.take(arg, parser),
         }
         Ok(true)
-    })?;
-    Ok(go_on.then_some(a))
+    }
 }
 
 /// Runs `pfxgen convert`.
@@ -54,32 +40,26 @@ fn parse_args(args: Vec<OsString>) -> Result<Option<ConvertArgs>, Failure> {
 /// # Errors
 /// A [`Failure`] with its exit status; nothing is left behind.
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
-    let Some(a) = parse_args(args)? else {
+    let help = crate::help::CONVERT;
+    let Some(a) = args::parse_into(args, help, ConvertArgs::default(), ConvertArgs::take)? else {
         return Ok(());
     };
-    let input = a.input.ok_or_else(|| {
-        Failure::usage("convert needs the input PFX: pfxgen convert IN --out OUT")
-    })?;
-    let out = a
-        .out
-        .ok_or_else(|| Failure::usage("convert needs --out OUT"))?;
-    if same_location(&input, &out) && !a.force {
+    let (input, out) = a.files.paths(
+        "convert needs the input PFX: pfxgen convert IN --out OUT",
+        "convert needs --out OUT",
+    )?;
+    if same_location(&input, &out) && !a.files.force {
         return Err(Failure::usage(
             "--out is the input file; give another name, or --force to replace the input",
         ));
     }
-    if let Some(pw) = &a.out_password.generate {
+    if let Some(pw) = &a.files.out_password.generate {
         check_password_file_target(pw, &[(&out, "the output PFX"), (&input, "the input PFX")])?;
     }
     let report = convert(&ConvertRequest {
-        input: &input,
-        out: &out,
-        force: a.force,
+        files: a.files.files(&input, &out),
         profile: a.profile.unwrap_or(Profile::Modern),
         iterations: a.iterations,
-        password: &a.password,
-        out_password: &a.out_password,
-        generated_password_file: a.out_password.generate.as_deref(),
     })?;
     render::convert::text(&report);
     Ok(())

@@ -35,6 +35,22 @@ struct CsrArgs {
 }
 
 impl CsrArgs {
+    /// The defaults: `token-signing.key`/`.csr`, RSA 2048.
+    fn new() -> Self {
+        Self {
+            out: None,
+            name: DEFAULT_NAME.to_owned(),
+            algorithm: KeyAlgorithm::Rsa2048,
+            subject: None,
+            sans: Vec::new(),
+            ekus: Vec::new(),
+            password: PasswordArgs::default(),
+            generate_password: None,
+            allow_weak: false,
+            force: false,
+        }
+    }
+
     /// Handles one option; returns whether `arg` was one of csr's.
     fn take(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
         if self.password.parse(arg, parser)? || take_out(arg, parser, &mut self.out)? {
@@ -87,29 +103,12 @@ impl CsrArgs {
     }
 }
 
-fn parse_args(args: Vec<OsString>) -> Result<Option<CsrArgs>, Failure> {
-    let mut a = CsrArgs {
-        out: None,
-        name: DEFAULT_NAME.to_owned(),
-        algorithm: KeyAlgorithm::Rsa2048,
-        subject: None,
-        sans: Vec::new(),
-        ekus: Vec::new(),
-        password: PasswordArgs::default(),
-        generate_password: None,
-        allow_weak: false,
-        force: false,
-    };
-    let go_on = args::parse(args, crate::help::CSR, |arg, parser| a.take(arg, parser))?;
-    Ok(go_on.then_some(a))
-}
-
 /// Runs `pfxgen csr`.
 ///
 /// # Errors
 /// A [`Failure`] with its exit status; nothing is left behind.
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
-    let Some(a) = parse_args(args)? else {
+    let Some(a) = args::parse_into(args, crate::help::CSR, CsrArgs::new(), CsrArgs::take)? else {
         return Ok(());
     };
     let dir = a

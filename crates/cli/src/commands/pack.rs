@@ -79,18 +79,13 @@ fn friendly_name(parser: &mut lexopt::Parser) -> Result<String, Failure> {
     Ok(text.to_string())
 }
 
-fn parse_args(args: Vec<OsString>) -> Result<Option<PackArgs>, Failure> {
-    let mut a = PackArgs::default();
-    let go_on = args::parse(args, crate::help::PACK, |arg, parser| a.take(arg, parser))?;
-    Ok(go_on.then_some(a))
-}
-
 /// Runs `pfxgen pack`.
 ///
 /// # Errors
 /// A [`Failure`] with its exit status; nothing is left behind.
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
-    let Some(a) = parse_args(args)? else {
+    let Some(a) = args::parse_into(args, crate::help::PACK, PackArgs::default(), PackArgs::take)?
+    else {
         return Ok(());
     };
     let key = a

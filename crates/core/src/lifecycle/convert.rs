@@ -2,7 +2,7 @@
 //! IVs) keeping its key, the certificate that key belongs to and that
 //! certificate's chain; everything else is dropped and listed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pfxgen_keygen::PrivateKey;
 use pfxgen_pkcs12::{BagKind, Limits, Opened, Password, Profile, WriteOptions, write_pfx};
@@ -11,30 +11,20 @@ use pfxgen_x509::Certificate;
 use crate::{
     error::{Exit, Failure, from_pkcs12},
     files::open,
-    lifecycle::output::{NewPassword, Output, install_with_password, verify_pfx},
-    secret::{Origin, PasswordSource},
+    lifecycle::output::{Files, NewPassword, Output, install_with_password, verify_pfx},
+    secret::Origin,
 };
 
 /// What to convert, and how.
 pub struct ConvertRequest<'a> {
-    /// The PFX to read.
-    pub input: &'a Path,
-    /// The PFX to write.
-    pub out: &'a Path,
-    /// Replace `out` if it exists (even when it is `input`).
-    pub force: bool,
+    /// The PFX to read and the PFX to write (`force` replaces it even when
+    /// it is the input). When `out_password` names no source, the input's
+    /// password is kept.
+    pub files: Files<'a>,
     /// The protection of the new file.
     pub profile: Profile,
     /// KDF and MAC iterations instead of the profile's default.
     pub iterations: Option<u32>,
-    /// The input's password.
-    pub password: &'a dyn PasswordSource,
-    /// The new file's password; when no source is given, the input's
-    /// password is kept.
-    pub out_password: &'a dyn PasswordSource,
-    /// Where to write a generated output password (when `out_password`
-    /// generates one).
-    pub generated_password_file: Option<&'a Path>,
 }
 
 /// What `convert` did.
@@ -73,21 +63,22 @@ struct Kept<'a> {
 /// # Errors
 /// A [`Failure`] with its exit status; nothing is left behind.
 pub fn convert(request: &ConvertRequest<'_>) -> Result<Converted, Failure> {
-    let output = Output::prepare(request.out, request.force)?;
+    let files = &request.files;
+    let output = Output::prepare(files.out, files.force)?;
     let limits = Limits::default();
-    let loaded = open::load(request.input, request.password, true, &limits)?;
-    let shown = request.input.display().to_string();
+    let loaded = open::load(files.input, files.password, true, &limits)?;
+    let shown = files.input.display().to_string();
     let opened = loaded
         .opened
         .as_ref()
         .ok_or_else(|| Failure::new(Exit::Password, format!("{shown} could not be opened")))?;
     let kept = keep(opened, &shown)?;
-    let kept_password = !request.out_password.given();
+    let kept_password = !files.out_password.given();
     let (password, origin) = if kept_password {
         let input = loaded.password.clone().unwrap_or_else(Password::empty);
         (input, Origin::None)
     } else {
-        request
+        files
             .out_password
             .read("the output PFX", false)?
             .ok_or_else(|| Failure::new(Exit::Password, "no output password given"))?
@@ -109,7 +100,7 @@ pub fn convert(request: &ConvertRequest<'_>) -> Result<Converted, Failure> {
         verify_pfx(b, &password, kept.key, &kept.certificate, &kept.chain)
     })?;
     let generated = match origin {
-        Origin::Generated => request.generated_password_file.map(|p| (p, &password)),
+        Origin::Generated => files.generated_password_file.map(|p| (p, &password)),
         _ => None,
     };
     let (path, password_file) = install_with_password(installed, generated)?;
@@ -122,7 +113,7 @@ pub fn convert(request: &ConvertRequest<'_>) -> Result<Converted, Failure> {
         (None, false, _) => NewPassword::Given,
     };
     Ok(Converted {
-        input: request.input.to_path_buf(),
+        input: files.input.to_path_buf(),
         path,
         certificate: kept.certificate,
         chain_len: kept.chain.len(),

@@ -1,7 +1,7 @@
 //! `export`: the certificate, the chain, the public key or (only when asked
 //! explicitly) the private key of a PFX, as PEM or DER.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pfxgen_keygen::{PrivateKey, PublicKey};
 use pfxgen_pkcs12::{
@@ -14,8 +14,8 @@ use zeroize::Zeroizing;
 use crate::{
     error::{Exit, Failure, from_pkcs12},
     files::open,
-    lifecycle::output::{Output, install_with_password},
-    secret::{Origin, PasswordSource},
+    lifecycle::output::{Files, Output, install_with_password},
+    secret::Origin,
 };
 
 /// What to export.
@@ -34,24 +34,15 @@ pub enum What {
 
 /// What to export, from where, to where.
 pub struct ExportRequest<'a> {
-    /// The PFX to read.
-    pub input: &'a Path,
-    /// The file to write.
-    pub out: &'a Path,
-    /// Replace `out` if it exists.
-    pub force: bool,
+    /// The PFX to read and the file to write (`out_password`: with
+    /// [`What::Key`] and not `unencrypted`, the key file's password).
+    pub files: Files<'a>,
     /// What to write.
     pub what: What,
     /// DER instead of PEM (a PKCS#7 for the chain).
     pub der: bool,
     /// With [`What::Key`]: plain PKCS#8, no password.
     pub unencrypted: bool,
-    /// The input's password.
-    pub password: &'a dyn PasswordSource,
-    /// With [`What::Key`] and not `unencrypted`: the key file's password.
-    pub out_password: &'a dyn PasswordSource,
-    /// Where to write a generated key password.
-    pub generated_password_file: Option<&'a Path>,
 }
 
 /// What `export` wrote.
@@ -82,15 +73,15 @@ struct Source<'a> {
     shown: &'a str,
 }
 
-/// Exports from `request.input` into `request.out`.
+/// Exports from `request.files.input` into `request.files.out`.
 ///
 /// # Errors
 /// A [`Failure`] with its exit status; nothing is left behind.
 pub fn export(request: &ExportRequest<'_>) -> Result<Exported, Failure> {
-    let output = Output::prepare(request.out, request.force)?;
+    let output = Output::prepare(request.files.out, request.files.force)?;
     let limits = Limits::default();
-    let loaded = open::load(request.input, request.password, true, &limits)?;
-    let shown = request.input.display().to_string();
+    let loaded = open::load(request.files.input, request.files.password, true, &limits)?;
+    let shown = request.files.input.display().to_string();
     let opened = loaded
         .opened
         .as_ref()
@@ -120,12 +111,12 @@ pub fn export(request: &ExportRequest<'_>) -> Result<Exported, Failure> {
         )
     })?;
     let generated = match &password {
-        Some((p, Origin::Generated)) => request.generated_password_file.map(|f| (f, p)),
+        Some((p, Origin::Generated)) => request.files.generated_password_file.map(|f| (f, p)),
         _ => None,
     };
     let (path, password_file) = install_with_password(installed, generated)?;
     Ok(Exported {
-        input: request.input.to_path_buf(),
+        input: request.files.input.to_path_buf(),
         path,
         what: request.what,
         der: request.der,
@@ -168,6 +159,7 @@ fn encode_export(request: &ExportRequest<'_>, source: &Source<'_>) -> Result<Enc
                 (encode(der, "PRIVATE KEY", &plain)?, None)
             } else {
                 let (pw, origin) = request
+                    .files
                     .out_password
                     .read("the exported key", false)?
                     .ok_or_else(|| Failure::usage("--key needs an output password"))?;

@@ -20,7 +20,25 @@ use crate::{
         fsutil::{Install, PreparedFile, io_failure, open_parent},
         safefs::Dir,
     },
+    secret::PasswordSource,
 };
+
+/// A PFX read and a file written from it (`convert`, `export`), with the
+/// passwords of both.
+pub struct Files<'a> {
+    /// The PFX to read.
+    pub input: &'a Path,
+    /// Its password.
+    pub password: &'a dyn PasswordSource,
+    /// The file to write.
+    pub out: &'a Path,
+    /// Replace `out` if it exists.
+    pub force: bool,
+    /// The written file's password, when it has one.
+    pub out_password: &'a dyn PasswordSource,
+    /// Where to write a generated output password.
+    pub generated_password_file: Option<&'a Path>,
+}
 
 /// A file about to be written: its open folder and name, checked up front.
 #[derive(Debug)]
