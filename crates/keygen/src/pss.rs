@@ -134,6 +134,8 @@ const fn hash_oid(hash: HashAlgorithm) -> der::asn1::ObjectIdentifier {
 
 #[cfg(test)]
 mod tests {
+    use pfxgen_asn1::writer as d;
+
     use super::*;
 
     /// What OpenSSL writes for `-sigopt rsa_padding_mode:pss -sha256
@@ -147,47 +149,31 @@ mod tests {
             .collect()
     }
 
-    /// Builds RSASSA-PSS-params from parts (DER, hand-assembled).
+    /// Builds RSASSA-PSS-params from parts, with the DER writer pfxgen
+    /// assembles its own structures with.
     fn params(
         hash: Option<HashAlgorithm>,
         mgf_hash: Option<HashAlgorithm>,
         salt: Option<u32>,
         trailer: Option<u32>,
     ) -> Vec<u8> {
-        fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-            assert!(body.len() < 128, "short form lengths only");
-            let mut v = vec![tag, u8::try_from(body.len()).unwrap()];
-            v.extend_from_slice(body);
-            v
-        }
-        fn alg(oid: der::asn1::ObjectIdentifier, params: &[u8]) -> Vec<u8> {
-            let mut body = tlv(0x06, oid.as_bytes());
-            body.extend_from_slice(params);
-            tlv(0x30, &body)
-        }
-        fn int(v: u32) -> Vec<u8> {
-            // Minimal two's complement: a leading 0 keeps the value positive.
-            let mut bytes = vec![0];
-            bytes.extend_from_slice(&v.to_be_bytes());
-            while bytes.len() > 1 && bytes[0] == 0 && bytes[1] & 0x80 == 0 {
-                bytes.remove(0);
-            }
-            tlv(0x02, &bytes)
-        }
-        let mut body = Vec::new();
+        let alg =
+            |oid: der::asn1::ObjectIdentifier, params: &[u8]| d::sequence(&[&d::oid(&oid), params]);
+        let mut fields = Vec::new();
         if let Some(h) = hash {
-            body.extend(tlv(0xa0, &alg(hash_oid(h), &[0x05, 0x00])));
+            fields.push(d::context_constructed(0, &[&alg(hash_oid(h), &d::null())]));
         }
         if let Some(h) = mgf_hash {
-            body.extend(tlv(0xa1, &alg(oid::MGF1, &alg(hash_oid(h), &[0x05, 0x00]))));
+            let mgf = alg(oid::MGF1, &alg(hash_oid(h), &d::null()));
+            fields.push(d::context_constructed(1, &[&mgf]));
         }
         if let Some(s) = salt {
-            body.extend(tlv(0xa2, &int(s)));
+            fields.push(d::context_constructed(2, &[&d::integer_u64(s.into())]));
         }
         if let Some(t) = trailer {
-            body.extend(tlv(0xa3, &int(t)));
+            fields.push(d::context_constructed(3, &[&d::integer_u64(t.into())]));
         }
-        tlv(0x30, &body)
+        d::sequence(&fields.iter().map(Vec::as_slice).collect::<Vec<_>>())
     }
 
     #[test]
