@@ -182,9 +182,9 @@ USAGE
     certificate it matches, the chain, and verdicts: can the identity server
     sign with it; can Windows Server 2016 / Windows 10 before 1709 import it;
     is it inside .NET 9's default loader limits; weak algorithms and low
-    iteration counts. A file it cannot decrypt (an unsupported cipher, a
-    damaged part) is shown from what is readable without decrypting, then
-    the error is printed and the exit status is 6 or 4.
+    iteration counts. A file it cannot decrypt (an unsupported cipher or
+    MAC, a damaged part) is shown from what is readable without decrypting,
+    then the error is printed and the exit status is 6 or 4.
 
     --json prints one JSON object (field names are stable; see README).
     --max-work N   most work one PFX may cost, in SHA-256 compressions

@@ -202,6 +202,9 @@ fn mac(pfx: &Pfx, status: Option<MacStatus>) -> Option<MacReport> {
             ("HMAC (PKCS#12 KDF)", hash.name().to_owned(), salt.len())
         }
         MacAlgorithm::Pbmac1 { hmac, kdf } => ("PBMAC1", hmac.name().to_owned(), kdf.salt.len()),
+        MacAlgorithm::Unsupported { digest, .. } => {
+            ("unsupported", digest.clone(), mac.mac_salt_len)
+        }
         _ => ("unknown", String::new(), 0),
     };
     Some(MacReport {

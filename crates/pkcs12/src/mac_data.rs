@@ -49,6 +49,15 @@ pub enum MacAlgorithm {
         /// The HMAC hash.
         hmac: Hash,
     },
+    /// A MAC whose digest pfxgen does not implement (MD5, an unknown OID).
+    /// The file still parses, so that its structure can be shown; opening
+    /// it is refused with [`Error::Unsupported`] before any derivation.
+    Unsupported {
+        /// The digest algorithm, named with its OID.
+        digest: String,
+        /// `iterations` (checked against the limits).
+        iterations: u32,
+    },
 }
 
 impl fmt::Display for MacAlgorithm {
@@ -65,6 +74,9 @@ impl fmt::Display for MacAlgorithm {
                 hmac.name().to_ascii_uppercase(),
                 kdf.iterations
             ),
+            Self::Unsupported { digest, iterations } => {
+                write!(f, "{digest}, Iteration {iterations}")
+            }
         }
     }
 }
@@ -87,6 +99,20 @@ impl MacData {
         match &self.algorithm {
             MacAlgorithm::Pkcs12Hmac { iterations, .. } => *iterations,
             MacAlgorithm::Pbmac1 { kdf, .. } => kdf.iterations,
+            MacAlgorithm::Unsupported { iterations, .. } => *iterations,
+        }
+    }
+
+    /// Why opening a file with this MAC is refused, when its digest is
+    /// one pfxgen does not implement.
+    #[must_use]
+    pub fn unsupported(&self) -> Option<Error> {
+        match &self.algorithm {
+            MacAlgorithm::Unsupported { digest, .. } => Some(Error::Unsupported {
+                what: "MacData.mac.digestAlgorithm",
+                detail: format!("MAC digest {digest}"),
+            }),
+            _ => None,
         }
     }
 
@@ -128,6 +154,8 @@ impl MacData {
                 )
                 .saturating_add(kdf::hmac_work(*hmac, len, data_len))
             }
+            // Never derived: opening refuses it first.
+            MacAlgorithm::Unsupported { .. } => 0,
         }
     }
 
@@ -160,10 +188,20 @@ impl MacData {
             let (kdf, hmac) = parse_pbmac1(&params, limits)?;
             (MacAlgorithm::Pbmac1 { kdf, hmac }, hmac.output_len())
         } else {
-            let hash = Hash::from_digest_oid(alg_id.value).ok_or_else(|| Error::Unsupported {
-                what: "MacData.mac.digestAlgorithm",
-                detail: format!("MAC digest {}", oid::describe(alg_id.value)),
-            })?;
+            let Some(hash) = Hash::from_digest_oid(alg_id.value) else {
+                let iterations = match &iterations_tlv {
+                    Some(t) => t.iterations("MacData.iterations", limits)?,
+                    None => 1,
+                };
+                return Ok(Self {
+                    algorithm: MacAlgorithm::Unsupported {
+                        digest: oid::describe(alg_id.value),
+                        iterations,
+                    },
+                    digest: digest.value.to_vec(),
+                    mac_salt_len: salt.value.len(),
+                });
+            };
             if let Some(p) = params {
                 p.expect_null("MacData.mac.digestAlgorithm.parameters")?;
             }
@@ -235,6 +273,7 @@ impl MacData {
                 kdf::mac_matches(*hmac, &key, auth_safe, &self.digest)
                     .then_some(PasswordForm::AsGiven)
             }
+            MacAlgorithm::Unsupported { .. } => None,
         }
     }
 

@@ -526,6 +526,9 @@ impl Pfx {
         limits: &Limits,
         budget: &mut WorkBudget,
     ) -> Result<MacStatus, Error> {
+        if let Some(e) = self.mac.as_ref().and_then(MacData::unsupported) {
+            return Err(e);
+        }
         let mac = match &self.mac {
             None => MacStatus::Absent,
             Some(mac) => {
@@ -791,6 +794,10 @@ impl Pfx {
     /// that follows then derives one at a time and stops where the budget
     /// runs out, as it always did.
     fn prefetch(&self, password: &Password, limits: &Limits, budget: &mut WorkBudget, keys: bool) {
+        // A MAC pfxgen cannot check refuses the open: decrypt nothing.
+        if self.mac.as_ref().is_some_and(|m| m.unsupported().is_some()) {
+            return;
+        }
         let mut jobs: Vec<(u64, Job<'_>)> = Vec::new();
         if let Some(mac) = &self.mac {
             jobs.push((mac.work(password, self.auth_safe.len()), Job::Mac(mac)));

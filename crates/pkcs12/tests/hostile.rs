@@ -749,7 +749,7 @@ fn reject_mac_of_the_wrong_length() {
 }
 
 #[test]
-fn reject_unknown_mac_digest() {
+fn unknown_mac_digest_parses_but_never_opens() {
     let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
     for (name, digest) in [("md5", "1.2.840.113549.2.5"), ("unknown", "1.2.3.4.5")] {
         let alg = d::sequence(&[&oid(digest), &d::null()]);
@@ -759,13 +759,34 @@ fn reject_unknown_mac_digest() {
             &d::integer_u64(2048),
         ]);
         let pfx = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
-        match parse(&format!("mac_digest_{name}"), &pfx) {
-            Err(Error::Unsupported {
-                what: "MacData.mac.digestAlgorithm",
-                ..
-            }) => {}
-            other => panic!("{name}: {other:?}"),
+        // It parses (so `inspect` can show the rest of the file) ...
+        let parsed = parse(&format!("mac_digest_{name}"), &pfx).unwrap();
+        let mac = parsed.mac().unwrap();
+        assert_eq!(mac.iterations(), 2048, "{name}");
+        assert!(mac.algorithm.to_string().contains(digest), "{name}");
+        assert_eq!(parsed.mac_work(&Password::from_str_copy(PW)), 0, "{name}");
+        // ... and every way of opening it is refused before any derivation.
+        let mut spent = 0;
+        let pw = Password::from_str_copy(PW);
+        let tiny = Limits {
+            max_work: 1,
+            ..Limits::default()
+        };
+        for result in [
+            parsed.open(&pw, &tiny).map(|_| ()),
+            parsed
+                .open_certificates_metered(&pw, &tiny, &mut spent)
+                .map(|_| ()),
+        ] {
+            match result {
+                Err(Error::Unsupported {
+                    what: "MacData.mac.digestAlgorithm",
+                    detail,
+                }) if detail.contains(digest) => {}
+                other => panic!("{name}: {other:?}"),
+            }
         }
+        assert_eq!(spent, 0, "{name}");
     }
 }
 

@@ -8,7 +8,7 @@
 use crate::common::{TempDir, pfxgen};
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{Password, Profile, WriteOptions, testing, write_pfx};
-use pfxgen_x509::CertificateParams;
+use pfxgen_x509::{CertificateParams, der_encode as enc};
 
 /// The (header length, content length) of the DER element at the start of
 /// `der` (definite lengths only: pfxgen writes DER).
@@ -159,4 +159,58 @@ fn inspect_shows_what_it_can_read_of_a_file_it_cannot_decrypt() {
     ] {
         assert!(out.contains(needle), "{needle:?}\n{}", json.describe());
     }
+}
+
+/// Issue 13: a file with an MD5 MAC (OpenSSL `-macalg md5`) is shown from
+/// what is readable (the MAC's digest and iterations, each part), and every
+/// command that needs it opened says why it cannot, with exit 6.
+#[test]
+fn inspect_shows_a_file_with_an_md5_mac() {
+    let dir = TempDir::new("md5-mac");
+    let d = dir.path();
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let options = WriteOptions {
+        profile: Profile::Modern,
+        iterations: 2048,
+        ..WriteOptions::default()
+    };
+    let pw = "Store-Pass-1!";
+    let parts = content_infos(
+        &write_pfx(&key, &cert, &[], &Password::from_str_copy(pw), &options).unwrap(),
+    );
+    let auth_safe = testing::safe_contents(&parts);
+    // DigestInfo { md5 (1.2.840.113549.2.5), 16 bytes }, salt, iterations.
+    let md5 = [0x06, 0x08, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x05];
+    let alg = enc::sequence(&[&md5, &enc::null()]);
+    let mac = enc::sequence(&[
+        &enc::sequence(&[&alg, &enc::octet_string(&[0x5A; 16])]),
+        &enc::octet_string(&[1; 8]),
+        &enc::integer_u64(2048),
+    ]);
+    let file = testing::pfx_with(
+        &enc::integer_u64(3),
+        &testing::data_content(&auth_safe),
+        Some(&mac),
+    );
+    std::fs::write(d.join("md5.pfx"), file).unwrap();
+
+    let run = pfxgen(d, &["inspect", "md5.pfx"], None)
+        .fails_with(6)
+        .stderr_contains("unsupported PFX feature in MacData.mac.digestAlgorithm: MAC digest md5");
+    let out = run.stdout();
+    for needle in [
+        "Password:  not given\n",
+        "MAC:       unsupported MD5 (1.2.840.113549.2.5), 2048 iterations, salt 8 bytes: not verified",
+        "#0 encryptedData: PBES2, PBKDF2, AES-256-CBC, Iteration 2048",
+        "#1 data: not encrypted (1 bag readable without a password)",
+        "the MAC uses md5 (1.2.840.113549.2.5); .NET verifies HMAC with SHA-1",
+        "  - cannot decrypt: unsupported PFX feature in MacData.mac.digestAlgorithm",
+    ] {
+        assert!(out.contains(needle), "{needle:?}\n{}", run.describe());
+    }
+    let args = ["verify", "md5.pfx", "--password-env", "PFXGEN_TEST_PW"];
+    pfxgen(d, &args, Some(pw))
+        .fails_with(6)
+        .stderr_contains("MAC digest md5");
 }

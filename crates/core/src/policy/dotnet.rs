@@ -4,7 +4,7 @@
 //! checks a file against them.
 
 use pfxgen_pkcs12::{
-    BagKind, Cipher, Content, DotNetLimits, EncryptionScheme, Opened, Pfx, Workaround,
+    BagKind, Cipher, Content, DotNetLimits, EncryptionScheme, MacAlgorithm, Opened, Pfx, Workaround,
 };
 
 use super::verdict::{KdfUse, Verdict, kdf_uses};
@@ -49,8 +49,15 @@ pub fn dotnet_limits(pfx: &Pfx, opened: Option<&Opened>, passwordless: bool) -> 
 fn mac_rules(pfx: &Pfx) -> Vec<String> {
     let mut reasons = Vec::new();
     if let Some(mac) = pfx.mac() {
-        if !mac.dotnet_supported() {
-            reasons.push(".NET does not implement PBMAC1 MACs".to_owned());
+        match &mac.algorithm {
+            MacAlgorithm::Pbmac1 { .. } => {
+                reasons.push(".NET does not implement PBMAC1 MACs".to_owned());
+            }
+            MacAlgorithm::Unsupported { digest, .. } => reasons.push(format!(
+                "the MAC uses {digest}; .NET verifies HMAC with SHA-1, SHA-256, SHA-384 or \
+                 SHA-512 only"
+            )),
+            _ => {}
         }
         if u64::from(mac.iterations()) > DotNetLimits::MAX_MAC_ITERATIONS {
             reasons.push(format!(

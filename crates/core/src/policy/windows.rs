@@ -17,6 +17,9 @@ pub fn legacy_windows(pfx: &Pfx, opened: Option<&Opened>) -> Verdict {
             "the MAC uses {}; old Windows requires HMAC-SHA1 (Windows 10 RTM rejects SHA-256 even with 3DES)",
             hash.name().to_ascii_uppercase()
         )),
+        Some(MacAlgorithm::Unsupported { digest, .. }) => reasons.push(format!(
+            "the MAC uses {digest}; old Windows requires HMAC-SHA1"
+        )),
         _ => {}
     }
     let mut pbes2 = false;
