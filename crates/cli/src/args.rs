@@ -118,6 +118,48 @@ impl InOut {
     }
 }
 
+/// The options of a command that reports on one PFX (`inspect`,
+/// `verify`): `FILE`, `--json`, `--max-work N` and the password options.
+#[derive(Debug, Default)]
+pub struct ReadOne {
+    /// The file.
+    pub file: Option<PathBuf>,
+    /// `--json`.
+    pub json: bool,
+    /// The limits, with `--max-work`.
+    pub limits: pfxgen_pkcs12::Limits,
+    /// The password options.
+    pub password: PasswordArgs,
+}
+
+impl ReadOne {
+    /// Handles one of these options; returns whether `arg` was one.
+    ///
+    /// # Errors
+    /// A usage failure for a missing or bad value.
+    pub fn take(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
+        if self.password.parse(arg, parser)? || take_max_work(arg, parser, &mut self.limits)? {
+            return Ok(true);
+        }
+        match arg {
+            Arg::Long(n) if n == "json" => self.json = true,
+            Arg::Value(v) if self.file.is_none() => self.file = Some(PathBuf::from(v)),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The file, or the usage failure "`command` needs a FILE".
+    ///
+    /// # Errors
+    /// A usage failure.
+    pub fn file(&self, command: &str) -> Result<PathBuf, Failure> {
+        self.file
+            .clone()
+            .ok_or_else(|| Failure::usage(format!("{command} needs a FILE")))
+    }
+}
+
 /// Handles `--out FILE` / `-o FILE`, refusing it twice; returns whether
 /// `arg` was it.
 ///

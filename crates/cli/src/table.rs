@@ -113,10 +113,7 @@ pub const CERTIFICATE_OPTIONS: &[Opt] = &[
     opt(&["--subject"], Value::Text),
     opt(&["--san"], Value::Text),
     opt(&["--eku"], Value::Text),
-    opt(
-        &["--profile"],
-        Value::Choice(&["modern", "compat", "legacy"]),
-    ),
+    PROFILE,
     opt(&["--iterations"], Value::Text),
     opt(&["--friendly-name"], Value::Text),
     opt(&["--generate-password"], Value::File),
@@ -224,7 +221,9 @@ const PACK_OPTIONS: &[Opt] = &[
     opt(&["--force"], Value::None),
 ];
 
-/// The names `help` takes as its operand.
+/// The names `help` takes as its operand: the commands' names, in table
+/// order (a constant, for the completions; the test below holds it to the
+/// table).
 const TOPICS: &[&str] = &[
     "generate", "inspect", "verify", "rotate", "rollback", "audit", "jwks", "convert", "export",
     "csr", "pack",
@@ -439,4 +438,39 @@ fn run_csr(args: Vec<OsString>) -> Result<Exit, Failure> {
 
 fn run_pack(args: Vec<OsString>) -> Result<Exit, Failure> {
     done(pack::run(args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_topics_are_the_commands_of_the_table() {
+        let names: Vec<&str> = COMMANDS
+            .iter()
+            .filter(|c| c.help != help::TOP)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(TOPICS, names.as_slice());
+    }
+
+    #[test]
+    fn only_the_commands_that_write_files_say_so() {
+        let writers: Vec<&str> = COMMANDS
+            .iter()
+            .filter(|c| c.changes_files)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            writers,
+            [
+                "generate", "rotate", "rollback", "convert", "export", "csr", "pack"
+            ]
+        );
+        assert_eq!(
+            command_names(),
+            "generate, inspect, verify, rotate, rollback, audit, jwks, convert, export, csr and \
+             pack"
+        );
+    }
 }
