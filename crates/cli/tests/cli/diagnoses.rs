@@ -6,9 +6,10 @@
 //! And what `inspect` shows of a file it cannot decrypt (issue 13).
 
 use crate::common::{TempDir, pfxgen};
+use pfxgen_asn1::writer as enc;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{Password, Profile, WriteOptions, testing, write_pfx};
-use pfxgen_x509::{CertificateParams, der_encode as enc};
+use pfxgen_x509::CertificateParams;
 
 /// The (header length, content length) of the DER element at the start of
 /// `der` (definite lengths only: pfxgen writes DER).
