@@ -151,3 +151,45 @@ fn the_global_help_says_which_commands_ask_for_a_password() {
         }
     }
 }
+
+/// The workspace's root (two folders above this crate).
+fn workspace_file(name: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::read_to_string(root.join(name)).unwrap()
+}
+
+#[test]
+fn readme_states_requirements_the_policy_and_a_git_ignored_scratch_folder() {
+    // Issue 13: the README's claims about what a new user needs and meets.
+    let readme = workspace_file("README.md");
+    let manifest = workspace_file("Cargo.toml");
+    let rust = manifest
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("rust-version = \""))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the workspace declares rust-version");
+    assert!(
+        readme.contains(&format!("Rust {rust} or")),
+        "the README does not state the workspace's rust-version {rust}"
+    );
+    assert!(readme.contains("### Requirements") && readme.contains("offline source bundle"));
+    // "the policy below" is there, with its length and its override.
+    assert!(readme.contains("the policy below") && readme.contains("## The password policy"));
+    let policy = &readme[readme.find("## The password policy").unwrap()..];
+    assert!(
+        policy.contains(&format!("{}\ncharacters", pfxgen::policy::MIN_LENGTH))
+            || policy.contains(&format!("{} characters", pfxgen::policy::MIN_LENGTH))
+    );
+    assert!(policy.contains("--allow-weak-password"));
+    // The first command writes into a scratch folder git ignores.
+    let first = readme
+        .lines()
+        .find(|l| l.contains("cargo run") && l.contains("generate"))
+        .expect("a first generate command");
+    assert!(
+        first.contains("--out out ") && first.contains("out/pfx-password.txt"),
+        "{first}"
+    );
+    let ignored = workspace_file(".gitignore");
+    assert!(ignored.lines().any(|l| l.trim() == "/out/"), "{ignored}");
+}
