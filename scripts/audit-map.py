@@ -61,7 +61,8 @@ END = "<!-- END GENERATED -->"
 BINARY = "pfxgen"
 TARGET = "x86_64-unknown-linux-gnu"
 SHIPPED_TARGETS = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "x86_64-pc-windows-msvc"]
-TEST_ONLY_MEMBER = "pfxgen-interop"
+# Workspace members that only tests use (never in the binary's graph).
+TEST_ONLY_MEMBERS = {"pfxgen-interop", "pfxgen-test-support"}
 # Order of the "rest of Cargo.lock" table (status prefixes).
 REST_ORDER = ["linked into the binary", "build time only", "also linked", "tests only (dev-dependency)",
               "only", "never compiled"]
@@ -97,6 +98,10 @@ OURS = {
     },
     "pfxgen-interop": {
         "parses": "output of the system `openssl`, `keytool` and `pk12util` commands (test only)",
+        "secrets": "test passwords only",
+    },
+    "pfxgen-test-support": {
+        "parses": "output of the `pfxgen` binary and of `script`/`stty` under test (test only)",
         "secrets": "test passwords only",
     },
 }
@@ -502,6 +507,9 @@ def generate():
             if any(k["kind"] in (None, "normal") for k in d["dep_kinds"]):
                 todo.append(d["pkg"])
     walked_keys = {(pkgs[i]["name"], pkgs[i]["version"]) for i in walked}
+    linked_test_only = sorted(TEST_ONLY_MEMBERS & {k[0] for k in walked_keys})
+    if linked_test_only:
+        die(f"test-only members in the binary's graph: {linked_test_only}")
 
     # 2. cargo tree: what is really compiled (feature resolver), per target.
     runtime_all, runtime_edges = tree("normal,no-proc-macro", TARGET)
@@ -583,7 +591,7 @@ def generate():
         if info is None:
             die(f"no entry for workspace member {name} in OURS")
         label = f"`{name}` ({d.relative_to(REPO).as_posix()})"
-        if name == TEST_ONLY_MEMBER:
+        if name in TEST_ONLY_MEMBERS:
             label += " — tests only, not in the binary"
         rows.append([label, p.get("description") or "", fmt_int(src_lines), fmt_int(unit_lines), fmt_int(test_lines),
                      f"{src_unsafe + test_unsafe}" + (", forbidden" if forbid else ", NOT forbidden"),

@@ -2,7 +2,8 @@
 //! re-used under two certificates is found, and the JWK numbers are the ones
 //! OpenSSL prints for the key.
 
-use pfxgen_interop::{TempDir, openssl, openssl_sha1_thumbprint, pfxgen, require_openssl};
+use pfxgen_interop::{openssl, openssl_sha1_thumbprint, require_openssl};
+use pfxgen_test_support::{TempDir, pfxgen};
 
 const PW: &str = "Interop-Audit-7!";
 
@@ -12,7 +13,8 @@ fn audit_finds_an_openssl_key_reused_under_two_certificates() {
     let dir = TempDir::new("audit-openssl");
     let d = dir.path();
     openssl(
-        [
+        d,
+        &[
             "genpkey",
             "-algorithm",
             "RSA",
@@ -22,7 +24,6 @@ fn audit_finds_an_openssl_key_reused_under_two_certificates() {
             "shared.key",
         ],
         None,
-        d,
     )
     .success();
     for env in ["blue", "green"] {
@@ -35,7 +36,8 @@ fn audit_finds_an_openssl_key_reused_under_two_certificates() {
         let crt = format!("{env}.crt");
         let subj = format!("/CN={env}");
         openssl(
-            [
+            d,
+            &[
                 "req",
                 "-x509",
                 "-key",
@@ -48,12 +50,12 @@ fn audit_finds_an_openssl_key_reused_under_two_certificates() {
                 &subj,
             ],
             None,
-            d,
         )
         .success();
         let out = format!("{env}/openssl.pfx");
         openssl(
-            [
+            d,
+            &[
                 "pkcs12",
                 "-export",
                 "-inkey",
@@ -66,15 +68,14 @@ fn audit_finds_an_openssl_key_reused_under_two_certificates() {
                 "env:PFXGEN_TEST_PW",
             ],
             Some(PW),
-            d,
         )
         .success();
     }
     std::fs::write(d.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
     let run = pfxgen(
-        ["audit", "blue", "green", "--passwords", "map"],
-        Some(PW),
         d,
+        &["audit", "blue", "green", "--passwords", "map"],
+        Some(PW),
     )
     .fails_with(1);
     let out = run.stdout();
@@ -92,18 +93,18 @@ fn jwks_numbers_match_openssl() {
     let dir = TempDir::new("jwks-openssl");
     let d = dir.path();
     openssl(
-        [
+        d,
+        &[
             "req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", "k.pem", "-out", "c.pem",
             "-days", "400", "-subj", "/CN=jwks",
         ],
         None,
-        d,
     )
     .success();
-    let run = pfxgen(["jwks", "c.pem"], None, d).success();
+    let run = pfxgen(d, &["jwks", "c.pem"], None).success();
     let jwk = run.stdout();
     // OpenSSL's modulus, hex, against the JWK's n (base64url).
-    let modulus = openssl(["x509", "-in", "c.pem", "-noout", "-modulus"], None, d)
+    let modulus = openssl(d, &["x509", "-in", "c.pem", "-noout", "-modulus"], None)
         .success()
         .stdout();
     let hex = modulus
@@ -116,7 +117,7 @@ fn jwks_numbers_match_openssl() {
     let ours: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(ours, hex);
     // kid is OpenSSL's SHA-1 fingerprint.
-    let kid = openssl_sha1_thumbprint("c.pem", d);
+    let kid = openssl_sha1_thumbprint(d, "c.pem");
     assert!(jwk.contains(&format!("\"kid\": \"{kid}\"")), "{jwk}");
     assert!(jwk.contains("\"e\": \"AQAB\""));
 
@@ -124,7 +125,8 @@ fn jwks_numbers_match_openssl() {
     // and CA:TRUE as `openssl req -x509` makes them) publishes both; the
     // same certificate named twice is published once.
     openssl(
-        [
+        d,
+        &[
             "req",
             "-x509",
             "-nodes",
@@ -142,7 +144,6 @@ fn jwks_numbers_match_openssl() {
             "/CN=next",
         ],
         None,
-        d,
     )
     .success();
     let bundle = format!(
@@ -151,7 +152,7 @@ fn jwks_numbers_match_openssl() {
         std::fs::read_to_string(d.join("c2.pem")).unwrap()
     );
     std::fs::write(d.join("bundle.pem"), bundle).unwrap();
-    let run = pfxgen(["jwks", "bundle.pem", "c.pem"], None, d).success();
+    let run = pfxgen(d, &["jwks", "bundle.pem", "c.pem"], None).success();
     let out = run.stdout();
     assert_eq!(out.matches("\"kid\"").count(), 2, "{}", run.describe());
     assert!(out.contains("\"alg\": \"RS256\"") && out.contains("\"alg\": \"ES256\""));
@@ -164,7 +165,7 @@ fn jwks_numbers_match_openssl() {
     let text = std::fs::read_to_string(d.join("bundle.pem")).unwrap();
     let cut = text.len() - 100;
     std::fs::write(d.join("cut.pem"), &text[..cut]).unwrap();
-    let run = pfxgen(["jwks", "cut.pem"], None, d).fails_with(4);
+    let run = pfxgen(d, &["jwks", "cut.pem"], None).fails_with(4);
     assert!(
         run.stderr().contains("PEM certificate block 2 is damaged"),
         "{}",

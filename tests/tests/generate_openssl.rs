@@ -8,7 +8,8 @@
 //! validity and extensions; data signed with the key verifies with the
 //! certificate; and pfxgen's reported thumbprint is OpenSSL's.
 
-use pfxgen_interop::{TempDir, openssl, openssl_sha1_thumbprint, pfxgen, require_openssl};
+use pfxgen_interop::{openssl, openssl_sha1_thumbprint, require_openssl};
+use pfxgen_test_support::{TempDir, pfxgen};
 
 const ASCII: &str = "Correct-Horse-Battery-9!";
 const NON_ASCII: &str = "Pässwörd€-2026!x";
@@ -98,7 +99,7 @@ fn check(case: &Case, password: &str) {
     } else {
         args.push("--no-password");
     }
-    let made = pfxgen(&args, secret, d).success();
+    let made = pfxgen(d, &args, secret).success();
     let json = made.stdout();
     let label = format!("{} {} password={password:?}", case.algorithm, case.profile);
 
@@ -109,11 +110,11 @@ fn check(case: &Case, password: &str) {
         "pass:"
     };
     let info = openssl(
-        [
+        d,
+        &[
             "pkcs12", "-info", "-noout", "-in", "t.pfx", "-passin", passin,
         ],
         secret,
-        d,
     )
     .success();
     let info_text = info.stderr() + &info.stdout();
@@ -157,7 +158,8 @@ fn check(case: &Case, password: &str) {
 
     // A wrong password fails.
     let wrong = openssl(
-        [
+        d,
+        &[
             "pkcs12",
             "-info",
             "-noout",
@@ -167,7 +169,6 @@ fn check(case: &Case, password: &str) {
             "env:PFXGEN_TEST_PW",
         ],
         Some("Wrong-Password-1!"),
-        d,
     );
     assert!(
         !wrong.output.status.success(),
@@ -182,28 +183,28 @@ fn check(case: &Case, password: &str) {
 
     // Key and certificate out.
     openssl(
-        [
+        d,
+        &[
             "pkcs12", "-in", "t.pfx", "-nocerts", "-nodes", "-passin", passin, "-out", "key.pem",
         ],
         secret,
-        d,
     )
     .success();
     openssl(
-        [
+        d,
+        &[
             "pkcs12", "-in", "t.pfx", "-nokeys", "-clcerts", "-passin", passin, "-out", "cert.pem",
         ],
         secret,
-        d,
     )
     .success();
-    let check_key = openssl(["pkey", "-in", "key.pem", "-check", "-noout"], None, d).success();
+    let check_key = openssl(d, &["pkey", "-in", "key.pem", "-check", "-noout"], None).success();
     assert!(
         check_key.stdout().contains("Key is valid"),
         "{label}\n{}",
         check_key.describe()
     );
-    let key_text = openssl(["pkey", "-in", "key.pem", "-noout", "-text"], None, d)
+    let key_text = openssl(d, &["pkey", "-in", "key.pem", "-noout", "-text"], None)
         .success()
         .stdout();
     assert!(
@@ -212,10 +213,10 @@ fn check(case: &Case, password: &str) {
     );
 
     // The key matches the certificate.
-    let from_key = openssl(["pkey", "-in", "key.pem", "-pubout"], None, d)
+    let from_key = openssl(d, &["pkey", "-in", "key.pem", "-pubout"], None)
         .success()
         .stdout();
-    let from_cert = openssl(["x509", "-in", "cert.pem", "-noout", "-pubkey"], None, d)
+    let from_cert = openssl(d, &["x509", "-in", "cert.pem", "-noout", "-pubkey"], None)
         .success()
         .stdout();
     assert_eq!(from_key, from_cert, "{label}: key and certificate differ");
@@ -223,9 +224,9 @@ fn check(case: &Case, password: &str) {
 
     // The self-signature verifies.
     let verify = openssl(
-        ["verify", "-check_ss_sig", "-CAfile", "cert.pem", "cert.pem"],
-        None,
         d,
+        &["verify", "-check_ss_sig", "-CAfile", "cert.pem", "cert.pem"],
+        None,
     )
     .success();
     assert!(
@@ -235,7 +236,7 @@ fn check(case: &Case, password: &str) {
     );
 
     // Signature algorithm, extensions, no EKU.
-    let text = openssl(["x509", "-in", "cert.pem", "-noout", "-text"], None, d)
+    let text = openssl(d, &["x509", "-in", "cert.pem", "-noout", "-text"], None)
         .success()
         .stdout();
     assert!(
@@ -269,7 +270,8 @@ fn check(case: &Case, password: &str) {
 
     // Validity: starts when pfxgen says, ends 30 days later.
     let dates = openssl(
-        [
+        d,
+        &[
             "x509",
             "-in",
             "cert.pem",
@@ -278,7 +280,6 @@ fn check(case: &Case, password: &str) {
             "-enddate",
         ],
         None,
-        d,
     )
     .success()
     .stdout();
@@ -298,7 +299,8 @@ fn check(case: &Case, password: &str) {
     );
     let secs = DAYS * 86_400;
     openssl(
-        [
+        d,
+        &[
             "x509",
             "-in",
             "cert.pem",
@@ -307,11 +309,11 @@ fn check(case: &Case, password: &str) {
             &(secs - 120).to_string(),
         ],
         None,
-        d,
     )
     .success();
     openssl(
-        [
+        d,
+        &[
             "x509",
             "-in",
             "cert.pem",
@@ -320,12 +322,11 @@ fn check(case: &Case, password: &str) {
             &(secs + 120).to_string(),
         ],
         None,
-        d,
     )
     .fails_with(1);
 
     // pfxgen's thumbprint is OpenSSL's SHA-1 fingerprint.
-    let openssl_thumbprint = openssl_sha1_thumbprint("cert.pem", d);
+    let openssl_thumbprint = openssl_sha1_thumbprint(d, "cert.pem");
     assert_eq!(
         openssl_thumbprint,
         json_field(&json, "sha1_thumbprint"),
@@ -335,7 +336,8 @@ fn check(case: &Case, password: &str) {
     // Data signed with the extracted key verifies with the certificate.
     std::fs::write(d.join("data.txt"), b"header.payload").unwrap();
     openssl(
-        [
+        d,
+        &[
             "dgst",
             case.digest(),
             "-sign",
@@ -345,11 +347,11 @@ fn check(case: &Case, password: &str) {
             "data.txt",
         ],
         None,
-        d,
     )
     .success();
     let ok = openssl(
-        [
+        d,
+        &[
             "dgst",
             case.digest(),
             "-verify",
@@ -359,7 +361,6 @@ fn check(case: &Case, password: &str) {
             "data.txt",
         ],
         None,
-        d,
     )
     .success();
     assert!(
@@ -434,7 +435,8 @@ fn pfxgen_reads_what_it_wrote_with_a_non_ascii_password_and_openssl_agrees_on_th
     let dir = TempDir::new("gen-reexport");
     let d = dir.path();
     pfxgen(
-        [
+        d,
+        &[
             "generate",
             "--algorithm",
             "ecdsa-p256",
@@ -444,11 +446,11 @@ fn pfxgen_reads_what_it_wrote_with_a_non_ascii_password_and_openssl_agrees_on_th
             "PFXGEN_TEST_PW",
         ],
         Some(NON_ASCII),
-        d,
     )
     .success();
     openssl(
-        [
+        d,
+        &[
             "pkcs12",
             "-in",
             "openssl.pfx",
@@ -459,11 +461,11 @@ fn pfxgen_reads_what_it_wrote_with_a_non_ascii_password_and_openssl_agrees_on_th
             "all.pem",
         ],
         Some(NON_ASCII),
-        d,
     )
     .success();
     openssl(
-        [
+        d,
+        &[
             "pkcs12",
             "-export",
             "-in",
@@ -474,7 +476,6 @@ fn pfxgen_reads_what_it_wrote_with_a_non_ascii_password_and_openssl_agrees_on_th
             "env:PFXGEN_TEST_PW",
         ],
         Some(NON_ASCII),
-        d,
     )
     .success();
     let ours = std::fs::read(d.join("openssl.pfx")).unwrap();

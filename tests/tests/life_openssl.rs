@@ -6,13 +6,14 @@
 
 use std::path::Path;
 
-use pfxgen_interop::{Run, TempDir, require_openssl, run};
+use pfxgen_interop::require_openssl;
+use pfxgen_test_support::{Run, TempDir, run};
 
 const PW: &str = "Life-Interop-Pw-7!";
 const NEW_PW: &str = "Changed-Interop-Pw-9?";
 
 fn pf(d: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
-    run(&pfxgen_interop::pfxgen_bin(), args, envs, d)
+    run(&pfxgen_test_support::pfxgen_bin(), args, envs, d)
 }
 
 fn ossl(d: &Path, args: &[&str]) -> Run {
@@ -598,7 +599,7 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
     // Java reads the packed file.
     let keytool = run(
         Path::new("keytool"),
-        [
+        &[
             "-list",
             "-storetype",
             "PKCS12",

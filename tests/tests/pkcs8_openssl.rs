@@ -4,8 +4,9 @@
 //! AES-192, AES-256, 3DES, DES), and the PKCS#12 PBE algorithms (3DES,
 //! 2-key 3DES, RC2-128, RC2-40).
 
-use pfxgen_interop::{TempDir, openssl, require_openssl};
+use pfxgen_interop::{openssl, require_openssl};
 use pfxgen_pkcs12::{Error, Limits, Password, decrypt_pkcs8};
+use pfxgen_test_support::TempDir;
 
 const PW: &str = "Pkcs8-Interop-5!";
 
@@ -15,7 +16,8 @@ fn every_pbes2_prf_and_cipher_and_every_pkcs12_pbe() {
     let dir = TempDir::new("pkcs8");
     let d = dir.path();
     openssl(
-        [
+        d,
+        &[
             "genpkey",
             "-algorithm",
             "EC",
@@ -25,15 +27,14 @@ fn every_pbes2_prf_and_cipher_and_every_pkcs12_pbe() {
             "k.pem",
         ],
         None,
-        d,
     )
     .success();
     openssl(
-        [
+        d,
+        &[
             "pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
         ],
         None,
-        d,
     )
     .success();
     let public =
@@ -103,7 +104,7 @@ fn every_pbes2_prf_and_cipher_and_every_pkcs12_pbe() {
                 "default".to_owned(),
             ]);
         }
-        openssl(&args, Some(PW), d).success();
+        openssl(d, &args, Some(PW)).success();
         let der = std::fs::read(d.join(&out)).unwrap();
         let key = decrypt_pkcs8(&der, &Password::from_str_copy(PW), &Limits::default())
             .unwrap_or_else(|e| panic!("{scheme:?}: {e}"));

@@ -6,13 +6,15 @@
 
 use std::path::Path;
 
-use pfxgen_interop::{Run, TempDir, openssl, pfxgen, require_openssl};
+use pfxgen_interop::{openssl, require_openssl};
+use pfxgen_test_support::{Run, TempDir, pfxgen};
 
 const PW: &str = "Quirks-Pass-42!";
 
 fn self_signed_p256(d: &Path) {
     openssl(
-        [
+        d,
+        &[
             "req",
             "-x509",
             "-nodes",
@@ -31,7 +33,6 @@ fn self_signed_p256(d: &Path) {
             "-sha256",
         ],
         None,
-        d,
     )
     .success();
 }
@@ -42,7 +43,7 @@ fn export(d: &Path, out: &str, passout: &str, extra: &[&str]) {
         passout,
     ];
     args.extend_from_slice(extra);
-    openssl(&args, Some(PW), d).success();
+    openssl(d, &args, Some(PW)).success();
 }
 
 #[track_caller]
@@ -76,9 +77,9 @@ fn rc4_files_open_with_the_weak_cipher_warning_and_fail_the_dotnet_check() {
     );
     let args = ["--password-env", "PFXGEN_TEST_PW"];
     let info = pfxgen(
-        [&["inspect", "rc4.pfx", "--json"][..], &args].concat(),
-        Some(PW),
         d,
+        &[&["inspect", "rc4.pfx", "--json"][..], &args].concat(),
+        Some(PW),
     )
     .success();
     has(&info, "pbeWithSHAAnd128BitRC4, Iteration 2048");
@@ -87,7 +88,7 @@ fn rc4_files_open_with_the_weak_cipher_warning_and_fail_the_dotnet_check() {
     has(&info, "RC4-40 is trivially brute-forced");
     has(&info, "\"public_key\": \"ECDSA P-256\"");
     // Everything else passes; .NET cannot read RC4, so that check fails.
-    let verify = pfxgen([&["verify", "rc4.pfx"][..], &args].concat(), Some(PW), d).fails_with(1);
+    let verify = pfxgen(d, &[&["verify", "rc4.pfx"][..], &args].concat(), Some(PW)).fails_with(1);
     has(&verify, "PASS  token-self-test");
     has(
         &verify,
@@ -95,9 +96,9 @@ fn rc4_files_open_with_the_weak_cipher_warning_and_fail_the_dotnet_check() {
     );
     // A wrong password is still a wrong password (the MAC decides).
     pfxgen(
-        ["verify", "rc4.pfx", "--password-env", "PFXGEN_TEST_PW"],
-        Some("wrong"),
         d,
+        &["verify", "rc4.pfx", "--password-env", "PFXGEN_TEST_PW"],
+        Some("wrong"),
     )
     .fails_with(3);
 }
@@ -114,7 +115,8 @@ fn bytes_after_the_pfx_are_a_warning_not_an_error() {
     std::fs::write(d.join("padded.pfx"), &bytes).unwrap();
     // OpenSSL reads it too.
     openssl(
-        [
+        d,
+        &[
             "pkcs12",
             "-in",
             "padded.pfx",
@@ -123,30 +125,34 @@ fn bytes_after_the_pfx_are_a_warning_not_an_error() {
             "env:PFXGEN_TEST_PW",
         ],
         Some(PW),
-        d,
     )
     .success();
     let args = ["--password-env", "PFXGEN_TEST_PW"];
-    let verify = pfxgen([&["verify", "padded.pfx"][..], &args].concat(), Some(PW), d).success();
+    let verify = pfxgen(
+        d,
+        &[&["verify", "padded.pfx"][..], &args].concat(),
+        Some(PW),
+    )
+    .success();
     has(
         &verify,
         "warning: 8 bytes after the end of the PFX ignored (not covered by the MAC",
     );
     let json = pfxgen(
-        [&["verify", "padded.pfx", "--json"][..], &args].concat(),
-        Some(PW),
         d,
+        &[&["verify", "padded.pfx", "--json"][..], &args].concat(),
+        Some(PW),
     )
     .success();
     has(&json, "\"warnings\": [");
     let info = pfxgen(
-        [&["inspect", "padded.pfx"][..], &args].concat(),
-        Some(PW),
         d,
+        &[&["inspect", "padded.pfx"][..], &args].concat(),
+        Some(PW),
     )
     .success();
     has(&info, "8 bytes after the end of the PFX ignored");
-    let clean = pfxgen([&["verify", "clean.pfx"][..], &args].concat(), Some(PW), d).success();
+    let clean = pfxgen(d, &[&["verify", "clean.pfx"][..], &args].concat(), Some(PW)).success();
     assert!(!clean.stdout().contains("warning:"), "{}", clean.describe());
 }
 
@@ -160,9 +166,9 @@ fn a_password_file_that_is_not_utf8_is_used_as_its_bytes() {
     std::fs::write(d.join("pw.bin"), b"M\xf6tley Cr\xfce\n").unwrap();
     export(d, "latin1.pfx", "file:pw.bin", &[]);
     let run = pfxgen(
-        ["verify", "latin1.pfx", "--password-file", "pw.bin"],
-        None,
         d,
+        &["verify", "latin1.pfx", "--password-file", "pw.bin"],
+        None,
     )
     .success();
     assert!(
@@ -175,9 +181,9 @@ fn a_password_file_that_is_not_utf8_is_used_as_its_bytes() {
     // the PBES2 parts do not, and the message says so.
     std::fs::write(d.join("pw.txt"), "Mötley Crüe\n").unwrap();
     let run = pfxgen(
-        ["verify", "latin1.pfx", "--password-file", "pw.txt"],
-        None,
         d,
+        &["verify", "latin1.pfx", "--password-file", "pw.txt"],
+        None,
     )
     .fails_with(3);
     assert!(
@@ -188,7 +194,8 @@ fn a_password_file_that_is_not_utf8_is_used_as_its_bytes() {
     );
     // A new file needs a UTF-8 password (.NET takes the password as text).
     let run = pfxgen(
-        [
+        d,
+        &[
             "generate",
             "--algorithm",
             "ecdsa-p256",
@@ -198,7 +205,6 @@ fn a_password_file_that_is_not_utf8_is_used_as_its_bytes() {
             ".",
         ],
         None,
-        d,
     )
     .fails_with(3);
     assert!(

@@ -4,9 +4,8 @@
 
 use std::path::Path;
 
-use pfxgen_interop::{
-    Run, TempDir, openssl, openssl_sha1_thumbprint, pfxgen, require_openssl, run,
-};
+use pfxgen_interop::{openssl, openssl_sha1_thumbprint, require_openssl};
+use pfxgen_test_support::{Run, TempDir, pfxgen, run};
 
 const PW: &str = "Interop-Pass-42!";
 
@@ -33,7 +32,7 @@ fn self_signed(d: &Path, name: &str, newkey: &str, digest: &str, days: &str) {
     if !digest.is_empty() {
         args.push(digest.to_owned());
     }
-    openssl(&args, None, d).success();
+    openssl(d, &args, None).success();
 }
 
 fn export(d: &Path, name: &str, out: &str, extra: &[&str], password: Option<&str>) {
@@ -57,7 +56,7 @@ fn export(d: &Path, name: &str, out: &str, extra: &[&str], password: Option<&str
         "pass:".to_owned()
     });
     args.extend(extra.iter().map(|s| (*s).to_owned()));
-    openssl(&args, password, d).success();
+    openssl(d, &args, password).success();
 }
 
 fn verify(d: &Path, file: &str, password: Option<&str>) -> Run {
@@ -65,7 +64,7 @@ fn verify(d: &Path, file: &str, password: Option<&str>) -> Run {
     if password.is_some() {
         args.extend(["--password-env", "PFXGEN_TEST_PW"]);
     }
-    pfxgen(&args, password, d)
+    pfxgen(d, &args, password)
 }
 
 fn inspect(d: &Path, file: &str, password: Option<&str>, json: bool) -> Run {
@@ -76,7 +75,7 @@ fn inspect(d: &Path, file: &str, password: Option<&str>, json: bool) -> Run {
     if json {
         args.push("--json");
     }
-    pfxgen(&args, password, d).success()
+    pfxgen(d, &args, password).success()
 }
 
 #[track_caller]
@@ -273,12 +272,13 @@ fn ca_intermediate_leaf_chain() {
         let csr = format!("{name}.csr");
         let subj = format!("/CN={name}");
         req.extend(["-keyout", &key, "-out", &csr, "-subj", &subj]);
-        openssl(&req, None, d).success();
+        openssl(d, &req, None).success();
         let ca = format!("{issuer}.crt");
         let ca_key = format!("{issuer}.key");
         let crt = format!("{name}.crt");
         openssl(
-            [
+            d,
+            &[
                 "x509",
                 "-req",
                 "-in",
@@ -297,7 +297,6 @@ fn ca_intermediate_leaf_chain() {
                 ext,
             ],
             None,
-            d,
         )
         .success();
     }
@@ -329,14 +328,14 @@ fn ca_intermediate_leaf_chain() {
         std::fs::read_to_string(d.join("chain.pem")).unwrap()
     );
     std::fs::write(d.join("full.pem"), full).unwrap();
-    let run = pfxgen(["jwks", "full.pem"], None, d).success();
+    let run = pfxgen(d, &["jwks", "full.pem"], None).success();
     assert_eq!(
         run.stdout().matches("\"kid\"").count(),
         1,
         "{}",
         run.describe()
     );
-    let kid = openssl_sha1_thumbprint("leaf.crt", d);
+    let kid = openssl_sha1_thumbprint(d, "leaf.crt");
     contains(&run, &format!("\"kid\": \"{kid}\""));
     assert!(
         run.stderr().contains("as a CA it is not published"),
@@ -361,12 +360,12 @@ fn rsa_pss_issued_leaves() {
     .unwrap();
     self_signed(d, "root", "rsa:2048", "-sha256", "3650");
     openssl(
-        [
+        d,
+        &[
             "req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "leaf.key", "-out",
             "leaf.csr", "-subj", "/CN=leaf",
         ],
         None,
-        d,
     )
     .success();
     for (digest, salt, name) in [
@@ -377,7 +376,8 @@ fn rsa_pss_issued_leaves() {
     ] {
         let saltlen = format!("rsa_pss_saltlen:{salt}");
         openssl(
-            [
+            d,
+            &[
                 "x509",
                 "-req",
                 "-in",
@@ -400,7 +400,6 @@ fn rsa_pss_issued_leaves() {
                 "leaf.ext",
             ],
             None,
-            d,
         )
         .success();
         let file = format!("pss{digest}.pfx");
@@ -489,14 +488,14 @@ fn wrong_password_truncation_and_tampering_have_distinct_exit_codes() {
     let run = verify(d, "truncated.pfx", Some(PW)).fails_with(4);
     assert!(run.stderr().contains("malformed PFX"), "{}", run.describe());
     let run = pfxgen(
-        [
+        d,
+        &[
             "inspect",
             "truncated.pfx",
             "--password-env",
             "PFXGEN_TEST_PW",
         ],
         Some(PW),
-        d,
     )
     .fails_with(4);
     assert!(
@@ -609,7 +608,8 @@ fn unencrypted_keys_unknown_critical_extensions_and_missing_certificates() {
     let dir = TempDir::new("ossl-odd");
     let d = dir.path();
     openssl(
-        [
+        d,
+        &[
             "req",
             "-x509",
             "-nodes",
@@ -629,7 +629,6 @@ fn unencrypted_keys_unknown_critical_extensions_and_missing_certificates() {
             "1.2.3.4=critical,ASN1:UTF8String:hi",
         ],
         None,
-        d,
     )
     .success();
     export(d, "odd", "plain-key.pfx", &["-keypbe", "NONE"], Some(PW));
@@ -643,7 +642,8 @@ fn unencrypted_keys_unknown_critical_extensions_and_missing_certificates() {
 
     export(d, "odd", "no-cert.pfx", &["-nocerts"], Some(PW));
     let run = pfxgen(
-        [
+        d,
+        &[
             "verify",
             "no-cert.pfx",
             "--password-env",
@@ -651,7 +651,6 @@ fn unencrypted_keys_unknown_critical_extensions_and_missing_certificates() {
             "--json",
         ],
         Some(PW),
-        d,
     )
     .fails_with(1);
     for name in [

@@ -2,7 +2,8 @@
 //! unsupported one (RSA 1024) is refused with the folder unchanged; a good
 //! one is installed and can be rolled back.
 
-use pfxgen_interop::{TempDir, openssl, pfxgen, require_openssl, run, snapshot};
+use pfxgen_interop::{openssl, require_openssl};
+use pfxgen_test_support::{TempDir, pfxgen, run, snapshot};
 
 const PW: &str = "Interop-Rotate-9!";
 
@@ -18,7 +19,8 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
     )
     .unwrap();
     pfxgen(
-        [
+        w,
+        &[
             "generate",
             "--algorithm",
             "ecdsa-p256",
@@ -28,7 +30,6 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
             "PFXGEN_TEST_PW",
         ],
         Some(PW),
-        w,
     )
     .success();
 
@@ -37,17 +38,18 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
         let crt = format!("c{bits}.pem");
         let newkey = format!("rsa:{bits}");
         openssl(
-            [
+            w,
+            &[
                 "req", "-x509", "-nodes", "-newkey", &newkey, "-keyout", &key, "-out", &crt,
                 "-days", "400", "-subj", "/CN=next",
             ],
             None,
-            w,
         )
         .success();
         let out = format!("n{bits}.pfx");
         openssl(
-            [
+            w,
+            &[
                 "pkcs12",
                 "-export",
                 "-inkey",
@@ -60,13 +62,13 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
                 "env:PFXGEN_TEST_PW",
             ],
             Some(PW),
-            w,
         )
         .success();
     }
     let before = snapshot(&w.join("svc"));
     let refused = pfxgen(
-        [
+        w,
+        &[
             "rotate",
             "--service-dir",
             "svc",
@@ -76,7 +78,6 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
             "PFXGEN_TEST_PW",
         ],
         Some(PW),
-        w,
     );
     let refused = refused.fails_with(1);
     assert!(
@@ -91,7 +92,8 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
     );
 
     pfxgen(
-        [
+        w,
+        &[
             "rotate",
             "--service-dir",
             "svc",
@@ -101,7 +103,6 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
             "PFXGEN_TEST_PW",
         ],
         Some(PW),
-        w,
     )
     .success();
     assert_eq!(
@@ -110,7 +111,8 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
     );
     // OpenSSL still reads what is installed.
     openssl(
-        [
+        w,
+        &[
             "pkcs12",
             "-info",
             "-noout",
@@ -120,12 +122,11 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
             "env:PFXGEN_TEST_PW",
         ],
         Some(PW),
-        w,
     )
     .success();
     let back = run(
-        &pfxgen_interop::pfxgen_bin(),
-        ["rollback", "--service-dir", "svc"],
+        &pfxgen_test_support::pfxgen_bin(),
+        &["rollback", "--service-dir", "svc"],
         &[],
         w,
     );

@@ -5,6 +5,7 @@ use crate::common;
 
 use std::path::Path;
 
+use crate::common::fixtures::write_self_signed;
 use crate::common::{TempDir, pfxgen, pfxgen_with};
 use pfxgen_asn1::writer;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey, PublicKey};
@@ -22,19 +23,6 @@ fn service(root: &Path, name: &str) -> std::path::PathBuf {
     )
     .unwrap();
     d
-}
-
-fn write(path: &Path, key: &PrivateKey, params: &CertificateParams, password: &str) {
-    let cert = params.self_signed(key).unwrap();
-    let opts = WriteOptions {
-        iterations: 2048,
-        ..WriteOptions::default()
-    };
-    std::fs::write(
-        path,
-        write_pfx(key, &cert, &[], &Password::from_str_copy(password), &opts).unwrap(),
-    )
-    .unwrap();
 }
 
 /// dev and test share a certificate; prod-a and prod-b share a key under
@@ -59,13 +47,13 @@ fn environments(root: &Path) {
     let test = service(root, "test");
     std::fs::copy(dev.join("openssl.pfx"), test.join("openssl.pfx")).unwrap();
     let shared = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    write(
+    write_self_signed(
         &service(root, "prod-a").join("openssl.pfx"),
         &shared,
         &CertificateParams::default(),
         PW,
     );
-    write(
+    write_self_signed(
         &service(root, "prod-b").join("openssl.pfx"),
         &shared,
         &CertificateParams::default(),
@@ -77,14 +65,14 @@ fn environments(root: &Path) {
         validity_days: 30,
         ..Default::default()
     };
-    write(
+    write_self_signed(
         &service(root, "old").join("openssl.pfx"),
         &PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap(),
         &expired,
         PW,
     );
     make(&service(root, "preprod"), &["--days", "10"]);
-    write(
+    write_self_signed(
         &service(root, "legacy").join("openssl.pfx"),
         &PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap(),
         &CertificateParams::default(),

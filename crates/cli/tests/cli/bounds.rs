@@ -12,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use crate::common::{Run, TempDir, pfxgen, pfxgen_with};
+use crate::common::{Run, TempDir, pfxgen};
 
 /// Runs pfxgen and fails the test if it has not finished after two minutes
 /// (a hang guard, not a speed assertion: every case here is expected to
@@ -253,7 +253,6 @@ fn jwks_counts_certificates_before_reading_any() {
         "{}",
         run.describe()
     );
-    let _ = pfxgen_with;
 }
 
 // --- Item 7: secrets in usage errors ------------------------------------------

@@ -642,7 +642,7 @@ fn help_documents_exit_codes() {
             run.describe()
         );
     }
-    pfxgen(dir.path(), &[], None).fails_with(2);
+    pfxgen(dir.path(), &[] as &[&str], None).fails_with(2);
     pfxgen(dir.path(), &["frobnicate"], None).fails_with(2);
 }
 

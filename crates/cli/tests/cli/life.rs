@@ -4,9 +4,9 @@
 
 use crate::common;
 
-use crate::common::{STRONG, TempDir, mode, open, pfxgen_with};
+use crate::common::{STRONG, TempDir, fixtures, mode, open, pfxgen_with};
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
-use pfxgen_pkcs12::{Password, testing};
+use pfxgen_pkcs12::Password;
 use pfxgen_x509::CertificateParams;
 
 const NEW: &str = "Another-Strong-Pass-5?";
@@ -41,14 +41,7 @@ fn generated(dir: &TempDir) {
 
 /// A PFX built bag by bag: unencrypted key bags and certificate bags.
 fn handmade(dir: &TempDir, name: &str, keys: &[&PrivateKey], certs: &[&pfxgen_x509::Certificate]) {
-    let mut bags: Vec<Vec<u8>> = keys
-        .iter()
-        .map(|k| testing::key_bag(&k.to_pkcs8_der().unwrap(), &[]))
-        .collect();
-    bags.extend(certs.iter().map(|c| testing::cert_bag(c.der(), &[])));
-    let contents = vec![testing::data_content(&testing::safe_contents(&bags))];
-    let pfx = testing::pfx(&contents, &Password::from_str_copy(STRONG), 2048);
-    std::fs::write(dir.join(name), pfx).unwrap();
+    std::fs::write(dir.join(name), fixtures::loose_bags(keys, certs, STRONG)).unwrap();
 }
 
 #[test]
