@@ -368,7 +368,7 @@ impl EncryptionScheme {
     }
 
     /// For PBES2 with AES and a keyLength of another AES size: the cipher
-    /// the keyLength names, which [`EncryptionScheme::decrypt`] tries when
+    /// the keyLength names, which decrypting tries when
     /// the one the OID names fails (NSS 3.29 wrote AES-256 data under the
     /// AES-128-CBC OID with keyLength 32; NSS reads it by the keyLength).
     #[must_use]

@@ -318,7 +318,7 @@ pub fn pbkdf2_work(
     hash.weigh(hmac_key_setup(hash, password_len).saturating_add(blocks.saturating_mul(per_block)))
 }
 
-/// Work of [`hmac`] over `data_len` bytes with a `key_len`-byte key.
+/// Work of [`hmac()`] over `data_len` bytes with a `key_len`-byte key.
 #[must_use]
 pub fn hmac_work(hash: Hash, key_len: usize, data_len: usize) -> u64 {
     let b = hash.block_len();
