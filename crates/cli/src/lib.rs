@@ -68,7 +68,6 @@ pub mod docgen;
 )]
 pub mod fuzzing;
 pub mod help;
-pub mod likeness;
 pub mod password;
 pub mod render;
 pub mod table;

@@ -417,7 +417,7 @@ fn run_rotate(args: Vec<OsString>) -> Result<Exit, Failure> {
 }
 
 fn run_rollback(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(rotate::run_rollback(args))
+    done(crate::commands::rollback::run(args))
 }
 
 fn run_jwks(args: Vec<OsString>) -> Result<Exit, Failure> {

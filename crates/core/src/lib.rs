@@ -11,7 +11,10 @@
 //! - [`policy`]: the password policy and the consumer rules (identity
 //!   server, .NET loader limits, old Windows, weaknesses);
 //! - [`service`]: the service folder: `appsettings.json` and its
-//!   position-keeping JSON reader;
+//!   position-keeping JSON reader, locating the certificate, the lock, the
+//!   file transaction and its manifest, rotation and rollback;
+//! - [`make`]: making a certificate and its PFX from a spec, like the one
+//!   it replaces;
 //! - [`inspect`]: everything about a PFX ([`inspect::InspectReport`]);
 //! - [`jose`]: JWK thumbprints and the JWT self-test;
 //! - [`verify`]: the nine checks of `pfxgen verify` ([`verify::VerifyReport`]);
@@ -37,10 +40,19 @@
 pub mod error;
 pub mod fault;
 pub mod files;
+#[doc(hidden)]
+#[allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+pub mod fuzzing;
 pub mod inspect;
 pub mod jose;
 pub mod json;
 pub mod lifecycle;
+pub mod make;
 pub mod policy;
 pub mod secret;
 pub mod service;

@@ -6,36 +6,27 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
-use pfxgen_pkcs12::{Limits, Password, Pfx, Profile, WriteOptions, write_pfx};
-use pfxgen_x509::{
-    Certificate, CertificateParams, DistinguishedName, ExtendedKeyUsage, SanEntry, UtcTime,
-    hex_upper,
-};
+use pfxgen_pkcs12::{Password, Profile};
+use pfxgen_x509::{Certificate, SanEntry, UtcTime, hex_upper};
 
 use crate::{
     args::{self, Arg, os_string, parse_days, value_parsed, value_path, value_string},
-    error::{Exit, Failure, from_pkcs12},
-    fsutil::{
-        Install, MAX_MANAGED_FILE, PreparedFile, io_failure, open_parent, same_location,
-        write_new_private,
-    },
+    error::{Exit, Failure},
+    fsutil::{Install, MAX_MANAGED_FILE, PreparedFile, io_failure, open_parent, write_new_private},
     json::{Json, Obj},
     password::{Origin, PasswordArgs, enforce_policy},
     policy,
     safefs::Dir,
 };
 
-/// Longest validity accepted, in days (20 years). A token-signing key has
-/// no reason to outlive this; rotate instead.
-pub const MAX_DAYS: u32 = 7305;
-/// Default validity, as in the vendor's scripts.
-pub const DEFAULT_DAYS: u32 = 365;
+pub use pfxgen_core::make::{
+    Built, CertificateSpec, DEFAULT_DAYS, MAX_DAYS, check_password_file_target, verify_written,
+};
 /// Default file name, as the identity server expects.
 pub const DEFAULT_NAME: &str = "openssl.pfx";
 
 /// The certificate and PFX options, shared with `rotate`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct NewCertificateArgs {
     /// Password sources.
     pub password: PasswordArgs,
@@ -43,44 +34,10 @@ pub struct NewCertificateArgs {
     pub generate_password: Option<PathBuf>,
     /// `--allow-weak-password`.
     pub allow_weak: bool,
-    /// `--days` / `--valid-days` / third positional.
-    pub days: Option<u32>,
-    /// `--algorithm`.
-    pub algorithm: KeyAlgorithm,
-    /// Whether `--algorithm` was given (else `rotate` keeps the current
-    /// certificate's algorithm).
-    pub algorithm_given: bool,
-    /// `--subject`.
-    pub subject: Option<DistinguishedName>,
-    /// `--san` (repeatable, comma-separated).
-    pub sans: Vec<SanEntry>,
-    /// `--eku` (repeatable, comma-separated).
-    pub ekus: Vec<ExtendedKeyUsage>,
-    /// `--profile`.
-    pub profile: Profile,
-    /// `--iterations`.
-    pub iterations: Option<u32>,
-    /// `--friendly-name`.
-    pub friendly_name: Option<String>,
-}
-
-impl Default for NewCertificateArgs {
-    fn default() -> Self {
-        Self {
-            password: PasswordArgs::default(),
-            generate_password: None,
-            allow_weak: false,
-            days: None,
-            algorithm: KeyAlgorithm::Rsa2048,
-            algorithm_given: false,
-            subject: None,
-            sans: Vec::new(),
-            ekus: Vec::new(),
-            profile: Profile::Modern,
-            iterations: None,
-            friendly_name: None,
-        }
-    }
+    /// The certificate to make: `--days` / `--valid-days` / third
+    /// positional, `--algorithm`, `--subject`, `--san`, `--eku`,
+    /// `--profile`, `--iterations`, `--friendly-name`.
+    pub spec: CertificateSpec,
 }
 
 impl NewCertificateArgs {
@@ -105,12 +62,12 @@ impl NewCertificateArgs {
                 self.set_days(&text)?;
             }
             "algorithm" | "key-algorithm" => {
-                self.algorithm = value_parsed(parser, "--algorithm")?;
-                self.algorithm_given = true;
+                self.spec.algorithm = value_parsed(parser, "--algorithm")?;
+                self.spec.algorithm_given = true;
             }
             "subject" => {
                 let text = value_string(parser, "--subject")?;
-                self.subject = Some(
+                self.spec.subject = Some(
                     text.parse()
                         .map_err(|e| Failure::usage(format!("--subject: {e}")))?,
                 );
@@ -118,8 +75,8 @@ impl NewCertificateArgs {
             "san" => {
                 let text = value_string(parser, "--san")?;
                 for entry in parse_san_list(&text)? {
-                    if !self.sans.contains(&entry) {
-                        self.sans.push(entry);
+                    if !self.spec.sans.contains(&entry) {
+                        self.spec.sans.push(entry);
                     }
                 }
             }
@@ -132,14 +89,14 @@ impl NewCertificateArgs {
                     let eku = item
                         .parse()
                         .map_err(|e| Failure::usage(format!("--eku: {e}")))?;
-                    if !self.ekus.contains(&eku) {
-                        self.ekus.push(eku);
+                    if !self.spec.ekus.contains(&eku) {
+                        self.spec.ekus.push(eku);
                     }
                 }
             }
             "profile" => {
                 let text = value_string(parser, "--profile")?;
-                self.profile = Profile::from_name(text.trim()).ok_or_else(|| {
+                self.spec.profile = Profile::from_name(text.trim()).ok_or_else(|| {
                     Failure::usage(format!(
                         "unknown profile {:?} (expected modern or compat)",
                         text.as_str()
@@ -161,7 +118,7 @@ impl NewCertificateArgs {
                         pfxgen_pkcs12::MAX_ITERATIONS
                     )));
                 }
-                self.iterations = Some(n);
+                self.spec.iterations = Some(n);
             }
             "friendly-name" => {
                 let text = value_string(parser, "--friendly-name")?;
@@ -173,7 +130,7 @@ impl NewCertificateArgs {
                         "--friendly-name must be 1 to 256 characters without control characters",
                     ));
                 }
-                self.friendly_name = Some(text.to_string());
+                self.spec.friendly_name = Some(text.to_string());
             }
             _ => return Ok(false),
         }
@@ -186,12 +143,12 @@ impl NewCertificateArgs {
     /// A usage failure.
     pub fn set_days(&mut self, text: &str) -> Result<(), Failure> {
         let days = parse_days(text, "the validity", MAX_DAYS)?;
-        if self.days.is_some_and(|d| d != days) {
+        if self.spec.days.is_some_and(|d| d != days) {
             return Err(Failure::usage(
                 "the validity is given twice with different values",
             ));
         }
-        self.days = Some(days);
+        self.spec.days = Some(days);
         Ok(())
     }
 
@@ -247,27 +204,8 @@ impl NewCertificateArgs {
     /// work, so that the operator can choose again.
     #[must_use]
     pub fn usability_warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(days) = self.days.filter(|d| *d < crate::verify::DEFAULT_MIN_DAYS) {
-            out.push(format!(
-                "the certificate will be valid for {days} days: `pfxgen verify` and `pfxgen rotate` \
-                 refuse certificates valid for less than {} more days unless given --min-days",
-                crate::verify::DEFAULT_MIN_DAYS
-            ));
-        }
-        let limit = pfxgen_pkcs12::DotNetLimits::MAX_PASSWORDLESS_TOTAL_ITERATIONS;
-        if let (true, Some(n)) = (self.password.none, self.iterations) {
-            // The MAC and the two encryptions each derive with n iterations.
-            if u64::from(n) * 3 > limit {
-                out.push(format!(
-                    "a password-less file with {n} iterations ({} in total) exceeds the {limit} \
-                     that older .NET runtimes accept for password-less files; `pfxgen verify` \
-                     will fail its dotnet-loader-limits check (iterations add nothing without a password)",
-                    u64::from(n) * 3
-                ));
-            }
-        }
-        out
+        self.spec
+            .usability_warnings(self.password.none, crate::verify::DEFAULT_MIN_DAYS)
     }
 
     /// Makes the key, the certificate and the PFX bytes.
@@ -275,108 +213,7 @@ impl NewCertificateArgs {
     /// # Errors
     /// Internal failures only (RNG, encoding).
     pub fn build(&self, password: &Password) -> Result<Built, Failure> {
-        let key = PrivateKey::generate(self.algorithm)
-            .map_err(|e| Failure::new(Exit::Internal, format!("cannot generate the key: {e}")))?;
-        let subject = match &self.subject {
-            Some(s) => s.clone(),
-            None => default_subject(),
-        };
-        let params = CertificateParams {
-            subject,
-            subject_alt_names: self.sans.clone(),
-            extended_key_usages: self.ekus.clone(),
-            not_before: None,
-            validity_days: self.days.unwrap_or(DEFAULT_DAYS),
-        };
-        let certificate = params
-            .self_signed(&key)
-            .map_err(|e| Failure::new(Exit::Usage, format!("cannot make the certificate: {e}")))?;
-        let mut options = WriteOptions::for_password(self.profile, password);
-        if let Some(n) = self.iterations {
-            options.iterations = n;
-        }
-        options.friendly_name.clone_from(&self.friendly_name);
-        let pfx = write_pfx(&key, &certificate, &[], password, &options)
-            .map_err(|e| from_pkcs12("cannot write the PFX", &e))?;
-        Ok(Built {
-            key,
-            certificate,
-            pfx,
-            iterations: options.iterations,
-            profile: self.profile,
-        })
-    }
-}
-
-/// A freshly made key, certificate and PFX.
-#[derive(Debug)]
-pub struct Built {
-    /// The private key.
-    pub key: PrivateKey,
-    /// Its self-signed certificate.
-    pub certificate: Certificate,
-    /// The PFX bytes.
-    pub pfx: Vec<u8>,
-    /// Iterations used.
-    pub iterations: u32,
-    /// Profile used.
-    pub profile: Profile,
-}
-
-/// `CN=<hostname> token signing`, or `CN=pfxgen token signing`: a name that
-/// tells instances apart (each must have its own certificate).
-fn default_subject() -> DistinguishedName {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| h.trim().to_owned())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-        });
-    host.and_then(|h| DistinguishedName::common_name(&format!("{h} token signing")).ok())
-        .or_else(|| DistinguishedName::common_name("pfxgen token signing").ok())
-        .unwrap_or_else(DistinguishedName::empty)
-}
-
-/// Reads a prepared file back from disk through its own descriptor and
-/// checks that it opens with `password` and holds exactly `key` and
-/// `certificate`.
-///
-/// # Errors
-/// An internal failure if it does not: the file must not be installed.
-pub fn verify_written(
-    prepared: &mut PreparedFile,
-    password: &Password,
-    key: &PrivateKey,
-    certificate: &Certificate,
-) -> Result<(), Failure> {
-    let bytes = prepared.read_back()?;
-    let limits = Limits::default();
-    let opened = Pfx::parse(&bytes, &limits)
-        .and_then(|p| p.open(password, &limits))
-        .map_err(|e| from_pkcs12("the file just written does not open", &e))?;
-    let ok = opened.keys.len() == 1
-        && opened.certificates.len() == 1
-        && opened
-            .keys
-            .first()
-            .and_then(|k| k.key.as_ref().ok())
-            .is_some_and(|k| k.matches(&key.public_key()))
-        && opened
-            .certificates
-            .first()
-            .and_then(|c| c.certificate.as_ref().ok())
-            == Some(certificate);
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            Exit::Internal,
-            "the file just written does not contain the key and certificate it should",
-        ))
+        self.spec.build(password)
     }
 }
 
@@ -651,35 +488,6 @@ fn back_up_replaced(
         Exit::Output,
         format!("no free backup name for {}", shown.display()),
     ))
-}
-
-/// Refuses, before any work, a `--generate-password` file that would land
-/// on one of `taken` (the files the command writes or reads: exit 2), or
-/// on anything that already exists, a dangling link included (exit 5): a
-/// password file is never written over anything.
-///
-/// # Errors
-/// The failure to report.
-pub fn check_password_file_target(pw_file: &Path, taken: &[(&Path, &str)]) -> Result<(), Failure> {
-    for (path, what) in taken {
-        if same_location(pw_file, path) {
-            return Err(Failure::usage(format!(
-                "--generate-password {} is {what}; the password must go to another file",
-                pw_file.display()
-            )));
-        }
-    }
-    if std::fs::symlink_metadata(pw_file).is_ok() {
-        return Err(Failure::new(
-            Exit::Output,
-            format!(
-                "{} already exists; pfxgen will not overwrite a password file",
-                pw_file.display()
-            ),
-        )
-        .with_hint("name a new file for --generate-password"));
-    }
-    Ok(())
 }
 
 /// Parses a `--san` list: comma-separated entries, each `type:value` or a

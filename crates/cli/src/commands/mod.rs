@@ -10,5 +10,6 @@ pub mod generate;
 pub mod inspect;
 pub mod jwks;
 pub mod pack;
+pub mod rollback;
 pub mod rotate;
 pub mod verify;

@@ -7,4 +7,6 @@ pub mod csr;
 pub mod export;
 pub mod inspect;
 pub mod pack;
+pub mod rollback;
+pub mod rotate;
 pub mod verify;

@@ -19,3 +19,46 @@ fn the_support_crate_drives_the_binary_cargo_built() {
         canonical(std::path::Path::new(env!("CARGO_BIN_EXE_pfxgen")))
     );
 }
+
+/// A running pfxgen that stays alive until dropped (it waits for a
+/// password on standard input): the holder of a live lock.
+pub struct LivePfxgen {
+    child: std::process::Child,
+    _dir: TempDir,
+}
+
+impl LivePfxgen {
+    pub fn start() -> Self {
+        let dir = TempDir::new("live-pfxgen");
+        let child = Command::new(env!("CARGO_BIN_EXE_pfxgen"))
+            .args(["generate", "--password-stdin", "--out", "."])
+            .current_dir(dir.path())
+            .env_remove("PFXGEN_FAULT")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn pfxgen");
+        Self { child, _dir: dir }
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A lock file naming this process on this machine.
+    pub fn lock_text(&self) -> String {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        format!("pid {}\nhost {host}\nsince now\n", self.id())
+    }
+}
+
+impl Drop for LivePfxgen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

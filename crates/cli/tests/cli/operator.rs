@@ -153,18 +153,12 @@ fn a_damaged_current_certificate_has_a_recovery_path() {
 #[test]
 fn dry_run_exits_as_the_real_run_would() {
     let work = billing_service("op-dry");
-    // A lock held by a live process (this test) on this machine.
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    std::fs::write(
-        work.join("svc/.pfxgen.lock"),
-        format!("pid {}\nhost {host}\nsince now\n", std::process::id()),
-    )
-    .unwrap();
+    // A lock held by a live pfxgen on this machine.
+    let holder = common::LivePfxgen::start();
+    std::fs::write(work.join("svc/.pfxgen.lock"), holder.lock_text()).unwrap();
     rotate(&work, &["--dry-run"]).fails_with(7);
     rotate(&work, &[]).fails_with(7);
+    drop(holder);
     std::fs::remove_file(work.join("svc/.pfxgen.lock")).unwrap();
     // pfx-backups that is a file: the real run refuses it, so does the plan.
     std::fs::write(work.join("svc/pfx-backups"), b"not a folder").unwrap();
@@ -462,4 +456,87 @@ fn near_misses_get_a_did_you_mean() {
     pfxgen(work.path(), &["rotate", "--pasword-file", "x"], None)
         .fails_with(2)
         .stderr_contains("did you mean --password-file?");
+}
+
+#[test]
+fn an_empty_lock_is_called_empty_not_an_unnamed_process() {
+    let work = billing_service("op-emptylock");
+    // Fresh and empty: a run that is taking the lock right now.
+    std::fs::write(work.join("svc/.pfxgen.lock"), b"").unwrap();
+    for extra in [&["--dry-run"][..], &[]] {
+        let run = rotate(&work, extra)
+            .fails_with(7)
+            .stderr_contains("its lock file is empty");
+        assert!(!run.stderr().contains("()"), "{}", run.describe());
+    }
+}
+
+#[test]
+fn a_lock_naming_a_reused_process_id_is_stale() {
+    let work = billing_service("op-reusedpid");
+    // This test runs, on this host, but it is not a pfxgen: the process id
+    // of the run that held the lock has been reused.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_owned();
+    let lock = work.join("svc/.pfxgen.lock");
+    let text = format!("pid {}\nhost {host}\nsince now\n", std::process::id());
+    std::fs::write(&lock, &text).unwrap();
+    rotate(&work, &["--dry-run"]).success();
+    let run = rotate(&work, &[])
+        .success()
+        .stderr_contains("not a pfxgen")
+        .stderr_contains("process id was reused");
+    assert!(
+        run.stderr()
+            .contains(&format!("of process {}", std::process::id())),
+        "{}",
+        run.describe()
+    );
+    assert!(!lock.exists(), "the lock is released after the run");
+}
+
+#[test]
+fn a_password_file_in_a_missing_folder_names_that_folder() {
+    let work = billing_service("op-pwfolder");
+    let missing = work.join("no-such-folder/pw.txt");
+    let missing = missing.to_str().unwrap();
+    let run = pfxgen(
+        work.path(),
+        &[
+            "generate",
+            "--out",
+            "svc",
+            "--name",
+            "x.pfx",
+            "--generate-password",
+            missing,
+        ],
+        None,
+    )
+    .fails_with(5)
+    .stderr_contains("cannot write the password file")
+    .stderr_contains("no-such-folder does not exist");
+    assert!(
+        !run.stderr().contains("output folder"),
+        "{}",
+        run.describe()
+    );
+    assert!(!work.join("svc/x.pfx").exists());
+    // rotate refuses it before anything is made or changed.
+    let before = snapshot(&work.join("svc"));
+    let args = [
+        "rotate",
+        "--service-dir",
+        "svc",
+        "--current-password-env",
+        "PFXGEN_TEST_PW",
+        "--generate-password",
+        missing,
+    ];
+    pfxgen(work.path(), &args, Some(PW))
+        .fails_with(5)
+        .stderr_contains("no-such-folder does not exist");
+    assert_same(&before, &snapshot(&work.join("svc")), "refused rotation");
 }

@@ -536,18 +536,20 @@ fn a_nested_certificate_path_alone_is_refused_not_guessed() {
 fn a_running_rotation_holds_the_lock() {
     let work = setup("rot-lock");
     let svc = work.join("svc");
-    // Our own (running) process id: a live lock.
-    std::fs::write(
-        svc.join(".pfxgen.lock"),
-        format!("pid {}\nsince now\n", std::process::id()),
-    )
-    .unwrap();
+    // A running pfxgen's process id: a live lock.
+    let holder = common::LivePfxgen::start();
+    std::fs::write(svc.join(".pfxgen.lock"), holder.lock_text()).unwrap();
     let before = snapshot(&svc);
     run_rotate(work.path(), &[], None)
         .fails_with(7)
         .stderr_contains("another pfxgen");
     assert_same(&before, &snapshot(&svc), "locked");
     pfxgen(&svc, &["rollback", "--service-dir", "."], None).fails_with(7);
+    // A lock of another host says nothing about this one's processes.
+    let foreign = format!("pid {}\nhost elsewhere.example\nsince now\n", holder.id());
+    std::fs::write(svc.join(".pfxgen.lock"), foreign).unwrap();
+    run_rotate(work.path(), &[], None).fails_with(7);
+    drop(holder);
 
     // An empty lock is a run that crashed while taking it: fresh, it is
     // respected; a minute old, it is taken over.
@@ -798,4 +800,50 @@ fn output_failure_after_rotation_still_releases_the_lock() {
         std::fs::read(work.join("svc").join(CERT_REL)).unwrap(),
         std::fs::read(work.join("new.pfx")).unwrap()
     );
+}
+
+/// The top-level keys of a JSON object printed by pfxgen.
+fn json_keys(text: &str) -> Vec<String> {
+    let doc = pfxgen::jsonc::parse(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let pfxgen::jsonc::Value::Object(members) = doc.value else {
+        panic!("not an object: {text}");
+    };
+    let mut keys: Vec<String> = members.into_iter().map(|(k, _, _)| k).collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn dry_and_real_runs_report_the_same_keys_in_json() {
+    let work = setup("rot-keys");
+    let dry = run_rotate(work.path(), &["--dry-run", "--json"], None).success();
+    let real = run_rotate(work.path(), &["--json"], None).success();
+    let keys = json_keys(&real.stdout());
+    assert_eq!(json_keys(&dry.stdout()), keys);
+    for key in [
+        "appsettings_changed",
+        "installed",
+        "new_kid",
+        "manifest",
+        "dry_run",
+    ] {
+        assert!(keys.iter().any(|k| k == key), "{key} missing: {keys:?}");
+    }
+    assert!(dry.stdout().contains("\"dry_run\": true"));
+    assert!(real.stdout().contains("\"dry_run\": false"));
+
+    let svc = work.join("svc");
+    let rollback = |extra: &[&str]| {
+        let mut args = vec!["rollback", "--service-dir", ".", "--json"];
+        args.extend_from_slice(extra);
+        pfxgen(&svc, &args, None).success()
+    };
+    let dry = rollback(&["--dry-run"]);
+    let before = snapshot(&svc);
+    let real_keys = json_keys(&rollback(&[]).stdout());
+    assert_ne!(before, snapshot(&svc), "the real rollback restores");
+    assert_eq!(json_keys(&dry.stdout()), real_keys);
+    for key in ["restored_kid", "restore", "undoes", "manifest", "dry_run"] {
+        assert!(real_keys.iter().any(|k| k == key), "{key} missing");
+    }
 }

@@ -12,7 +12,7 @@
 use pfxgen_keygen::{Curve, KeyAlgorithm, KeyKind};
 use pfxgen_x509::{Certificate, ExtendedKeyUsage, SanEntry};
 
-use crate::generate::{MAX_DAYS, NewCertificateArgs};
+use crate::make::{CertificateSpec, MAX_DAYS};
 
 /// "RSA 2048", "ECDSA P-384", for messages.
 #[must_use]
@@ -62,7 +62,7 @@ fn validity_days(cert: &Certificate) -> u32 {
 
 /// Fills every certificate option the operator did not give from `old`.
 /// Returns notes for what could not be carried over exactly.
-pub fn inherit(args: &mut NewCertificateArgs, old: &Certificate) -> Vec<String> {
+pub fn inherit(args: &mut CertificateSpec, old: &Certificate) -> Vec<String> {
     let mut notes = Vec::new();
     if !args.algorithm_given {
         match old.public_key() {
