@@ -39,6 +39,14 @@ impl LivePfxgen {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn pfxgen");
+        // The kernel names the process after the exec that `spawn` waits
+        // for: wait until the name shows, so a lock check sees a pfxgen.
+        let comm = format!("/proc/{}/comm", child.id());
+        let named = (0..1_000_000).any(|_| {
+            std::thread::yield_now();
+            std::fs::read_to_string(&comm).is_ok_and(|c| c.trim() == "pfxgen")
+        });
+        assert!(named, "the pfxgen holding the lock never showed its name");
         Self { child, _dir: dir }
     }
 

@@ -270,6 +270,14 @@ mod tests {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
+        // The kernel names the process after the exec that `spawn` waits
+        // for: wait until the name shows.
+        let comm = format!("/proc/{}/comm", cat.id());
+        let named = (0..1_000_000).any(|_| {
+            std::thread::yield_now();
+            fs::read_to_string(&comm).is_ok_and(|c| c.trim() == "cat")
+        });
+        assert!(named, "cat never showed its name");
         assert_eq!(process(cat.id()), Process::Other("cat".to_owned()));
         cat.kill().unwrap();
         cat.wait().unwrap();
