@@ -30,13 +30,13 @@ pub struct LivePfxgen {
 impl LivePfxgen {
     pub fn start() -> Self {
         let dir = TempDir::new("live-pfxgen");
-        let child = Command::new(env!("CARGO_BIN_EXE_pfxgen"))
+        let child = std::process::Command::new(pfxgen_bin())
             .args(["generate", "--password-stdin", "--out", "."])
             .current_dir(dir.path())
             .env_remove("PFXGEN_FAULT")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .expect("spawn pfxgen");
         // The kernel names the process after the exec that `spawn` waits
