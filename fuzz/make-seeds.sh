@@ -117,6 +117,7 @@ cat leaf.pem r.pem > "$B/cert_and_key.pem"
 cp "$K/r_proctype.pem" "$B/proc_type.pem"
 sed 's/END CERTIFICATE/END X509 CRL/' leaf.pem > "$B/mismatched_end.pem"
 sed '2s/^./*/' leaf.pem > "$B/damaged_base64.pem"
+printf -- '-----BEGIN CERTIFICATE\r-----\nYWJj\n-----END CERTIFICATE\r-----\n' > "$B/cr_in_label.pem"
 
 openssl version > "$corpus/SEEDS.txt"
 echo "made by fuzz/make-seeds.sh on $(date -u +%Y-%m-%d)" >> "$corpus/SEEDS.txt"
