@@ -78,3 +78,46 @@ pub fn appsettings_edit(data: &[u8]) {
         }
     }
 }
+
+/// The password map of `audit` and `jwks`: never panics; a map that parses
+/// has only non-empty selectors without quotes inside, prints back (each
+/// selector quoted whole) to a map that parses to the same rules, and its
+/// first rule selects a file named by its selector.
+pub fn password_map(data: &[u8]) {
+    use pfxgen_core::audit::map::{MapSource, PasswordMap, Target};
+    use std::path::Path;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(map) = PasswordMap::parse(text, Path::new("map")) else {
+        return;
+    };
+    let lines = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
+        .count();
+    assert_eq!(map.rules.len(), lines, "every non-comment line is a rule");
+    let mut printed = String::new();
+    for rule in &map.rules {
+        assert!(!rule.selector.is_empty() && !rule.selector.contains('"'));
+        let source = match &rule.source {
+            MapSource::Env(var) => format!("env:{var}"),
+            MapSource::File(path) => format!("file:{}", path.display()),
+            MapSource::Empty => "empty".to_owned(),
+            MapSource::Unknown => "unknown".to_owned(),
+            other => panic!("a source the map cannot print: {other:?}"),
+        };
+        printed.push_str(&format!("\"{}\" {source}\n", rule.selector));
+    }
+    let again = PasswordMap::parse(&printed, Path::new("map")).expect("a printed map parses");
+    assert_eq!(again, map, "the printed map reads back the same");
+    if let Some(first) = map.rules.first() {
+        let names = [first.selector.as_str()];
+        let target = Target {
+            names: &names,
+            path: Path::new(""),
+            service_dir: None,
+        };
+        assert_eq!(map.source_for(&target), Some(&first.source));
+    }
+}

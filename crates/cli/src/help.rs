@@ -330,8 +330,8 @@ pub const JWKS: &str = concat!(
 pfxgen jwks - print the JWKS the identity server publishes for certificates
 
 USAGE
-    pfxgen jwks FILE... [--thumbprints] [--max-work N] [--max-run-work N]
-                [password options]
+    pfxgen jwks FILE... [--thumbprints] [--passwords MAP] [--max-work N]
+                [--max-run-work N] [password options]
 
     FILE: a PFX (only its certificates are decrypted; keys never), or a DER
     or PEM certificate. A PEM bundle gives every certificate in it except
@@ -342,6 +342,11 @@ USAGE
     jwk_thumbprint. Give integrators the next certificate's JWK before a
     rotation so they can trust it in advance. A bundle of more than 64
     certificates is refused before any is read.
+
+    Passwords: --passwords MAP (the map audit reads, see pfxgen help audit)
+    gives each file its own; a password option gives one for every file the
+    map does not select; with neither, the empty password is tried and, at a
+    terminal, pfxgen asks for each file that needs one, naming it.
 
     --max-work N   most work one PFX may cost, in SHA-256 compressions
                    (SHA-512 weighs 6); default 16000000, about a second
@@ -369,13 +374,17 @@ USAGE
     says where the certificate is), or a folder to search (service folders
     and *.pfx/*.p12/*.crt/*.cer/*.der/*.pem files below it; links are
     followed; pfx-backups and dot-folders are skipped; a folder more than
-    12 levels down is reported). Finding nothing is exit 2, never clean.
+    12 levels down is reported). Finding nothing is exit 2, never clean;
+    so is a PATH that does not exist. Service folders that share a name are
+    shown by their distinguishing path (eu/prod, us/prod).
 
     Reports a row per instance (kid, SHA-256 fingerprint, key, subject,
     expiry, identity-server verdict) and findings:
       REUSE        the same certificate in two places; the same public key
-                   under different certificates; the same issuer and serial
-      EXPIRY       expired, or expiring within --warn-days (default 30)
+                   under different certificates; the same issuer and serial;
+                   byte-identical files when one of them cannot be read
+      EXPIRY       expired, or expiring within --warn-days N (0 to 36500;
+                   default 30; 0 reports only expired certificates)
       UNSUPPORTED  the identity server cannot sign with it
       UNREADABLE   wrong password, damaged file (the audit goes on)
       UNVERIFIED   no MAC, or read without a password: the MAC was not
@@ -383,6 +392,8 @@ USAGE
       BUDGET       the file needs more work than --max-work, or the run's
                    --max-run-work is spent (the audit goes on)
 
+    Identical findings are one finding naming every instance. When no
+    instance can be read, a hint on standard error points to --passwords.
     Only certificates are decrypted, never keys; identical files once.
     Files are read one per core at a time, so memory does not grow with
     their number.

@@ -155,7 +155,10 @@ const AUDIT_OPTIONS: &[Opt] = &[
     opt(&["--warn-days"], Value::Text),
 ];
 
-const JWKS_OPTIONS: &[Opt] = &[opt(&["--thumbprints"], Value::None)];
+const JWKS_OPTIONS: &[Opt] = &[
+    opt(&["--thumbprints"], Value::None),
+    opt(&["--passwords"], Value::File),
+];
 /// The work budget of one file (`inspect`, `verify`, `audit`, `jwks`).
 const WORK_OPTIONS: &[Opt] = &[opt(&["--max-work"], Value::Text)];
 /// The work budget of a run over many files (`audit`, `jwks`).

@@ -15,8 +15,11 @@
 //!   file transaction and its manifest, rotation and rollback;
 //! - [`make`]: making a certificate and its PFX from a spec, like the one
 //!   it replaces;
+//! - [`audit`]: instances found across environments, the password map,
+//!   and the findings ([`audit::AuditReport`]);
 //! - [`inspect`]: everything about a PFX ([`inspect::InspectReport`]);
-//! - [`jose`]: JWK thumbprints and the JWT self-test;
+//! - [`jose`]: base64, the JWK Set of `jwks` ([`jose::jwks::JwksReport`]),
+//!   JWK thumbprints and the JWT self-test;
 //! - [`verify`]: the nine checks of `pfxgen verify` ([`verify::VerifyReport`]);
 //! - [`lifecycle`]: `convert`, `export`, `csr` and `pack`, and the checked
 //!   output files they write;
@@ -37,6 +40,7 @@
     )
 )]
 
+pub mod audit;
 pub mod error;
 pub mod fault;
 pub mod files;

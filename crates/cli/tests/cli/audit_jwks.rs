@@ -6,6 +6,8 @@ use crate::common;
 use std::path::Path;
 
 use crate::common::fixtures::write_self_signed;
+#[cfg(target_os = "linux")]
+use crate::common::under_terminal;
 use crate::common::{TempDir, pfxgen, pfxgen_with};
 use pfxgen_asn1::writer;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey, PublicKey};
@@ -250,18 +252,26 @@ fn audit_skips_backups_and_reports_each_of_300_files() {
         std::fs::write(many.join(format!("{i}.pfx")), bytes).unwrap();
     }
     // Password-less files: each is UNVERIFIED (a MAC keyed with the empty
-    // password), and nothing else is found.
+    // password), and nothing else is found. Identical findings are grouped
+    // (issue 13): one UNVERIFIED finding names all 301 instances.
     let run = pfxgen(root, &["audit", ".", "--json"], None).fails_with(1);
     assert!(
         !run.stdout().contains("pfx-backups"),
         "backups must not count as instances"
     );
     assert_eq!(run.stdout().matches("\"instance\":").count(), 301);
-    assert_eq!(
-        run.stdout().matches("\"kind\": \"UNVERIFIED\"").count(),
-        301
-    );
-    assert_eq!(run.stdout().matches("\"kind\":").count(), 301);
+    assert_eq!(run.stdout().matches("\"kind\": \"UNVERIFIED\"").count(), 1);
+    assert_eq!(run.stdout().matches("\"kind\":").count(), 1);
+    let findings = run
+        .stdout()
+        .split("\"findings\"")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    assert_eq!(findings.matches("/many/").count(), 300, "{findings}");
+    assert!(findings.contains("\"svc\""), "{findings}");
+    let text = pfxgen(root, &["audit", "."], None).fails_with(1).stdout();
+    assert!(text.ends_with("301 instances, 1 finding\n"), "{text}");
 }
 
 /// Builds an SPKI from JWK members, as an integrator's library would.
@@ -708,4 +718,250 @@ fn jwks_reads_crlf_pem_and_names_a_damaged_block() {
     pfxgen(root, &["jwks", "damaged.pem"], None)
         .fails_with(4)
         .stderr_contains("PEM certificate block 2 is damaged");
+}
+
+/// A password-protected, ECDSA P-256 PFX at `path`.
+fn protected(path: &Path, password: &str) -> PrivateKey {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    write_self_signed(path, &key, &CertificateParams::default(), password);
+    key
+}
+
+/// Issue 13: `eu/prod` and `us/prod` sharing a certificate were both
+/// reported as "prod".
+#[test]
+fn audit_names_colliding_environments_by_their_path() {
+    let dir = TempDir::new("audit-collide");
+    let root = dir.path();
+    for region in ["eu", "us"] {
+        let d = service(&root.join(region), "prod");
+        protected(&d.join("openssl.pfx"), PW);
+    }
+    std::fs::copy(
+        root.join("eu/prod/openssl.pfx"),
+        root.join("us/prod/openssl.pfx"),
+    )
+    .unwrap();
+    // A rule written for the short name still selects both.
+    std::fs::write(root.join("map"), "prod env:PFXGEN_TEST_PW\n").unwrap();
+    let run = pfxgen(root, &["audit", "eu", "us", "--passwords", "map"], Some(PW)).fails_with(1);
+    let out = run.stdout();
+    for label in ["eu/prod", "us/prod"] {
+        assert!(
+            out.contains(&format!("\n  {label}  (")),
+            "{}",
+            run.describe()
+        );
+        assert!(out.contains(&format!("- {label}\n")), "{}", run.describe());
+    }
+    assert!(!out.contains("- prod\n"), "{}", run.describe());
+    assert!(
+        out.contains("REUSE       the same certificate"),
+        "{}",
+        run.describe()
+    );
+    // A rule may also name the distinguishing path.
+    std::fs::write(root.join("map"), "eu/prod env:PFXGEN_TEST_PW\n* unknown\n").unwrap();
+    let run = pfxgen(
+        root,
+        &["audit", "eu", "us", "--passwords", "map", "--json"],
+        Some(PW),
+    );
+    let out = run.stdout();
+    assert!(
+        out.contains("\"instance\": \"eu/prod\""),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(out.matches("\"kid\"").count(), 1, "{}", run.describe());
+}
+
+/// Issue 13: without `--passwords` every instance was UNREADABLE with no
+/// hint; a byte-identical copy of an unreadable file was not REUSE.
+#[test]
+fn audit_hints_at_passwords_and_finds_copies_it_cannot_open() {
+    let dir = TempDir::new("audit-unreadable");
+    let root = dir.path();
+    let a = service(root, "a");
+    protected(&a.join("openssl.pfx"), PW);
+    let b = service(root, "b");
+    std::fs::copy(a.join("openssl.pfx"), b.join("openssl.pfx")).unwrap();
+    let run = pfxgen(root, &["audit", "a", "b"], None)
+        .fails_with(1)
+        .stderr_contains("--passwords MAP");
+    let out = run.stdout();
+    assert!(
+        out.contains("REUSE       the same file (SHA-256 "),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        out.contains("- a\n") && out.contains("- b\n"),
+        "{}",
+        run.describe()
+    );
+    // One readable, its copy not (a wrong password in the map): still REUSE.
+    std::fs::write(root.join("map"), "a env:PFXGEN_TEST_PW\nb env:WRONG\n").unwrap();
+    let envs = [("PFXGEN_TEST_PW", PW), ("WRONG", "Not-This-One-1!")];
+    let run = pfxgen_with(
+        root,
+        &["audit", "a", "b", "--passwords", "map"],
+        &envs,
+        None,
+    )
+    .fails_with(1);
+    assert!(
+        run.stdout().contains("the same file (SHA-256 "),
+        "{}",
+        run.describe()
+    );
+    assert!(!run.stderr().contains("hint:"), "{}", run.describe());
+    // Everything readable: the certificate comparison reports it, once.
+    std::fs::write(root.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
+    let run = pfxgen(root, &["audit", "a", "b", "--passwords", "map"], Some(PW)).fails_with(1);
+    assert!(
+        !run.stdout().contains("the same file"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stdout().contains("the same certificate"),
+        "{}",
+        run.describe()
+    );
+}
+
+/// Issue 13: `audit /nonexistent` exited 1 (a finding) instead of 2.
+#[test]
+fn audit_of_a_path_that_does_not_exist_exits_2() {
+    let dir = TempDir::new("audit-missing");
+    let root = dir.path();
+    pfxgen(root, &["audit", "/nonexistent"], None)
+        .fails_with(2)
+        .stderr_contains("/nonexistent does not exist");
+    let d = service(root, "a");
+    protected(&d.join("openssl.pfx"), PW);
+    pfxgen(root, &["audit", "a", "typo"], None)
+        .fails_with(2)
+        .stderr_contains("typo does not exist");
+}
+
+/// Issue 13: `--warn-days` messages disagreed with what is accepted (0 was
+/// accepted, "-1" said "at least 1 day").
+#[test]
+fn audit_warn_days_message_states_the_range_accepted() {
+    let dir = TempDir::new("audit-warn-days");
+    let root = dir.path();
+    let d = service(root, "a");
+    protected(&d.join("openssl.pfx"), PW);
+    std::fs::write(root.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
+    for bad in ["-1", "36501", "ten", "1.5"] {
+        let run = pfxgen(
+            root,
+            &["audit", "a", "--passwords", "map", "--warn-days", bad],
+            Some(PW),
+        )
+        .fails_with(2)
+        .stderr_contains("--warn-days must be a whole number of days from 0 to 36500");
+        assert!(
+            run.stderr().contains(&format!("{bad:?}")),
+            "{}",
+            run.describe()
+        );
+    }
+    for (good, code) in [("0", 0), ("36500", 1)] {
+        let run = pfxgen(
+            root,
+            &["audit", "a", "--passwords", "map", "--warn-days", good],
+            Some(PW),
+        );
+        assert_eq!(run.code(), code, "{good}\n{}", run.describe());
+    }
+}
+
+/// Issue 13: `jwks` used one password for every file; `--passwords MAP`
+/// (the map `audit` reads) gives one per file.
+#[test]
+fn jwks_takes_a_password_per_file_from_the_map() {
+    let dir = TempDir::new("jwks-map");
+    let root = dir.path();
+    let current = protected(&root.join("current.pfx"), PW);
+    let next = protected(&root.join("next.pfx"), "Next-Pass-77!q");
+    std::fs::write(
+        root.join("map"),
+        "current.pfx env:PFXGEN_TEST_PW\nnext.pfx env:NEXT_PW\n",
+    )
+    .unwrap();
+    let envs = [("PFXGEN_TEST_PW", PW), ("NEXT_PW", "Next-Pass-77!q")];
+    let args = ["jwks", "current.pfx", "next.pfx", "--passwords", "map"];
+    let run = pfxgen_with(root, &args, &envs, None).success();
+    for key in [&current, &next] {
+        let spki = key.public_key().to_spki_der().to_vec();
+        let jwks = run.stdout();
+        let found = jwks
+            .split("    {")
+            .skip(1)
+            .any(|jwk| spki_from_jwk(jwk) == spki);
+        assert!(found, "{}", run.describe());
+    }
+    // A file the map does not select falls back to the password option.
+    std::fs::write(root.join("map"), "next.pfx env:NEXT_PW\n").unwrap();
+    let args = [
+        "jwks",
+        "current.pfx",
+        "next.pfx",
+        "--passwords",
+        "map",
+        "--password-env",
+        "PFXGEN_TEST_PW",
+    ];
+    let run = pfxgen_with(root, &args, &envs, None).success();
+    assert_eq!(
+        run.stdout().matches("\"kid\"").count(),
+        2,
+        "{}",
+        run.describe()
+    );
+    // A wrong password in the map is exit 3, naming the file.
+    let envs = [("PFXGEN_TEST_PW", PW), ("NEXT_PW", "Not-This-One-1!")];
+    pfxgen_with(
+        root,
+        &["jwks", "next.pfx", "--passwords", "map"],
+        &envs,
+        None,
+    )
+    .fails_with(3)
+    .stderr_contains("next.pfx: wrong or missing password");
+    pfxgen(
+        root,
+        &["jwks", "next.pfx", "--passwords", "missing-map"],
+        None,
+    )
+    .fails_with(2);
+}
+
+/// Issue 13: `jwks` never prompted; at a terminal it asks for each file
+/// that needs a password, naming the file.
+#[cfg(target_os = "linux")]
+#[test]
+fn jwks_asks_at_a_terminal_for_each_file_that_needs_a_password() {
+    let dir = TempDir::new("jwks-prompt");
+    let root = dir.path();
+    protected(&root.join("current.pfx"), PW);
+    protected(&root.join("next.pfx"), "Next-Pass-77!q");
+    let (code, transcript) =
+        under_terminal(root, "jwks current.pfx next.pfx", &[PW, "Next-Pass-77!q"]);
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        transcript.contains("Password for current.pfx: "),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("Password for next.pfx: "),
+        "{transcript}"
+    );
+    assert_eq!(transcript.matches("\"kid\"").count(), 2, "{transcript}");
+    // A wrong answer is exit 3.
+    let (code, transcript) = under_terminal(root, "jwks next.pfx", &["Wrong-Pass-11!x"]);
+    assert_eq!(code, 3, "{transcript}");
 }

@@ -11,3 +11,8 @@ fn replay_password_policy() {
 fn replay_appsettings_edit() {
     replay("appsettings_edit", pfxgen::fuzzing::appsettings_edit);
 }
+
+#[test]
+fn replay_password_map() {
+    replay("password_map", pfxgen::fuzzing::password_map);
+}

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use pfxgen_pkcs12::{Error as P12Error, Limits, Opened, Password, Pfx};
+use pfxgen_pkcs12::{CertEntry, Error as P12Error, Limits, Opened, Password, Pfx};
+use pfxgen_x509::Certificate;
 
 use crate::{
     error::{Exit, Failure, from_pkcs12},
@@ -237,7 +238,7 @@ pub struct CertificateFile {
     /// The raw bytes.
     pub bytes: Vec<u8>,
     /// The certificates.
-    pub certificates: Vec<pfxgen_pkcs12::CertEntry>,
+    pub certificates: Vec<CertEntry>,
     /// Index of the end-entity certificate.
     pub end_entity: Option<usize>,
     /// Whether the certificates are known to be the producer's.
@@ -324,7 +325,7 @@ fn pem_certificates(text: &str) -> Result<Option<Vec<Vec<u8>>>, String> {
         let block = rest.get(start..).unwrap_or_default();
         let end = block
             .find(END)
-            .ok_or_else(|| format!("PEM certificate block {number} has no END line"))?;
+            .ok_or_else(|| format!("PEM certificate block {number} is damaged (no END line)"))?;
         let whole = block.get(..end + END.len()).unwrap_or_default();
         let der = decode_pem_block(whole)
             .map_err(|e| format!("PEM certificate block {number} is damaged ({e})"))?;
@@ -413,43 +414,24 @@ pub fn read_certificates(
     read: &mut CertificateRead<'_>,
 ) -> Result<CertificateFile, CertificateProblem> {
     let max = read.max_certificates;
-    let too_many =
-        |found: usize| (found > max).then_some(CertificateProblem::TooMany { found, max });
-    let found = |certificates: Vec<pfxgen_pkcs12::CertEntry>, bytes, integrity| {
-        if let Some(problem) = too_many(certificates.len()) {
-            return Err(problem);
-        }
-        let end_entity = pfxgen_pkcs12::end_entity_of(&certificates);
-        Ok(CertificateFile {
-            bytes,
-            certificates,
-            end_entity,
-            integrity,
-        })
-    };
     if let Ok(text) = std::str::from_utf8(&bytes) {
         // Counted before a single block is decoded.
-        if let Some(problem) = too_many(text.matches(PEM_BEGIN).count()) {
-            return Err(problem);
-        }
+        too_many(text.matches(PEM_BEGIN).count(), max)?;
         if let Some(ders) = pem_certificates(text).map_err(CertificateProblem::Input)? {
             let certs = ders
                 .iter()
-                .map(|d| {
-                    pfxgen_pkcs12::CertEntry::standalone(pfxgen_x509::Certificate::from_der(d))
-                })
+                .map(|d| CertEntry::standalone(Certificate::from_der(d)))
                 .collect();
-            return found(certs, bytes, Integrity::CertificateFile);
+            return found(certs, bytes, Integrity::CertificateFile, max);
         }
     }
-    let limits = read.limits;
-    let pfx = match Pfx::parse(&bytes, limits) {
+    let pfx = match Pfx::parse(&bytes, read.limits) {
         Ok(p) => p,
         Err(e) => {
             // Perhaps a bare DER certificate.
-            if let Ok(c) = pfxgen_x509::Certificate::from_der(&bytes) {
-                let certs = vec![pfxgen_pkcs12::CertEntry::standalone(Ok(c))];
-                return found(certs, bytes, Integrity::CertificateFile);
+            if let Ok(c) = Certificate::from_der(&bytes) {
+                let certs = vec![CertEntry::standalone(Ok(c))];
+                return found(certs, bytes, Integrity::CertificateFile, max);
             }
             return Err(CertificateProblem::Input(
                 not_a_pfx(&bytes)
@@ -458,6 +440,44 @@ pub fn read_certificates(
             ));
         }
     };
+    let (certificates, integrity) = pfx_certificates(&pfx, passwords, passwords_known, read)?;
+    found(certificates, bytes, integrity, max)
+}
+
+/// Refuses more than `max` certificates.
+fn too_many(found: usize, max: usize) -> Result<(), CertificateProblem> {
+    if found > max {
+        return Err(CertificateProblem::TooMany { found, max });
+    }
+    Ok(())
+}
+
+/// The file read: its certificates (at most `max`) and their end entity.
+fn found(
+    certificates: Vec<CertEntry>,
+    bytes: Vec<u8>,
+    integrity: Integrity,
+    max: usize,
+) -> Result<CertificateFile, CertificateProblem> {
+    too_many(certificates.len(), max)?;
+    let end_entity = pfxgen_pkcs12::end_entity_of(&certificates);
+    Ok(CertificateFile {
+        bytes,
+        certificates,
+        end_entity,
+        integrity,
+    })
+}
+
+/// The certificates of a PFX, opened with the first of `passwords` that
+/// verifies its MAC; see [`read_certificates`].
+fn pfx_certificates(
+    pfx: &Pfx,
+    passwords: &[Password],
+    passwords_known: bool,
+    read: &mut CertificateRead<'_>,
+) -> Result<(Vec<CertEntry>, Integrity), CertificateProblem> {
+    let limits = read.limits;
     let mut last = None;
     for pw in passwords {
         let left = Limits {
@@ -471,12 +491,12 @@ pub fn read_certificates(
                     pfxgen_pkcs12::MacStatus::Verified(_) => Integrity::MacVerified,
                     _ => Integrity::NoMac,
                 };
-                return found(certificates, bytes, integrity);
+                return Ok((certificates, integrity));
             }
             Ok(_) => {
                 last = Some(CertificateProblem::Input(
                     "the file holds no certificate".to_owned(),
-                ))
+                ));
             }
             Err(e) if is_password_problem(&e) => {
                 last = Some(CertificateProblem::Password(format!(
@@ -490,13 +510,13 @@ pub fn read_certificates(
         }
     }
     if !passwords_known {
-        let visible: Vec<pfxgen_pkcs12::CertEntry> = pfx
+        let visible: Vec<CertEntry> = pfx
             .unencrypted_certificates()
             .into_iter()
-            .map(pfxgen_pkcs12::CertEntry::standalone)
+            .map(CertEntry::standalone)
             .collect();
         if !visible.is_empty() {
-            return found(visible, bytes, Integrity::NotChecked);
+            return Ok((visible, Integrity::NotChecked));
         }
     }
     Err(last.unwrap_or_else(|| {
