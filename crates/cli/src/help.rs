@@ -91,7 +91,8 @@ PASSWORDS (generate, inspect, verify, rotate, jwks, convert, export, csr, pack;
     twice; inspect, verify, convert, export and rotate --from try the empty
     password, then ask once; rotate asks for the current certificate's
     password when neither the new one nor none opens it; pack asks for an
-    encrypted key's password. jwks never asks. Otherwise:
+    encrypted key's password; jwks tries the empty password, then asks for
+    each file that needs one. Otherwise:
     --password-file FILE   the whole file: one line; a final newline and a
                            leading byte-order mark (Notepad) are ignored
     --password-env VAR     the environment variable VAR (a final newline is
@@ -355,8 +356,10 @@ USAGE
     --max-run-work N  most work the whole run may cost (default
                    4096000000, 256 files at the default --max-work)
 
-PASSWORD OPTIONS (one password for every file)
-    (no option)               the empty password; jwks never asks
+PASSWORD OPTIONS (one password for every file the map does not select)
+    (no option)               the empty password, then at a terminal a
+                              prompt for each file that needs one
+    --passwords MAP           a password per file (see pfxgen help audit)
     --no-password             the files have no password
 ",
     password_sources!()
