@@ -7,20 +7,19 @@ use std::{
 };
 
 use pfxgen_pkcs12::{Password, Profile};
-use pfxgen_x509::{Certificate, SanEntry, UtcTime, hex_upper};
+use pfxgen_x509::{Certificate, SanEntry, hex_upper};
 
 use crate::{
     args::{self, Arg, os_string, parse_days, value_parsed, value_path, value_string},
     error::{Exit, Failure},
-    fsutil::{Install, MAX_MANAGED_FILE, PreparedFile, io_failure, open_parent, write_new_private},
-    json::{Json, Obj},
+    json::Obj,
     password::{Origin, PasswordArgs, enforce_policy},
-    policy,
-    safefs::Dir,
+    policy, render,
 };
 
 pub use pfxgen_core::make::{
-    Built, CertificateSpec, DEFAULT_DAYS, MAX_DAYS, check_password_file_target, verify_written,
+    Built, CertificateSpec, DEFAULT_DAYS, MAX_DAYS, check_password_file_target, output::Target,
+    verify_written,
 };
 /// Default file name, as the identity server expects.
 pub const DEFAULT_NAME: &str = "openssl.pfx";
@@ -245,18 +244,6 @@ pub fn certificate_json(cert: &Certificate, key_algorithm: &str) -> Obj {
         .field("sha256_fingerprint", hex_upper(&cert.sha256_fingerprint()))
 }
 
-fn origin_name(origin: &Origin) -> &'static str {
-    match origin {
-        Origin::Prompt => "prompt",
-        Origin::File(_) => "file",
-        Origin::Env(_) => "environment",
-        Origin::Stdin => "stdin",
-        Origin::Argv => "argument",
-        Origin::None => "none",
-        Origin::Generated => "generated",
-    }
-}
-
 /// Checks that `name` is a plain file name.
 ///
 /// # Errors
@@ -278,66 +265,63 @@ pub fn check_file_name(name: &str) -> Result<(), Failure> {
     }
 }
 
-/// Runs `pfxgen generate`.
-///
-/// # Errors
-/// A [`Failure`] with its exit status; nothing is left behind.
-pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
-    let mut cert_args = NewCertificateArgs::default();
-    let mut out_dir: Option<PathBuf> = None;
-    let mut name = DEFAULT_NAME.to_owned();
-    let mut force = false;
-    let mut json = false;
-    let mut positionals: Vec<OsString> = Vec::new();
+/// The parsed flags of `generate`.
+#[derive(Default)]
+struct Options {
+    cert_args: NewCertificateArgs,
+    out_dir: Option<PathBuf>,
+    name: Option<String>,
+    force: bool,
+    json: bool,
+    positionals: Vec<OsString>,
+}
 
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = args::next(&mut parser)? {
-        if cert_args.parse(&arg, &mut parser)? {
-            continue;
+impl Options {
+    fn set_out_dir(&mut self, dir: PathBuf, twice: &str) -> Result<(), Failure> {
+        if self.out_dir.replace(dir).is_some() {
+            return Err(Failure::usage(twice.to_owned()));
         }
-        match &arg {
-            Arg::Long(n) if matches!(n.as_str(), "out" | "output-path" | "output-dir") => {
-                let dir = value_path(&mut parser, "--out")?;
-                if out_dir.replace(dir).is_some() {
-                    return Err(Failure::usage("the output folder is given twice"));
-                }
-            }
-            Arg::Short('o') => {
-                let dir = value_path(&mut parser, "--out")?;
-                if out_dir.replace(dir).is_some() {
-                    return Err(Failure::usage("the output folder is given twice"));
-                }
-            }
-            Arg::Long(n) if n == "name" => {
-                name = value_string(&mut parser, "--name")?.to_string();
-                check_file_name(&name)?;
-            }
-            Arg::Long(n) if n == "force" => force = true,
-            Arg::Long(n) if n == "json" => json = true,
-            a if a.is_help() => {
-                out!("{}\n{}", crate::help::GENERATE, crate::help::EXIT_CODES);
-                return Ok(());
-            }
-            Arg::Value(v) => positionals.push(v.clone()),
-            _ => return Err(arg.unexpected()),
-        }
+        Ok(())
     }
-    // Drop-in form: generate PASSWORD OUTPUT_DIR VALID_DAYS.
-    if positionals.len() > 3 {
+}
+
+/// Handles one of `generate`'s own options. Returns whether `arg` was one.
+fn parse_own(arg: &Arg, parser: &mut lexopt::Parser, o: &mut Options) -> Result<bool, Failure> {
+    const TWICE: &str = "the output folder is given twice";
+    match arg {
+        Arg::Long(n) if matches!(n.as_str(), "out" | "output-path" | "output-dir") => {
+            o.set_out_dir(value_path(parser, "--out")?, TWICE)?;
+        }
+        Arg::Short('o') => o.set_out_dir(value_path(parser, "--out")?, TWICE)?,
+        Arg::Long(n) if n == "name" => {
+            let name = value_string(parser, "--name")?.to_string();
+            check_file_name(&name)?;
+            o.name = Some(name);
+        }
+        Arg::Long(n) if n == "force" => o.force = true,
+        Arg::Long(n) if n == "json" => o.json = true,
+        Arg::Value(v) => o.positionals.push(v.clone()),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// The vendor's drop-in form: `generate PASSWORD OUTPUT_DIR VALID_DAYS`.
+fn take_positionals(o: &mut Options) -> Result<(), Failure> {
+    if o.positionals.len() > 3 {
         return Err(Failure::usage(
             "too many arguments (expected at most PASSWORD OUTPUT_DIR VALID_DAYS)",
         ));
     }
-    let mut positionals = positionals.into_iter();
+    let mut positionals = core::mem::take(&mut o.positionals).into_iter();
     if let Some(pw) = positionals.next() {
-        cert_args.password.set_argv(os_string(pw, "PASSWORD")?)?;
+        o.cert_args.password.set_argv(os_string(pw, "PASSWORD")?)?;
     }
     if let Some(dir) = positionals.next() {
-        if out_dir.replace(PathBuf::from(dir)).is_some() {
-            return Err(Failure::usage(
-                "the output folder is given twice (OUTPUT_DIR and --out)",
-            ));
-        }
+        o.set_out_dir(
+            PathBuf::from(dir),
+            "the output folder is given twice (OUTPUT_DIR and --out)",
+        )?;
     }
     if let Some(days) = positionals.next() {
         // Positionals in the wrong order can put the password here: a bad
@@ -349,145 +333,55 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                  given is not shown, in case it is a password in the wrong place",
             ));
         }
-        cert_args.set_days(&text)?;
+        o.cert_args.set_days(&text)?;
     }
-    let out_dir = out_dir.unwrap_or_else(|| PathBuf::from("."));
-
-    // Cheap checks first: never generate a key only to fail on the output.
-    // The folder is opened once and every later step acts on the open
-    // folder, so nobody can redirect it meanwhile (src/safefs.rs). A link
-    // at the target stays a link: with --force the file it points to is
-    // replaced, but only a link that root or this user made, in a folder
-    // nobody else can write; any other link is refused (exit 8).
-    let (dir, file_name) = open_parent(&out_dir.join(&name), force)?;
-    let target = dir.display(&file_name);
-    let exists = match dir.entry_metadata(&file_name) {
-        Ok(_) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => return Err(io_failure("use", &target, &e)),
-    };
-    if exists && !force {
-        return Err(
-            Failure::new(Exit::Output, format!("{} already exists", target.display())).with_hint(
-                "use --force to replace it (the old file is kept as a timestamped backup)",
-            ),
-        );
-    }
-    if let Some(pw_file) = &cert_args.generate_password {
-        check_password_file_target(pw_file, &[(&target, "the PFX itself")])?;
-    }
-
-    for warning in cert_args.usability_warnings() {
-        eprintln!("warning: {warning}");
-    }
-    let (password, origin) = cert_args.new_password()?;
-    let built = cert_args.build(&password)?;
-
-    let mut prepared = PreparedFile::write(&dir, &file_name, &built.pfx, "pfx")?;
-    verify_written(&mut prepared, &password, &built.key, &built.certificate)?;
-
-    let backup = if exists {
-        Some(back_up_replaced(&dir, &file_name, &prepared)?)
-    } else {
-        None
-    };
-
-    let mut password_file = None;
-    if let Some(pw_path) = &cert_args.generate_password {
-        let (pw_dir, pw_name) = open_parent(pw_path, false)?;
-        let secret = std::str::from_utf8(password.utf8()).unwrap_or_default();
-        let mut text = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
-        text.push_str(secret);
-        text.push('\n');
-        let p = PreparedFile::write(&pw_dir, &pw_name, text.as_bytes(), "password-file")?;
-        password_file = Some((p.commit(Install::NoClobber)?, pw_dir, pw_name));
-    }
-
-    let install = if force {
-        Install::Replace
-    } else {
-        Install::NoClobber
-    };
-    let installed = match prepared.commit(install) {
-        Ok(path) => path,
-        Err(failure) => {
-            // Undo everything this run created; the old file is untouched.
-            if let Some((_, d, n)) = &password_file {
-                let _ = d.remove_file(n);
-            }
-            if let Some((_, n)) = &backup {
-                let _ = dir.remove_file(n);
-            }
-            return Err(failure);
-        }
-    };
-    let password_file = password_file.map(|(p, _, _)| p);
-    let backup = backup.map(|(p, _)| p);
-
-    report(
-        &installed,
-        &built,
-        &origin,
-        password_file.as_deref(),
-        backup.as_deref(),
-        json,
-    );
     Ok(())
 }
 
-/// Backs up the file `name` in `dir` that `--force` replaces, as
-/// `NAME.<time>[-n].bak` (mode 0600, never over anything), and gives the
-/// new file the old one's owner and group and at most its `rw-r-----`. The
-/// old file is read through its own descriptor without following a link,
-/// so what is backed up is the file being replaced.
-fn back_up_replaced(
-    dir: &Dir,
-    name: &std::ffi::OsStr,
-    prepared: &PreparedFile,
-) -> Result<(PathBuf, OsString), Failure> {
-    let shown = dir.display(name);
-    let (old, meta) = dir
-        .read_regular(name, MAX_MANAGED_FILE)
-        .map_err(|e| io_failure("back up", &shown, &e))?
-        .ok_or_else(|| {
-            Failure::new(
-                Exit::Output,
-                format!(
-                    "{} is larger than {MAX_MANAGED_FILE} bytes: not a PFX pfxgen will replace",
-                    shown.display()
-                ),
-            )
-        })?;
-    if let Some(warning) = prepared.match_permissions(&meta, 0o640) {
+fn parse_generate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
+    let mut o = Options::default();
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = args::next(&mut parser)? {
+        if o.cert_args.parse(&arg, &mut parser)? || parse_own(&arg, &mut parser, &mut o)? {
+            continue;
+        }
+        if arg.is_help() {
+            out!("{}\n{}", crate::help::GENERATE, crate::help::EXIT_CODES);
+            return Ok(None);
+        }
+        return Err(arg.unexpected());
+    }
+    take_positionals(&mut o)?;
+    Ok(Some(o))
+}
+
+/// Runs `pfxgen generate`.
+///
+/// # Errors
+/// A [`Failure`] with its exit status; nothing is left behind.
+pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
+    let Some(o) = parse_generate(args)? else {
+        return Ok(());
+    };
+    let out_dir = o.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let name = o.name.as_deref().unwrap_or(DEFAULT_NAME);
+    // Cheap checks first: never generate a key only to fail on the output.
+    let target = Target::prepare(
+        &out_dir.join(name),
+        o.force,
+        o.cert_args.generate_password.as_deref(),
+    )?;
+    for warning in o.cert_args.usability_warnings() {
         eprintln!("warning: {warning}");
     }
-    let stamp =
-        UtcTime::now().map_or_else(|| "unknown-time".to_owned(), UtcTime::to_compact_string);
-    // Two runs in one second must not collide: a counter follows the time
-    // when needed (write_new_private never replaces a file).
-    for n in 0..100u32 {
-        let mut bak = name.to_os_string();
-        if n == 0 {
-            bak.push(format!(".{stamp}.bak"));
-        } else {
-            bak.push(format!(".{stamp}-{n}.bak"));
-        }
-        match write_new_private(dir, &bak, &old) {
-            Ok(()) => return Ok((dir.display(&bak), bak)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                return Err(io_failure(
-                    "back up the existing file to",
-                    &dir.display(&bak),
-                    &e,
-                ));
-            }
-        }
+    let (password, origin) = o.cert_args.new_password()?;
+    let built = o.cert_args.build(&password)?;
+    let written = target.install(&built, &password)?;
+    for warning in &written.warnings {
+        eprintln!("warning: {warning}");
     }
-    Err(Failure::new(
-        Exit::Output,
-        format!("no free backup name for {}", shown.display()),
-    ))
+    render::generate::print(&written, &built, &origin, o.json);
+    Ok(())
 }
 
 /// Parses a `--san` list: comma-separated entries, each `type:value` or a
@@ -547,85 +441,4 @@ pub fn split_path(path: &Path) -> Result<(PathBuf, String), Failure> {
         _ => PathBuf::from("."),
     };
     Ok((dir, file))
-}
-
-fn report(
-    path: &Path,
-    built: &Built,
-    origin: &Origin,
-    password_file: Option<&Path>,
-    backup: Option<&Path>,
-    json: bool,
-) {
-    let cert = &built.certificate;
-    let kind = built.key.kind();
-    let alg_name = kind
-        .key_algorithm()
-        .map_or_else(|| kind.to_string(), |a| a.name().to_owned());
-    let days = cert.not_before().days_until(cert.not_after());
-    if json {
-        let mut obj = Obj::new().field("path", path.display().to_string());
-        for (k, v) in certificate_json(cert, &alg_name).into_fields() {
-            obj.push(&k, v);
-        }
-        let obj = obj
-            .field("jws_alg", built.key.jws_algorithm().name())
-            .field("validity_days", days)
-            .field("profile", built.profile.name())
-            .field(
-                "protection",
-                protection_summary(built.profile, built.iterations),
-            )
-            .field("iterations", built.iterations)
-            .field("password_source", origin_name(origin))
-            .field(
-                "password_file",
-                password_file.map(|p| p.display().to_string()),
-            )
-            .field("backup", backup.map(|p| p.display().to_string()))
-            .field("verified", true);
-        outln!("{}", Json::from(obj).pretty());
-        return;
-    }
-    outln!("Created {}", path.display());
-    outln!("  Key algorithm:       {kind} ({alg_name})");
-    outln!(
-        "  Signature algorithm: {} (JWS {})",
-        cert.signature_algorithm_name(),
-        built.key.jws_algorithm()
-    );
-    outln!("  Subject:             {}", cert.subject());
-    outln!("  Valid from:          {}", cert.not_before());
-    outln!(
-        "  Valid until:         {} ({})",
-        cert.not_after(),
-        crate::verdict::day_count(days.unsigned_abs())
-    );
-    outln!("  Serial:              {}", cert.serial_hex());
-    outln!(
-        "  SHA-1 thumbprint:    {}  (the kid the identity server will publish)",
-        hex_upper(&cert.sha1_thumbprint())
-    );
-    outln!(
-        "  SHA-256 fingerprint: {}",
-        hex_upper(&cert.sha256_fingerprint())
-    );
-    outln!(
-        "  Protection:          {}",
-        protection_summary(built.profile, built.iterations)
-    );
-    if let Some(p) = password_file {
-        outln!(
-            "  Password:            generated, written to {} (mode 0600); keep it in a password manager",
-            p.display()
-        );
-    } else if matches!(origin, Origin::None) {
-        outln!("  Password:            none (--no-password)");
-    }
-    if let Some(b) = backup {
-        outln!("  Previous file:       kept as {}", b.display());
-    }
-    outln!(
-        "  Verified:            re-read from disk; MAC and decryption OK, key matches certificate"
-    );
 }

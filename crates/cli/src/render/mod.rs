@@ -6,6 +6,7 @@ pub mod audit;
 pub mod convert;
 pub mod csr;
 pub mod export;
+pub mod generate;
 pub mod inspect;
 pub mod jwks;
 pub mod pack;

@@ -4,6 +4,7 @@
 //! was made. [`likeness`] fills a spec from the certificate it replaces.
 
 pub mod likeness;
+pub mod output;
 
 use std::path::Path;
 

@@ -18,11 +18,12 @@ use crate::{
     error::{Exit, Failure, from_pkcs12},
     fault,
     files::{
-        fsutil::{Install, PreparedFile, io_failure, open_parent},
+        fsutil::io_failure,
         open::{Loaded, PasswordUse, load},
         safefs::Dir,
     },
     jose::jwt::key_ids,
+    lifecycle::output::write_password_file,
     make::{
         CertificateSpec, check_password_file_target,
         likeness::{describe_kind, differences, inherit},
@@ -615,22 +616,15 @@ fn install(
     changes: Vec<FileChange>,
     password_file: Option<(&Path, &Password)>,
 ) -> Result<(Record, Option<PathBuf>), Failure> {
-    let mut written = None;
-    if let Some((pw_path, password)) = password_file {
-        let (dir, file) = open_parent(pw_path, false)?;
-        let secret = std::str::from_utf8(password.utf8()).unwrap_or_default();
-        // Sized once: a growing String would leave an unwiped copy behind.
-        let mut text = zeroize::Zeroizing::new(String::with_capacity(secret.len() + 1));
-        text.push_str(secret);
-        text.push('\n');
-        let p = PreparedFile::write(&dir, &file, text.as_bytes(), "password-file")?;
-        written = Some((p.commit(Install::NoClobber)?, dir, file));
-    }
+    let written = match password_file {
+        Some((path, password)) => Some(write_password_file(path, password)?),
+        None => None,
+    };
     match execute(&service.folder(), header, changes) {
-        Ok(record) => Ok((record, written.map(|(p, _, _)| p))),
+        Ok(record) => Ok((record, written.map(|w| w.path))),
         Err(f) => {
-            if let Some((_, dir, name)) = &written {
-                let _ = dir.remove_file(name);
+            if let Some(w) = &written {
+                w.undo();
             }
             Err(f)
         }
