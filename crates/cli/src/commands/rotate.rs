@@ -21,8 +21,6 @@ use crate::{
     render, verify,
 };
 
-pub use pfxgen_core::service::{locate::locate, transaction::BACKUP_DIR};
-
 /// The parsed flags of `rotate`.
 struct Options {
     service_dir: PathBuf,
