@@ -112,6 +112,23 @@ pub enum Finding {
     },
 }
 
+/// The instance list of any finding (every variant has one).
+macro_rules! instances_of {
+    ($finding:expr) => {
+        match $finding {
+            Finding::SameCertificate { instances, .. }
+            | Finding::SameKey { instances, .. }
+            | Finding::SameSerial { instances, .. }
+            | Finding::SameFile { instances, .. }
+            | Finding::Expiry { instances, .. }
+            | Finding::Unverified { instances, .. }
+            | Finding::Unsupported { instances, .. }
+            | Finding::Unreadable { instances, .. }
+            | Finding::Budget { instances, .. } => instances,
+        }
+    };
+}
+
 impl Finding {
     /// `REUSE`, `EXPIRY`, `UNVERIFIED`, `UNSUPPORTED`, `UNREADABLE` or
     /// `BUDGET`.
@@ -163,31 +180,11 @@ impl Finding {
     /// The instances concerned.
     #[must_use]
     pub fn instances(&self) -> &[Member] {
-        match self {
-            Self::SameCertificate { instances, .. }
-            | Self::SameKey { instances, .. }
-            | Self::SameSerial { instances, .. }
-            | Self::SameFile { instances, .. }
-            | Self::Expiry { instances, .. }
-            | Self::Unverified { instances, .. }
-            | Self::Unsupported { instances, .. }
-            | Self::Unreadable { instances, .. }
-            | Self::Budget { instances, .. } => instances,
-        }
+        instances_of!(self)
     }
 
     fn instances_mut(&mut self) -> &mut Vec<Member> {
-        match self {
-            Self::SameCertificate { instances, .. }
-            | Self::SameKey { instances, .. }
-            | Self::SameSerial { instances, .. }
-            | Self::SameFile { instances, .. }
-            | Self::Expiry { instances, .. }
-            | Self::Unverified { instances, .. }
-            | Self::Unsupported { instances, .. }
-            | Self::Unreadable { instances, .. }
-            | Self::Budget { instances, .. } => instances,
-        }
+        instances_of!(self)
     }
 }
 
