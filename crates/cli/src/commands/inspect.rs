@@ -1,17 +1,14 @@
 //! `pfxgen inspect FILE`: everything about a PFX, with verdicts.
 
-use std::{ffi::OsString, path::PathBuf};
+use std::ffi::OsString;
 
 use pfxgen_core::inspect;
-use pfxgen_pkcs12::Limits;
 use pfxgen_x509::UtcTime;
 
 use crate::{
-    args::{self, Arg},
+    args::{self, ReadOne},
     error::Failure,
-    loader,
-    password::PasswordArgs,
-    render,
+    loader, render,
 };
 
 /// Runs `pfxgen inspect`.
@@ -23,31 +20,12 @@ use crate::{
 /// # Errors
 /// Exit 3 (wrong password), 4 (unreadable or damaged file), 6 (unsupported).
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
-    let mut password = PasswordArgs::default();
-    let mut json = false;
-    let mut limits = Limits::default();
-    let mut file: Option<PathBuf> = None;
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = args::next(&mut parser)? {
-        if password.parse(&arg, &mut parser)? {
-            continue;
-        }
-        match &arg {
-            Arg::Long(n) if n == "json" => json = true,
-            Arg::Long(n) if n == "max-work" => {
-                let text = args::value_string(&mut parser, "--max-work")?;
-                limits.max_work = args::parse_work(&text, "--max-work")?;
-            }
-            a if a.is_help() => {
-                out!("{}\n{}", crate::help::INSPECT, crate::help::EXIT_CODES);
-                return Ok(());
-            }
-            Arg::Value(v) if file.is_none() => file = Some(PathBuf::from(v)),
-            _ => return Err(arg.unexpected()),
-        }
-    }
-    let file = file.ok_or_else(|| Failure::usage("inspect needs a FILE"))?;
-    let (loaded, unreadable) = loader::load_readable(&file, &password, &limits)?;
+    let help = crate::help::INSPECT;
+    let Some(a) = args::parse_into(args, help, ReadOne::default(), ReadOne::take)? else {
+        return Ok(());
+    };
+    let file = a.file("inspect")?;
+    let (loaded, unreadable) = loader::load_readable(&file, &a.password, &a.limits)?;
     let now = UtcTime::now()
         .ok_or_else(|| Failure::new(crate::Exit::Internal, "the system clock is unusable"))?;
     let shown = file.display().to_string();
@@ -59,7 +37,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             .to_owned()
     });
     let report = inspect::build(&shown, &loaded, why.as_deref(), now);
-    if json {
+    if a.json {
         outln!("{}", render::inspect::json(&report).pretty());
     } else {
         out!("{}", render::inspect::text(&report));

@@ -9,17 +9,14 @@
 //! .NET's default loader limits; and a token signed with the key verifies
 //! with the certificate.
 
-use std::{ffi::OsString, path::PathBuf};
+use std::ffi::OsString;
 
-use pfxgen_pkcs12::Limits;
 use pfxgen_x509::UtcTime;
 
 use crate::{
-    args::{self, Arg, parse_days, value_string},
+    args::{self, Arg, ReadOne, parse_days, value_string},
     error::{Exit, Failure},
-    loader,
-    password::PasswordArgs,
-    render,
+    loader, render,
 };
 
 /// The operation and its report live in `pfxgen-core`; `rotate` calls
@@ -28,55 +25,52 @@ pub use pfxgen_core::verify::{
     Check, Checks, DEFAULT_MIN_DAYS, VerifyReport, VerifyReport as Outcome, evaluate,
 };
 
+#[derive(Debug)]
+struct VerifyArgs {
+    one: ReadOne,
+    min_days: u32,
+}
+
+impl VerifyArgs {
+    /// Handles one option; returns whether `arg` was one of verify's.
+    fn take(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
+        if !matches!(arg, Arg::Long(n) if n == "min-days") {
+            return self.one.take(arg, parser);
+        }
+        let text = value_string(parser, "--min-days")?;
+        self.min_days = if text.trim() == "0" {
+            0
+        } else {
+            parse_days(&text, "--min-days", 36_500).map_err(|_| {
+                Failure::usage(format!(
+                    "--min-days must be a whole number of days from 0 to 36500, not {:?}",
+                    text.trim()
+                ))
+            })?
+        };
+        Ok(true)
+    }
+}
+
 /// Runs `pfxgen verify`.
 ///
 /// # Errors
 /// Exit 1 when a check fails, 3 for password problems, 4 for unreadable or
 /// damaged files, 6 for unsupported PFX features.
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
-    let mut password = PasswordArgs::default();
-    let mut json = false;
-    let mut limits = Limits::default();
-    let mut min_days = DEFAULT_MIN_DAYS;
-    let mut file: Option<PathBuf> = None;
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = args::next(&mut parser)? {
-        if password.parse(&arg, &mut parser)? {
-            continue;
-        }
-        match &arg {
-            Arg::Long(n) if n == "json" => json = true,
-            Arg::Long(n) if n == "max-work" => {
-                let text = value_string(&mut parser, "--max-work")?;
-                limits.max_work = args::parse_work(&text, "--max-work")?;
-            }
-            Arg::Long(n) if n == "min-days" => {
-                let text = value_string(&mut parser, "--min-days")?;
-                min_days = if text.trim() == "0" {
-                    0
-                } else {
-                    parse_days(&text, "--min-days", 36_500).map_err(|_| {
-                        Failure::usage(format!(
-                            "--min-days must be a whole number of days from 0 to 36500, not {:?}",
-                            text.trim()
-                        ))
-                    })?
-                };
-            }
-            a if a.is_help() => {
-                out!("{}\n{}", crate::help::VERIFY, crate::help::EXIT_CODES);
-                return Ok(());
-            }
-            Arg::Value(v) if file.is_none() => file = Some(PathBuf::from(v)),
-            _ => return Err(arg.unexpected()),
-        }
-    }
-    let file = file.ok_or_else(|| Failure::usage("verify needs a FILE"))?;
-    let loaded = loader::load(&file, &password, true, &limits)?;
+    let start = VerifyArgs {
+        one: ReadOne::default(),
+        min_days: DEFAULT_MIN_DAYS,
+    };
+    let Some(a) = args::parse_into(args, crate::help::VERIFY, start, VerifyArgs::take)? else {
+        return Ok(());
+    };
+    let file = a.one.file("verify")?;
+    let loaded = loader::load(&file, &a.one.password, true, &a.one.limits)?;
     let now = UtcTime::now()
         .ok_or_else(|| Failure::new(Exit::Internal, "the system clock is unusable"))?;
-    let report = evaluate(&loaded, min_days, now);
-    render::verify::print(&file, &report, json);
+    let report = evaluate(&loaded, a.min_days, now);
+    render::verify::print(&file, &report, a.one.json);
     if report.ok() {
         Ok(())
     } else {
