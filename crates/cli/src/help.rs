@@ -19,6 +19,27 @@ macro_rules! password_sources {
     };
 }
 
+/// The PASSWORD OPTIONS section of a command that opens an existing file
+/// (`verify`, `convert`, `export`): whose password it is (after the
+/// heading), and what `--no-password` says.
+macro_rules! opening_password_options {
+    ($whose:literal, $no_password:literal) => {
+        concat!(
+            "
+PASSWORD OPTIONS",
+            $whose,
+            "
+    (no option)               the empty password, then (at a terminal) a
+                              prompt
+    --no-password             ",
+            $no_password,
+            "
+",
+            password_sources!()
+        )
+    };
+}
+
 /// The PASSWORD OPTIONS section of a command that makes a new file with
 /// the ordinary password options (`csr`, `pack`): whose password it is,
 /// and what `--no-password` does there.
@@ -228,13 +249,8 @@ CHECKS (exit 0 only when all pass)
     dotnet-loader-limits     inside .NET 9's default PKCS#12 loader limits
     token-self-test          a JWT signed like the identity server's tokens
                              (alg, kid, x5t) verifies with the certificate
-
-PASSWORD OPTIONS
-    (no option)               the empty password, then (at a terminal) a
-                              prompt
-    --no-password             the file has no password
 ",
-    password_sources!()
+    opening_password_options!("", "the file has no password")
 );
 
 /// `pfxgen rotate --help`.
@@ -454,13 +470,8 @@ USAGE
     OUT is written like every pfxgen file: atomically, mode 0600, re-read
     and opened before it is installed, never over an existing file without
     --force (which replaces it, the input itself included, without backup).
-
-PASSWORD OPTIONS (IN's password)
-    (no option)               the empty password, then (at a terminal) a
-                              prompt
-    --no-password             IN has no password
 ",
-    password_sources!()
+    opening_password_options!(" (IN's password)", "IN has no password")
 );
 
 /// `pfxgen export --help`.
@@ -494,13 +505,8 @@ USAGE
 
     The file is written atomically with mode 0600, read back and checked
     before it is installed, and never over an existing file without --force.
-
-PASSWORD OPTIONS (IN's password)
-    (no option)               the empty password, then (at a terminal) a
-                              prompt
-    --no-password             IN has no password
 ",
-    password_sources!()
+    opening_password_options!(" (IN's password)", "IN has no password")
 );
 
 /// `pfxgen csr --help`.

@@ -11,7 +11,9 @@ use pfxgen_x509::Certificate;
 use crate::{
     error::{Exit, Failure, from_pkcs12},
     files::open,
-    lifecycle::output::{Files, NewPassword, Output, install_with_password, verify_pfx},
+    lifecycle::output::{
+        Files, NewPassword, Output, certificate_at, install_with_password, verify_pfx,
+    },
     secret::Origin,
 };
 
@@ -177,14 +179,6 @@ fn pick_key<'a>(
         };
         Failure::new(Exit::Input, format!("{shown}: {why}; nothing was written"))
     })
-}
-
-fn certificate_at(opened: &Opened, i: usize) -> Option<Certificate> {
-    opened
-        .certificates
-        .get(i)
-        .and_then(|c| c.certificate.as_ref().ok())
-        .cloned()
 }
 
 /// The chain above certificate `ee`, as far as each link's signature

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use crate::{
     error::{Exit, Failure, from_pkcs12},
     files::open,
-    lifecycle::output::{Files, Output, install_with_password},
+    lifecycle::output::{Files, Output, certificate_at, install_with_password},
     secret::Origin,
 };
 
@@ -171,14 +171,6 @@ fn encode_export(request: &ExportRequest<'_>, source: &Source<'_>) -> Result<Enc
             }
         }
     })
-}
-
-fn certificate_at(opened: &Opened, i: usize) -> Option<Certificate> {
-    opened
-        .certificates
-        .get(i)
-        .and_then(|c| c.certificate.as_ref().ok())
-        .cloned()
 }
 
 /// The key that belongs to the end-entity certificate.

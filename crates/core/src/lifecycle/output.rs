@@ -10,7 +10,7 @@ use std::{
 };
 
 use pfxgen_keygen::PrivateKey;
-use pfxgen_pkcs12::{Limits, Password, Pfx};
+use pfxgen_pkcs12::{Limits, Opened, Password, Pfx};
 use pfxgen_x509::Certificate;
 use zeroize::Zeroizing;
 
@@ -256,4 +256,13 @@ pub enum NewPassword {
     None,
     /// Given by the operator.
     Given,
+}
+
+/// The certificate at index `i` of an opened PFX, when it is readable.
+pub(crate) fn certificate_at(opened: &Opened, i: usize) -> Option<Certificate> {
+    opened
+        .certificates
+        .get(i)
+        .and_then(|c| c.certificate.as_ref().ok())
+        .cloned()
 }
