@@ -10,7 +10,7 @@
 
 use std::{ffi::OsStr, path::Path, process::Command};
 
-use pfxgen_test_support::{Run, run};
+use pfxgen_test_support::{Run, TempDir, argv, run};
 
 /// Panics with an explanation unless the `openssl` command line works: the
 /// suite must never pass silently without it.
@@ -27,6 +27,14 @@ pub fn require_openssl() {
              .ci/run installs it automatically."
         ),
     }
+}
+
+/// A scratch folder for a test that needs the `openssl` command line,
+/// after [`require_openssl`] has checked that it works.
+#[must_use]
+pub fn openssl_scratch(tag: &str) -> TempDir {
+    require_openssl();
+    TempDir::new(tag)
 }
 
 /// The OpenSSL version line, e.g. `OpenSSL 3.0.19 27 Jan 2026`.
@@ -46,6 +54,13 @@ pub fn openssl<S: AsRef<OsStr>>(dir: &Path, args: &[S], password: Option<&str>) 
         .map(|p| vec![("PFXGEN_TEST_PW", p)])
         .unwrap_or_default();
     run(Path::new("openssl"), args, &envs, dir)
+}
+
+/// Runs `openssl` in `dir` with the command line `line` (split as
+/// [`argv`] splits it) and no password, and panics unless it succeeds.
+#[track_caller]
+pub fn openssl_ok(dir: &Path, line: &str) -> Run {
+    openssl(dir, &argv(line), None).success()
 }
 
 /// OpenSSL's SHA-1 fingerprint of the PEM certificate `cert` (in `dir`),

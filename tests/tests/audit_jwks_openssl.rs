@@ -2,30 +2,19 @@
 //! re-used under two certificates is found, and the JWK numbers are the ones
 //! OpenSSL prints for the key.
 
-use pfxgen_interop::{openssl, openssl_sha1_thumbprint, require_openssl};
-use pfxgen_test_support::{TempDir, pfxgen};
+use pfxgen_interop::{openssl, openssl_ok, openssl_scratch, openssl_sha1_thumbprint};
+use pfxgen_test_support::{argv, pfxgen};
 
 const PW: &str = "Interop-Audit-7!";
 
 #[test]
 fn audit_finds_an_openssl_key_reused_under_two_certificates() {
-    require_openssl();
-    let dir = TempDir::new("audit-openssl");
+    let dir = openssl_scratch("audit-openssl");
     let d = dir.path();
-    openssl(
+    openssl_ok(
         d,
-        &[
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-            "shared.key",
-        ],
-        None,
-    )
-    .success();
+        "genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out shared.key",
+    );
     for env in ["blue", "green"] {
         std::fs::create_dir(d.join(env)).unwrap();
         std::fs::write(
@@ -35,49 +24,23 @@ fn audit_finds_an_openssl_key_reused_under_two_certificates() {
         .unwrap();
         let crt = format!("{env}.crt");
         let subj = format!("/CN={env}");
-        openssl(
+        openssl_ok(
             d,
-            &[
-                "req",
-                "-x509",
-                "-key",
-                "shared.key",
-                "-out",
-                &crt,
-                "-days",
-                "400",
-                "-subj",
-                &subj,
-            ],
-            None,
-        )
-        .success();
+            &format!("req -x509 -key shared.key -out {crt} -days 400 -subj {subj}"),
+        );
         let out = format!("{env}/openssl.pfx");
         openssl(
             d,
-            &[
-                "pkcs12",
-                "-export",
-                "-inkey",
-                "shared.key",
-                "-in",
-                &crt,
-                "-out",
-                &out,
-                "-passout",
-                "env:PFXGEN_TEST_PW",
-            ],
+            &argv(&format!(
+                "pkcs12 -export -inkey shared.key -in {crt} -out {out} -passout \
+                env:PFXGEN_TEST_PW"
+            )),
             Some(PW),
         )
         .success();
     }
     std::fs::write(d.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
-    let run = pfxgen(
-        d,
-        &["audit", "blue", "green", "--passwords", "map"],
-        Some(PW),
-    )
-    .fails_with(1);
+    let run = pfxgen(d, &argv("audit blue green --passwords map"), Some(PW)).fails_with(1);
     let out = run.stdout();
     assert!(
         out.contains("REUSE       the same public key is in 2 different certificates"),
@@ -89,24 +52,17 @@ fn audit_finds_an_openssl_key_reused_under_two_certificates() {
 
 #[test]
 fn jwks_numbers_match_openssl() {
-    require_openssl();
-    let dir = TempDir::new("jwks-openssl");
+    let dir = openssl_scratch("jwks-openssl");
     let d = dir.path();
-    openssl(
+    openssl_ok(
         d,
-        &[
-            "req", "-x509", "-nodes", "-newkey", "rsa:2048", "-keyout", "k.pem", "-out", "c.pem",
-            "-days", "400", "-subj", "/CN=jwks",
-        ],
-        None,
-    )
-    .success();
+        "req -x509 -nodes -newkey rsa:2048 -keyout k.pem -out c.pem -days 400 -subj \
+            /CN=jwks",
+    );
     let run = pfxgen(d, &["jwks", "c.pem"], None).success();
     let jwk = run.stdout();
     // OpenSSL's modulus, hex, against the JWK's n (base64url).
-    let modulus = openssl(d, &["x509", "-in", "c.pem", "-noout", "-modulus"], None)
-        .success()
-        .stdout();
+    let modulus = openssl_ok(d, "x509 -in c.pem -noout -modulus").stdout();
     let hex = modulus
         .trim()
         .trim_start_matches("Modulus=")
@@ -124,28 +80,11 @@ fn jwks_numbers_match_openssl() {
     // A bundle of the current and the next certificate (both self-signed,
     // and CA:TRUE as `openssl req -x509` makes them) publishes both; the
     // same certificate named twice is published once.
-    openssl(
+    openssl_ok(
         d,
-        &[
-            "req",
-            "-x509",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-keyout",
-            "k2.pem",
-            "-out",
-            "c2.pem",
-            "-days",
-            "400",
-            "-subj",
-            "/CN=next",
-        ],
-        None,
-    )
-    .success();
+        "req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout k2.pem \
+            -out c2.pem -days 400 -subj /CN=next",
+    );
     let bundle = format!(
         "{}{}",
         std::fs::read_to_string(d.join("c.pem")).unwrap(),
@@ -156,19 +95,11 @@ fn jwks_numbers_match_openssl() {
     let out = run.stdout();
     assert_eq!(out.matches("\"kid\"").count(), 2, "{}", run.describe());
     assert!(out.contains("\"alg\": \"RS256\"") && out.contains("\"alg\": \"ES256\""));
-    assert!(
-        run.stderr().contains("already in the set"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("already in the set");
     // A damaged block fails the whole file rather than publishing part.
     let text = std::fs::read_to_string(d.join("bundle.pem")).unwrap();
     let cut = text.len() - 100;
     std::fs::write(d.join("cut.pem"), &text[..cut]).unwrap();
     let run = pfxgen(d, &["jwks", "cut.pem"], None).fails_with(4);
-    assert!(
-        run.stderr().contains("PEM certificate block 2 is damaged"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("PEM certificate block 2 is damaged");
 }

@@ -8,8 +8,8 @@
 //! validity and extensions; data signed with the key verifies with the
 //! certificate; and pfxgen's reported thumbprint is OpenSSL's.
 
-use pfxgen_interop::{openssl, openssl_sha1_thumbprint, require_openssl};
-use pfxgen_test_support::{TempDir, pfxgen};
+use pfxgen_interop::{openssl, openssl_ok, openssl_sha1_thumbprint, require_openssl};
+use pfxgen_test_support::{TempDir, argv, pfxgen};
 
 const ASCII: &str = "Correct-Horse-Battery-9!";
 const NON_ASCII: &str = "Pässwörd€-2026!x";
@@ -111,9 +111,7 @@ fn check(case: &Case, password: &str) {
     };
     let info = openssl(
         d,
-        &[
-            "pkcs12", "-info", "-noout", "-in", "t.pfx", "-passin", passin,
-        ],
+        &argv(&format!("pkcs12 -info -noout -in t.pfx -passin {passin}")),
         secret,
     )
     .success();
@@ -159,15 +157,7 @@ fn check(case: &Case, password: &str) {
     // A wrong password fails.
     let wrong = openssl(
         d,
-        &[
-            "pkcs12",
-            "-info",
-            "-noout",
-            "-in",
-            "t.pfx",
-            "-passin",
-            "env:PFXGEN_TEST_PW",
-        ],
+        &argv("pkcs12 -info -noout -in t.pfx -passin env:PFXGEN_TEST_PW"),
         Some("Wrong-Password-1!"),
     );
     assert!(
@@ -184,51 +174,40 @@ fn check(case: &Case, password: &str) {
     // Key and certificate out.
     openssl(
         d,
-        &[
-            "pkcs12", "-in", "t.pfx", "-nocerts", "-nodes", "-passin", passin, "-out", "key.pem",
-        ],
+        &argv(&format!(
+            "pkcs12 -in t.pfx -nocerts -nodes -passin {passin} -out key.pem"
+        )),
         secret,
     )
     .success();
     openssl(
         d,
-        &[
-            "pkcs12", "-in", "t.pfx", "-nokeys", "-clcerts", "-passin", passin, "-out", "cert.pem",
-        ],
+        &argv(&format!(
+            "pkcs12 -in t.pfx -nokeys -clcerts -passin {passin} -out cert.pem"
+        )),
         secret,
     )
     .success();
-    let check_key = openssl(d, &["pkey", "-in", "key.pem", "-check", "-noout"], None).success();
+    let check_key = openssl_ok(d, "pkey -in key.pem -check -noout");
     assert!(
         check_key.stdout().contains("Key is valid"),
         "{label}\n{}",
         check_key.describe()
     );
-    let key_text = openssl(d, &["pkey", "-in", "key.pem", "-noout", "-text"], None)
-        .success()
-        .stdout();
+    let key_text = openssl_ok(d, "pkey -in key.pem -noout -text").stdout();
     assert!(
         key_text.contains(case.key_description()),
         "{label}: key type\n{key_text}"
     );
 
     // The key matches the certificate.
-    let from_key = openssl(d, &["pkey", "-in", "key.pem", "-pubout"], None)
-        .success()
-        .stdout();
-    let from_cert = openssl(d, &["x509", "-in", "cert.pem", "-noout", "-pubkey"], None)
-        .success()
-        .stdout();
+    let from_key = openssl_ok(d, "pkey -in key.pem -pubout").stdout();
+    let from_cert = openssl_ok(d, "x509 -in cert.pem -noout -pubkey").stdout();
     assert_eq!(from_key, from_cert, "{label}: key and certificate differ");
     std::fs::write(d.join("pub.pem"), &from_cert).unwrap();
 
     // The self-signature verifies.
-    let verify = openssl(
-        d,
-        &["verify", "-check_ss_sig", "-CAfile", "cert.pem", "cert.pem"],
-        None,
-    )
-    .success();
+    let verify = openssl_ok(d, "verify -check_ss_sig -CAfile cert.pem cert.pem");
     assert!(
         verify.stdout().contains("cert.pem: OK"),
         "{label}\n{}",
@@ -236,53 +215,32 @@ fn check(case: &Case, password: &str) {
     );
 
     // Signature algorithm, extensions, no EKU.
-    let text = openssl(d, &["x509", "-in", "cert.pem", "-noout", "-text"], None)
-        .success()
-        .stdout();
-    assert!(
-        text.contains(&format!(
-            "Signature Algorithm: {}",
-            case.signature_algorithm()
-        )),
-        "{label}\n{text}"
+    let text = openssl_ok(d, "x509 -in cert.pem -noout -text").stdout();
+    let has = |text: &str, needle: &str| {
+        assert!(text.contains(needle), "{label}: lacks {needle:?}\n{text}");
+    };
+    has(
+        &text,
+        &format!("Signature Algorithm: {}", case.signature_algorithm()),
     );
-    assert!(text.contains("Version: 3 (0x2)"), "{label}\n{text}");
-    assert!(
-        text.contains("X509v3 Basic Constraints: critical\n                CA:FALSE"),
-        "{label}\n{text}"
+    has(&text, "Version: 3 (0x2)");
+    has(
+        &text,
+        "X509v3 Basic Constraints: critical\n                CA:FALSE",
     );
-    assert!(
-        text.contains("X509v3 Key Usage: critical\n                Digital Signature\n"),
-        "{label}\n{text}"
+    has(
+        &text,
+        "X509v3 Key Usage: critical\n                Digital Signature\n",
     );
-    assert!(
-        text.contains("X509v3 Subject Key Identifier"),
-        "{label}\n{text}"
-    );
-    assert!(
-        text.contains("X509v3 Authority Key Identifier"),
-        "{label}\n{text}"
-    );
+    has(&text, "X509v3 Subject Key Identifier");
+    has(&text, "X509v3 Authority Key Identifier");
     assert!(
         !text.contains("Extended Key Usage"),
         "{label}: no EKU by default\n{text}"
     );
 
     // Validity: starts when pfxgen says, ends 30 days later.
-    let dates = openssl(
-        d,
-        &[
-            "x509",
-            "-in",
-            "cert.pem",
-            "-noout",
-            "-startdate",
-            "-enddate",
-        ],
-        None,
-    )
-    .success()
-    .stdout();
+    let dates = openssl_ok(d, "x509 -in cert.pem -noout -startdate -enddate").stdout();
     assert!(
         dates.contains(&format!(
             "notBefore={}",
@@ -298,32 +256,12 @@ fn check(case: &Case, password: &str) {
         "{label}\n{dates}\n{json}"
     );
     let secs = DAYS * 86_400;
-    openssl(
-        d,
-        &[
-            "x509",
-            "-in",
-            "cert.pem",
-            "-noout",
-            "-checkend",
-            &(secs - 120).to_string(),
-        ],
-        None,
-    )
-    .success();
-    openssl(
-        d,
-        &[
-            "x509",
-            "-in",
-            "cert.pem",
-            "-noout",
-            "-checkend",
-            &(secs + 120).to_string(),
-        ],
-        None,
-    )
-    .fails_with(1);
+    let checkend = |seconds: u64| {
+        let line = format!("x509 -in cert.pem -noout -checkend {seconds}");
+        openssl(d, &argv(&line), None)
+    };
+    checkend(secs - 120).success();
+    checkend(secs + 120).fails_with(1);
 
     // pfxgen's thumbprint is OpenSSL's SHA-1 fingerprint.
     let openssl_thumbprint = openssl_sha1_thumbprint(d, "cert.pem");
@@ -436,45 +374,19 @@ fn pfxgen_reads_what_it_wrote_with_a_non_ascii_password_and_openssl_agrees_on_th
     let d = dir.path();
     pfxgen(
         d,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--out",
-            ".",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --out . --password-env PFXGEN_TEST_PW"),
         Some(NON_ASCII),
     )
     .success();
     openssl(
         d,
-        &[
-            "pkcs12",
-            "-in",
-            "openssl.pfx",
-            "-nodes",
-            "-passin",
-            "env:PFXGEN_TEST_PW",
-            "-out",
-            "all.pem",
-        ],
+        &argv("pkcs12 -in openssl.pfx -nodes -passin env:PFXGEN_TEST_PW -out all.pem"),
         Some(NON_ASCII),
     )
     .success();
     openssl(
         d,
-        &[
-            "pkcs12",
-            "-export",
-            "-in",
-            "all.pem",
-            "-out",
-            "theirs.pfx",
-            "-passout",
-            "env:PFXGEN_TEST_PW",
-        ],
+        &argv("pkcs12 -export -in all.pem -out theirs.pfx -passout env:PFXGEN_TEST_PW"),
         Some(NON_ASCII),
     )
     .success();

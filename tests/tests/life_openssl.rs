@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use pfxgen_interop::require_openssl;
-use pfxgen_test_support::{Run, TempDir, run};
+use pfxgen_interop::openssl_scratch;
+use pfxgen_test_support::{Run, argv, run};
 
 const PW: &str = "Life-Interop-Pw-7!";
 const NEW_PW: &str = "Changed-Interop-Pw-9?";
@@ -29,33 +29,14 @@ fn ossl(d: &Path, args: &[&str]) -> Run {
 /// signed by the intermediate, all made by OpenSSL.
 fn openssl_pki(d: &Path) {
     for a in [
-        vec![
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-subj",
-            "/CN=Interop Root",
-            "-days",
-            "800",
-        ],
-        vec![
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "inter.key",
-            "-out",
-            "inter.csr",
-            "-subj",
-            "/CN=Interop Intermediate",
-        ],
+        argv(
+            "req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -subj \
+            '/CN=Interop Root' -days 800",
+        ),
+        argv(
+            "req -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj \
+            '/CN=Interop Intermediate'",
+        ),
     ] {
         ossl(d, &a).success();
     }
@@ -66,23 +47,10 @@ fn openssl_pki(d: &Path) {
     .unwrap();
     ossl(
         d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "inter.csr",
-            "-CA",
-            "root.pem",
-            "-CAkey",
-            "root.key",
-            "-CAcreateserial",
-            "-out",
-            "inter.pem",
-            "-days",
-            "700",
-            "-extfile",
-            "ca.ext",
-        ],
+        &argv(
+            "x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -out \
+            inter.pem -days 700 -extfile ca.ext",
+        ),
     )
     .success();
 }
@@ -91,29 +59,17 @@ fn openssl_pki(d: &Path) {
 fn issue(d: &Path, csr: &str, out: &str) {
     ossl(
         d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            csr,
-            "-CA",
-            "inter.pem",
-            "-CAkey",
-            "inter.key",
-            "-CAcreateserial",
-            "-out",
-            out,
-            "-days",
-            "400",
-            "-copy_extensions",
-            "copy",
-        ],
+        &argv(&format!(
+            "x509 -req -in {csr} -CA inter.pem -CAkey inter.key -CAcreateserial \
+            -out {out} -days 400 -copy_extensions copy"
+        )),
     )
     .success();
 }
 
 fn sha256_fp(d: &Path, cert: &str, der: bool) -> String {
-    let mut args = vec!["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"];
+    let line = format!("x509 -in {cert} -noout -fingerprint -sha256");
+    let mut args = argv(&line);
     if der {
         args.extend(["-inform", "DER"]);
     }
@@ -133,7 +89,7 @@ fn public_of(d: &Path, key: &str, pass_env: Option<&str>) -> String {
 /// The certificates and key OpenSSL reads from a PFX (no -legacy).
 fn openssl_reads(d: &Path, pfx: &str, pass_env: &str) -> String {
     let pass = format!("env:{pass_env}");
-    ossl(d, &["pkcs12", "-in", pfx, "-passin", &pass, "-nodes"])
+    ossl(d, &argv(&format!("pkcs12 -in {pfx} -passin {pass} -nodes")))
         .success()
         .stdout()
 }
@@ -147,71 +103,37 @@ fn subjects(text: &str) -> Vec<String> {
 
 #[test]
 fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
-    require_openssl();
-    let dir = TempDir::new("life-convert");
+    let dir = openssl_scratch("life-convert");
     let d = dir.path();
     openssl_pki(d);
     ossl(
         d,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-            "-subj",
-            "/CN=legacy leaf",
-        ],
+        &argv(
+            "req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out \
+            leaf.csr -subj '/CN=legacy leaf'",
+        ),
     )
     .success();
     issue(d, "leaf.csr", "leaf.pem");
     ossl(
         d,
-        &[
-            "pkcs12",
-            "-export",
-            "-legacy",
-            "-inkey",
-            "leaf.key",
-            "-in",
-            "leaf.pem",
-            "-certfile",
-            "inter.pem",
-            "-name",
-            "tok",
-            "-out",
-            "legacy.pfx",
-            "-passout",
-            "env:PW",
-        ],
+        &argv(
+            "pkcs12 -export -legacy -inkey leaf.key -in leaf.pem -certfile inter.pem -name \
+            tok -out legacy.pfx -passout env:PW",
+        ),
     )
     .success();
     // OpenSSL 3 itself refuses it without -legacy (RC2-40).
     assert!(
-        !ossl(
-            d,
-            &["pkcs12", "-in", "legacy.pfx", "-passin", "env:PW", "-nodes"]
-        )
-        .output
-        .status
-        .success()
+        !ossl(d, &argv("pkcs12 -in legacy.pfx -passin env:PW -nodes"))
+            .output
+            .status
+            .success()
     );
 
     pf(
         d,
-        &[
-            "convert",
-            "legacy.pfx",
-            "--out",
-            "modern.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv("convert legacy.pfx --out modern.pfx --password-env PW"),
         &[("PW", PW)],
     )
     .success();
@@ -229,22 +151,14 @@ fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
         public_of(d, "modern.txt", None),
         public_of(d, "leaf.key", None)
     );
-    ossl(d, &["x509", "-in", "modern.txt", "-out", "modern-leaf.pem"]).success();
+    ossl(d, &argv("x509 -in modern.txt -out modern-leaf.pem")).success();
     assert_eq!(
         sha256_fp(d, "modern-leaf.pem", false),
         sha256_fp(d, "leaf.pem", false)
     );
     let info = ossl(
         d,
-        &[
-            "pkcs12",
-            "-in",
-            "modern.pfx",
-            "-passin",
-            "env:PW",
-            "-info",
-            "-noout",
-        ],
+        &argv("pkcs12 -in modern.pfx -passin env:PW -info -noout"),
     )
     .success()
     .stderr();
@@ -255,31 +169,13 @@ fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
 
     pf(
         d,
-        &[
-            "convert",
-            "modern.pfx",
-            "--out",
-            "compat.pfx",
-            "--profile",
-            "compat",
-            "--password-env",
-            "PW",
-        ],
+        &argv("convert modern.pfx --out compat.pfx --profile compat --password-env PW"),
         &[("PW", PW)],
     )
     .success();
     let info = ossl(
         d,
-        &[
-            "pkcs12",
-            "-in",
-            "compat.pfx",
-            "-passin",
-            "env:PW",
-            "-info",
-            "-noout",
-            "-legacy",
-        ],
+        &argv("pkcs12 -in compat.pfx -passin env:PW -info -noout -legacy"),
     )
     .success()
     .stderr();
@@ -289,15 +185,7 @@ fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
     );
     let text = ossl(
         d,
-        &[
-            "pkcs12",
-            "-in",
-            "compat.pfx",
-            "-passin",
-            "env:PW",
-            "-nodes",
-            "-legacy",
-        ],
+        &argv("pkcs12 -in compat.pfx -passin env:PW -nodes -legacy"),
     )
     .success()
     .stdout();
@@ -310,60 +198,33 @@ fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
 
 #[test]
 fn password_change_is_one_command_and_nothing_is_overwritten() {
-    require_openssl();
-    let dir = TempDir::new("life-password");
+    let dir = openssl_scratch("life-password");
     let d = dir.path();
     ossl(
         d,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "k.pem",
-            "-out",
-            "c.pem",
-            "-subj",
-            "/CN=pw change",
-            "-days",
-            "400",
-        ],
+        &argv(
+            "req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj \
+            '/CN=pw change' -days 400",
+        ),
     )
     .success();
     ossl(
         d,
-        &[
-            "pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-out", "old.pfx", "-passout",
-            "env:PW",
-        ],
+        &argv("pkcs12 -export -inkey k.pem -in c.pem -out old.pfx -passout env:PW"),
     )
     .success();
     let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
     pf(
         d,
-        &[
-            "convert",
-            "old.pfx",
-            "--out",
-            "new.pfx",
-            "--password-env",
-            "PW",
-            "--out-password-env",
-            "NEW_PW",
-        ],
+        &argv("convert old.pfx --out new.pfx --password-env PW --out-password-env NEW_PW"),
         &envs,
     )
     .success();
     assert!(
-        !ossl(
-            d,
-            &["pkcs12", "-in", "new.pfx", "-passin", "env:PW", "-noout"]
-        )
-        .output
-        .status
-        .success()
+        !ossl(d, &argv("pkcs12 -in new.pfx -passin env:PW -noout"))
+            .output
+            .status
+            .success()
     );
     openssl_reads(d, "new.pfx", "NEW_PW");
     #[cfg(unix)]
@@ -379,45 +240,21 @@ fn password_change_is_one_command_and_nothing_is_overwritten() {
     let before = std::fs::read(d.join("new.pfx")).unwrap();
     pf(
         d,
-        &[
-            "convert",
-            "old.pfx",
-            "--out",
-            "new.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv("convert old.pfx --out new.pfx --password-env PW"),
         &envs,
     )
     .fails_with(5);
     assert_eq!(std::fs::read(d.join("new.pfx")).unwrap(), before);
     pf(
         d,
-        &[
-            "convert",
-            "old.pfx",
-            "--out",
-            "weak.pfx",
-            "--password-env",
-            "PW",
-            "--out-password-env",
-            "WEAK",
-        ],
+        &argv("convert old.pfx --out weak.pfx --password-env PW --out-password-env WEAK"),
         &[("PW", PW), ("WEAK", "abc")],
     )
     .fails_with(3);
     assert!(!d.join("weak.pfx").exists());
     pf(
         d,
-        &[
-            "convert",
-            "old.pfx",
-            "--out",
-            "new.pfx",
-            "--password-env",
-            "PW",
-            "--force",
-        ],
+        &argv("convert old.pfx --out new.pfx --password-env PW --force"),
         &envs,
     )
     .success();
@@ -426,42 +263,23 @@ fn password_change_is_one_command_and_nothing_is_overwritten() {
 
 #[test]
 fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
-    require_openssl();
-    let dir = TempDir::new("life-csr");
+    let dir = openssl_scratch("life-csr");
     let d = dir.path();
     openssl_pki(d);
     std::fs::create_dir(d.join("req")).unwrap();
     let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
     pf(
         d,
-        &[
-            "csr",
-            "--algorithm",
-            "ecdsa-p384",
-            "--subject",
-            "CN=id.example.com,O=Example",
-            "--san",
-            "dns:id.example.com",
-            "--eku",
-            "serverAuth",
-            "--out",
-            "req",
-            "--password-env",
-            "PW",
-        ],
+        &argv(
+            "csr --algorithm ecdsa-p384 --subject CN=id.example.com,O=Example --san \
+            dns:id.example.com --eku serverAuth --out req --password-env PW",
+        ),
         &envs,
     )
     .success();
     let verified = ossl(
         d,
-        &[
-            "req",
-            "-in",
-            "req/token-signing.csr",
-            "-verify",
-            "-noout",
-            "-text",
-        ],
+        &argv("req -in req/token-signing.csr -verify -noout -text"),
     )
     .success();
     let text = format!("{}{}", verified.stdout(), verified.stderr());
@@ -483,23 +301,10 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
     // The chain in the wrong order, root first: pack orders it by signature.
     pf(
         d,
-        &[
-            "pack",
-            "--key",
-            "req/token-signing.key",
-            "--key-password-env",
-            "PW",
-            "--cert",
-            "issued.pem",
-            "--chain",
-            "root.pem",
-            "--chain",
-            "inter.pem",
-            "--out",
-            "packed.pfx",
-            "--password-env",
-            "NEW_PW",
-        ],
+        &argv(
+            "pack --key req/token-signing.key --key-password-env PW --cert issued.pem \
+            --chain root.pem --chain inter.pem --out packed.pfx --password-env NEW_PW",
+        ),
         &envs,
     )
     .success();
@@ -524,37 +329,18 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
     // AD CS style: one DER .p7b with leaf and chain in any order.
     ossl(
         d,
-        &[
-            "crl2pkcs7",
-            "-nocrl",
-            "-certfile",
-            "root.pem",
-            "-certfile",
-            "issued.pem",
-            "-certfile",
-            "inter.pem",
-            "-outform",
-            "DER",
-            "-out",
-            "issued.p7b",
-        ],
+        &argv(
+            "crl2pkcs7 -nocrl -certfile root.pem -certfile issued.pem -certfile inter.pem \
+            -outform DER -out issued.p7b",
+        ),
     )
     .success();
     pf(
         d,
-        &[
-            "pack",
-            "--key",
-            "req/token-signing.key",
-            "--key-password-env",
-            "PW",
-            "--cert",
-            "issued.p7b",
-            "--out",
-            "from-p7b.pfx",
-            "--password-env",
-            "NEW_PW",
-        ],
+        &argv(
+            "pack --key req/token-signing.key --key-password-env PW --cert issued.p7b --out \
+            from-p7b.pfx --password-env NEW_PW",
+        ),
         &envs,
     )
     .success();
@@ -572,21 +358,10 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
     // A missing intermediate is packed with a warning.
     let warned = pf(
         d,
-        &[
-            "pack",
-            "--key",
-            "req/token-signing.key",
-            "--key-password-env",
-            "PW",
-            "--cert",
-            "issued.pem",
-            "--chain",
-            "root.pem",
-            "--out",
-            "partial.pfx",
-            "--password-env",
-            "NEW_PW",
-        ],
+        &argv(
+            "pack --key req/token-signing.key --key-password-env PW --cert issued.pem \
+            --chain root.pem --out partial.pfx --password-env NEW_PW",
+        ),
         &envs,
     )
     .success();
@@ -599,15 +374,7 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
     // Java reads the packed file.
     let keytool = run(
         Path::new("keytool"),
-        &[
-            "-list",
-            "-storetype",
-            "PKCS12",
-            "-keystore",
-            "packed.pfx",
-            "-storepass:env",
-            "NEW_PW",
-        ],
+        &argv("-list -storetype PKCS12 -keystore packed.pfx -storepass:env NEW_PW"),
         &envs,
         d,
     );
@@ -616,17 +383,12 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
         "keytool is needed (.ci/run installs a JRE)\n{}",
         keytool.describe()
     );
-    assert!(
-        keytool.stdout().contains("PrivateKeyEntry"),
-        "{}",
-        keytool.describe()
-    );
+    keytool.stdout_has("PrivateKeyEntry");
 }
 
 #[test]
 fn pack_reads_every_key_form_openssl_writes() {
-    require_openssl();
-    let dir = TempDir::new("life-keyforms");
+    let dir = openssl_scratch("life-keyforms");
     let d = dir.path();
     let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
     for (alg, trad) in [("rsa:2048", "rsa"), ("ec:P-256", "ec")] {
@@ -635,76 +397,32 @@ fn pack_reads_every_key_form_openssl_writes() {
         } else {
             vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
         };
-        let mut args = vec![
-            "req",
-            "-x509",
-            "-nodes",
-            "-keyout",
-            "k.pem",
-            "-out",
-            "c.pem",
-            "-subj",
-            "/CN=forms",
-            "-days",
-            "400",
-        ];
+        let mut args = argv("req -x509 -nodes -keyout k.pem -out c.pem -subj /CN=forms -days 400");
         args.extend(newkey);
         ossl(d, &args).success();
-        ossl(
-            d,
-            &["pkey", "-in", "k.pem", "-outform", "DER", "-out", "k8.der"],
-        )
-        .success();
-        ossl(
-            d,
-            &["pkey", "-in", "k.pem", "-traditional", "-out", "trad.pem"],
-        )
-        .success();
+        ossl(d, &argv("pkey -in k.pem -outform DER -out k8.der")).success();
+        ossl(d, &argv("pkey -in k.pem -traditional -out trad.pem")).success();
         // `openssl rsa -traditional` writes PKCS#1; `openssl ec` always writes SEC1.
-        let mut args = vec![trad, "-in", "k.pem", "-outform", "DER", "-out", "trad.der"];
+        let line = format!("{trad} -in k.pem -outform DER -out trad.der");
+        let mut args = argv(&line);
         if trad == "rsa" {
             args.push("-traditional");
         }
         ossl(d, &args).success();
         ossl(
             d,
-            &[
-                "pkcs8",
-                "-topk8",
-                "-in",
-                "k.pem",
-                "-out",
-                "enc.pem",
-                "-passout",
-                "env:PW",
-                "-v2",
-                "aes-256-cbc",
-            ],
+            &argv("pkcs8 -topk8 -in k.pem -out enc.pem -passout env:PW -v2 aes-256-cbc"),
         )
         .success();
         ossl(
             d,
-            &[
-                "pkcs8",
-                "-topk8",
-                "-in",
-                "k.pem",
-                "-outform",
-                "DER",
-                "-out",
-                "enc.der",
-                "-passout",
-                "env:PW",
-                "-v1",
-                "PBE-SHA1-3DES",
-            ],
+            &argv(
+                "pkcs8 -topk8 -in k.pem -outform DER -out enc.der -passout env:PW -v1 \
+                PBE-SHA1-3DES",
+            ),
         )
         .success();
-        ossl(
-            d,
-            &["x509", "-in", "c.pem", "-outform", "DER", "-out", "c.der"],
-        )
-        .success();
+        ossl(d, &argv("x509 -in c.pem -outform DER -out c.der")).success();
         let want = public_of(d, "k.pem", None);
         for (key, cert) in [
             ("k.pem", "c.pem"),
@@ -717,19 +435,10 @@ fn pack_reads_every_key_form_openssl_writes() {
             let out = format!("{trad}-{key}.pfx");
             pf(
                 d,
-                &[
-                    "pack",
-                    "--key",
-                    key,
-                    "--key-password-env",
-                    "PW",
-                    "--cert",
-                    cert,
-                    "--out",
-                    &out,
-                    "--password-env",
-                    "NEW_PW",
-                ],
+                &argv(&format!(
+                    "pack --key {key} --key-password-env PW --cert {cert} --out \
+                    {out} --password-env NEW_PW"
+                )),
                 &envs,
             )
             .success();
@@ -740,30 +449,12 @@ fn pack_reads_every_key_form_openssl_writes() {
         // A key that does not belong to the certificate is refused.
         ossl(
             d,
-            &[
-                "genpkey",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-                "other.pem",
-            ],
+            &argv("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.pem"),
         )
         .success();
         pf(
             d,
-            &[
-                "pack",
-                "--key",
-                "other.pem",
-                "--cert",
-                "c.pem",
-                "--out",
-                "mismatch.pfx",
-                "--password-env",
-                "NEW_PW",
-            ],
+            &argv("pack --key other.pem --cert c.pem --out mismatch.pfx --password-env NEW_PW"),
             &envs,
         )
         .fails_with(4);
@@ -773,89 +464,45 @@ fn pack_reads_every_key_form_openssl_writes() {
 
 #[test]
 fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
-    require_openssl();
-    let dir = TempDir::new("life-export");
+    let dir = openssl_scratch("life-export");
     let d = dir.path();
     openssl_pki(d);
     ossl(
         d,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-            "-subj",
-            "/CN=export leaf",
-        ],
+        &argv(
+            "req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj \
+            '/CN=export leaf'",
+        ),
     )
     .success();
     issue(d, "leaf.csr", "leaf.pem");
     ossl(
         d,
-        &[
-            "pkcs12",
-            "-export",
-            "-inkey",
-            "leaf.key",
-            "-in",
-            "leaf.pem",
-            "-certfile",
-            "inter.pem",
-            "-out",
-            "in.pfx",
-            "-passout",
-            "env:PW",
-        ],
+        &argv(
+            "pkcs12 -export -inkey leaf.key -in leaf.pem -certfile inter.pem -out in.pfx \
+            -passout env:PW",
+        ),
     )
     .success();
     let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
     let want = sha256_fp(d, "leaf.pem", false);
     pf(
         d,
-        &[
-            "export",
-            "in.pfx",
-            "--cert",
-            "--out",
-            "c.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --cert --out c.pem --password-env PW"),
         &envs,
     )
     .success();
     assert_eq!(sha256_fp(d, "c.pem", false), want);
     pf(
         d,
-        &[
-            "export",
-            "in.pfx",
-            "--cert",
-            "--der",
-            "--out",
-            "c.der",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --cert --der --out c.der --password-env PW"),
         &envs,
     )
     .success();
     assert_eq!(sha256_fp(d, "c.der", true), want);
     pf(
         d,
-        &[
-            "export",
-            "in.pfx",
-            "--chain",
-            "--out",
-            "chain.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --chain --out chain.pem --password-env PW"),
         &envs,
     )
     .success();
@@ -863,7 +510,7 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
         .success()
         .stdout();
     std::fs::write(d.join("chain.p7"), chain).unwrap();
-    let listed = ossl(d, &["pkcs7", "-in", "chain.p7", "-print_certs", "-noout"])
+    let listed = ossl(d, &argv("pkcs7 -in chain.p7 -print_certs -noout"))
         .success()
         .stdout();
     assert_eq!(
@@ -875,45 +522,20 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
     );
     pf(
         d,
-        &[
-            "export",
-            "in.pfx",
-            "--chain",
-            "--der",
-            "--out",
-            "chain.p7b",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --chain --der --out chain.p7b --password-env PW"),
         &envs,
     )
     .success();
     let listed = ossl(
         d,
-        &[
-            "pkcs7",
-            "-inform",
-            "DER",
-            "-in",
-            "chain.p7b",
-            "-print_certs",
-            "-noout",
-        ],
+        &argv("pkcs7 -inform DER -in chain.p7b -print_certs -noout"),
     )
     .success()
     .stdout();
     assert_eq!(subjects(&listed).len(), 2);
     pf(
         d,
-        &[
-            "export",
-            "in.pfx",
-            "--public-key",
-            "--out",
-            "pub.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --public-key --out pub.pem --password-env PW"),
         &envs,
     )
     .success();
@@ -925,32 +547,14 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
     // The key: refused without an output password; encrypted with one.
     pf(
         d,
-        &[
-            "export",
-            "in.pfx",
-            "--key",
-            "--out",
-            "k.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --key --out k.pem --password-env PW"),
         &envs,
     )
     .fails_with(3);
     assert!(!d.join("k.pem").exists());
     pf(
         d,
-        &[
-            "export",
-            "in.pfx",
-            "--key",
-            "--out",
-            "k.pem",
-            "--password-env",
-            "PW",
-            "--out-password-env",
-            "NEW_PW",
-        ],
+        &argv("export in.pfx --key --out k.pem --password-env PW --out-password-env NEW_PW"),
         &envs,
     )
     .success();
@@ -965,15 +569,7 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
     );
     let plain = pf(
         d,
-        &[
-            "export",
-            "in.pfx",
-            "--unencrypted-key",
-            "--out",
-            "plain.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --unencrypted-key --out plain.pem --password-env PW"),
         &envs,
     )
     .success();
@@ -985,21 +581,10 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
     // And the exported key packs back into a PFX OpenSSL opens.
     pf(
         d,
-        &[
-            "pack",
-            "--key",
-            "k.pem",
-            "--key-password-env",
-            "NEW_PW",
-            "--cert",
-            "c.der",
-            "--chain",
-            "chain.p7b",
-            "--out",
-            "back.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv(
+            "pack --key k.pem --key-password-env NEW_PW --cert c.der --chain chain.p7b \
+            --out back.pfx --password-env PW",
+        ),
         &envs,
     )
     .success();

@@ -4,39 +4,20 @@
 //! AES-192, AES-256, 3DES, DES), and the PKCS#12 PBE algorithms (3DES,
 //! 2-key 3DES, RC2-128, RC2-40).
 
-use pfxgen_interop::{openssl, require_openssl};
+use pfxgen_interop::{openssl, openssl_ok, openssl_scratch};
 use pfxgen_pkcs12::{Error, Limits, Password, decrypt_pkcs8};
-use pfxgen_test_support::TempDir;
 
 const PW: &str = "Pkcs8-Interop-5!";
 
 #[test]
 fn every_pbes2_prf_and_cipher_and_every_pkcs12_pbe() {
-    require_openssl();
-    let dir = TempDir::new("pkcs8");
+    let dir = openssl_scratch("pkcs8");
     let d = dir.path();
-    openssl(
+    openssl_ok(
         d,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-384",
-            "-out",
-            "k.pem",
-        ],
-        None,
-    )
-    .success();
-    openssl(
-        d,
-        &[
-            "pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "pub.der",
-        ],
-        None,
-    )
-    .success();
+        "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out k.pem",
+    );
+    openssl_ok(d, "pkey -in k.pem -pubout -outform DER -out pub.der");
     let public =
         pfxgen_keygen::PublicKey::from_spki_der(&std::fs::read(d.join("pub.der")).unwrap())
             .unwrap();

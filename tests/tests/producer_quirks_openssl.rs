@@ -6,74 +6,39 @@
 
 use std::path::Path;
 
-use pfxgen_interop::{openssl, require_openssl};
-use pfxgen_test_support::{Run, TempDir, pfxgen};
+use pfxgen_interop::{openssl, openssl_ok, openssl_scratch};
+use pfxgen_test_support::{argv, pfxgen};
 
 const PW: &str = "Quirks-Pass-42!";
 
 fn self_signed_p256(d: &Path) {
-    openssl(
+    openssl_ok(
         d,
-        &[
-            "req",
-            "-x509",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-keyout",
-            "leaf.key",
-            "-out",
-            "leaf.crt",
-            "-days",
-            "400",
-            "-subj",
-            "/CN=leaf",
-            "-sha256",
-        ],
-        None,
-    )
-    .success();
+        "req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout leaf.key \
+            -out leaf.crt -days 400 -subj /CN=leaf -sha256",
+    );
 }
 
 fn export(d: &Path, out: &str, passout: &str, extra: &[&str]) {
-    let mut args = vec![
-        "pkcs12", "-export", "-inkey", "leaf.key", "-in", "leaf.crt", "-out", out, "-passout",
-        passout,
-    ];
+    let line = format!(
+        "pkcs12 -export -inkey leaf.key -in leaf.crt -out {out} -passout \
+        {passout}"
+    );
+    let mut args = argv(&line);
     args.extend_from_slice(extra);
     openssl(d, &args, Some(PW)).success();
 }
 
-#[track_caller]
-fn has(run: &Run, needle: &str) {
-    assert!(
-        run.stdout().contains(needle),
-        "stdout lacks {needle:?}\n{}",
-        run.describe()
-    );
-}
-
 #[test]
 fn rc4_files_open_with_the_weak_cipher_warning_and_fail_the_dotnet_check() {
-    require_openssl();
-    let dir = TempDir::new("quirk-rc4");
+    let dir = openssl_scratch("quirk-rc4");
     let d = dir.path();
     self_signed_p256(d);
     export(
         d,
         "rc4.pfx",
         "env:PFXGEN_TEST_PW",
-        &[
-            "-legacy",
-            "-keypbe",
-            "PBE-SHA1-RC4-128",
-            "-certpbe",
-            "PBE-SHA1-RC4-40",
-            "-macalg",
-            "sha224",
-        ],
+        &argv("-legacy -keypbe PBE-SHA1-RC4-128 -certpbe PBE-SHA1-RC4-40 -macalg sha224"),
     );
     let args = ["--password-env", "PFXGEN_TEST_PW"];
     let info = pfxgen(
@@ -82,18 +47,15 @@ fn rc4_files_open_with_the_weak_cipher_warning_and_fail_the_dotnet_check() {
         Some(PW),
     )
     .success();
-    has(&info, "pbeWithSHAAnd128BitRC4, Iteration 2048");
-    has(&info, "pbeWithSHAAnd40BitRC4, Iteration 2048");
-    has(&info, "RC4-128 (weak stream cipher");
-    has(&info, "RC4-40 is trivially brute-forced");
-    has(&info, "\"public_key\": \"ECDSA P-256\"");
+    info.stdout_has("pbeWithSHAAnd128BitRC4, Iteration 2048");
+    info.stdout_has("pbeWithSHAAnd40BitRC4, Iteration 2048");
+    info.stdout_has("RC4-128 (weak stream cipher");
+    info.stdout_has("RC4-40 is trivially brute-forced");
+    info.stdout_has("\"public_key\": \"ECDSA P-256\"");
     // Everything else passes; .NET cannot read RC4, so that check fails.
     let verify = pfxgen(d, &[&["verify", "rc4.pfx"][..], &args].concat(), Some(PW)).fails_with(1);
-    has(&verify, "PASS  token-self-test");
-    has(
-        &verify,
-        "RC4-128 encryption, which .NET's loader does not implement",
-    );
+    verify.stdout_has("PASS  token-self-test");
+    verify.stdout_has("RC4-128 encryption, which .NET's loader does not implement");
     // A wrong password is still a wrong password (the MAC decides).
     pfxgen(
         d,
@@ -105,8 +67,7 @@ fn rc4_files_open_with_the_weak_cipher_warning_and_fail_the_dotnet_check() {
 
 #[test]
 fn bytes_after_the_pfx_are_a_warning_not_an_error() {
-    require_openssl();
-    let dir = TempDir::new("quirk-trailing");
+    let dir = openssl_scratch("quirk-trailing");
     let d = dir.path();
     self_signed_p256(d);
     export(d, "clean.pfx", "env:PFXGEN_TEST_PW", &[]);
@@ -116,14 +77,7 @@ fn bytes_after_the_pfx_are_a_warning_not_an_error() {
     // OpenSSL reads it too.
     openssl(
         d,
-        &[
-            "pkcs12",
-            "-in",
-            "padded.pfx",
-            "-noout",
-            "-passin",
-            "env:PFXGEN_TEST_PW",
-        ],
+        &argv("pkcs12 -in padded.pfx -noout -passin env:PFXGEN_TEST_PW"),
         Some(PW),
     )
     .success();
@@ -134,32 +88,28 @@ fn bytes_after_the_pfx_are_a_warning_not_an_error() {
         Some(PW),
     )
     .success();
-    has(
-        &verify,
-        "warning: 8 bytes after the end of the PFX ignored (not covered by the MAC",
-    );
+    verify.stdout_has("warning: 8 bytes after the end of the PFX ignored (not covered by the MAC");
     let json = pfxgen(
         d,
         &[&["verify", "padded.pfx", "--json"][..], &args].concat(),
         Some(PW),
     )
     .success();
-    has(&json, "\"warnings\": [");
+    json.stdout_has("\"warnings\": [");
     let info = pfxgen(
         d,
         &[&["inspect", "padded.pfx"][..], &args].concat(),
         Some(PW),
     )
     .success();
-    has(&info, "8 bytes after the end of the PFX ignored");
+    info.stdout_has("8 bytes after the end of the PFX ignored");
     let clean = pfxgen(d, &[&["verify", "clean.pfx"][..], &args].concat(), Some(PW)).success();
-    assert!(!clean.stdout().contains("warning:"), "{}", clean.describe());
+    clean.stdout_lacks("warning:");
 }
 
 #[test]
 fn a_password_file_that_is_not_utf8_is_used_as_its_bytes() {
-    require_openssl();
-    let dir = TempDir::new("quirk-latin1");
+    let dir = openssl_scratch("quirk-latin1");
     let d = dir.path();
     self_signed_p256(d);
     // "Mötley Crüe" saved in ISO-8859-1, as a Java or JSafe user might.
@@ -171,12 +121,7 @@ fn a_password_file_that_is_not_utf8_is_used_as_its_bytes() {
         None,
     )
     .success();
-    assert!(
-        run.stderr()
-            .contains("is not UTF-8 text: its bytes are used as they are"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("is not UTF-8 text: its bytes are used as they are");
     // The same password as UTF-8 text: the MAC verifies (same BMPString),
     // the PBES2 parts do not, and the message says so.
     std::fs::write(d.join("pw.txt"), "Mötley Crüe\n").unwrap();
@@ -186,30 +131,13 @@ fn a_password_file_that_is_not_utf8_is_used_as_its_bytes() {
         None,
     )
     .fails_with(3);
-    assert!(
-        run.stderr()
-            .contains("although the integrity check (MAC) verified with this password"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("although the integrity check (MAC) verified with this password");
     // A new file needs a UTF-8 password (.NET takes the password as text).
     let run = pfxgen(
         d,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--password-file",
-            "pw.bin",
-            "--out",
-            ".",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --password-file pw.bin --out ."),
         None,
     )
     .fails_with(3);
-    assert!(
-        run.stderr().contains("the password is not UTF-8 text"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("the password is not UTF-8 text");
 }

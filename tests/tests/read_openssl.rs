@@ -4,58 +4,37 @@
 
 use std::path::Path;
 
-use pfxgen_interop::{openssl, openssl_sha1_thumbprint, require_openssl};
-use pfxgen_test_support::{Run, TempDir, pfxgen, run};
+use pfxgen_interop::{
+    openssl, openssl_ok, openssl_scratch, openssl_sha1_thumbprint, require_openssl,
+};
+use pfxgen_test_support::{Run, TempDir, argv, pfxgen, run};
 
 const PW: &str = "Interop-Pass-42!";
 
 /// Makes a self-signed key and certificate with openssl: `newkey` is e.g.
 /// `rsa:2048` or `ec -pkeyopt ec_paramgen_curve:P-256`.
+/// `{name}.key` and `{name}.crt`: a self-signed certificate made by
+/// `openssl req -newkey {newkey}` (which may be several words).
 fn self_signed(d: &Path, name: &str, newkey: &str, digest: &str, days: &str) {
-    let mut args: Vec<String> = ["req", "-x509", "-nodes", "-newkey"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    args.extend(newkey.split(' ').map(str::to_owned));
-    for a in [
-        "-keyout",
-        &format!("{name}.key"),
-        "-out",
-        &format!("{name}.crt"),
-        "-days",
-        days,
-        "-subj",
-        &format!("/CN={name}"),
-    ] {
-        args.push(a.to_owned());
-    }
-    if !digest.is_empty() {
-        args.push(digest.to_owned());
-    }
-    openssl(d, &args, None).success();
+    let line = format!(
+        "req -x509 -nodes -newkey {newkey} -keyout {name}.key -out {name}.crt -days {days} \
+        -subj /CN={name} {digest}"
+    );
+    openssl_ok(d, &line);
 }
 
+/// `out`: `{name}.key` and `{name}.crt` exported by `openssl pkcs12`, under
+/// the password in `PFXGEN_TEST_PW`, or the empty password when `None`.
 fn export(d: &Path, name: &str, out: &str, extra: &[&str], password: Option<&str>) {
-    let mut args: Vec<String> = Vec::new();
-    for a in [
-        "pkcs12",
-        "-export",
-        "-inkey",
-        &format!("{name}.key"),
-        "-in",
-        &format!("{name}.crt"),
-        "-out",
-        out,
-        "-passout",
-    ] {
-        args.push(a.to_owned());
-    }
-    args.push(if password.is_some() {
-        "env:PFXGEN_TEST_PW".to_owned()
+    let passout = if password.is_some() {
+        "env:PFXGEN_TEST_PW"
     } else {
-        "pass:".to_owned()
-    });
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
+        "pass:"
+    };
+    let line =
+        format!("pkcs12 -export -inkey {name}.key -in {name}.crt -out {out} -passout {passout}");
+    let mut args = argv(&line);
+    args.extend_from_slice(extra);
     openssl(d, &args, password).success();
 }
 
@@ -79,15 +58,6 @@ fn inspect(d: &Path, file: &str, password: Option<&str>, json: bool) -> Run {
 }
 
 #[track_caller]
-fn contains(run: &Run, needle: &str) {
-    assert!(
-        run.stdout().contains(needle),
-        "stdout lacks {needle:?}\n{}",
-        run.describe()
-    );
-}
-
-#[track_caller]
 fn check_line(run: &Run, verdict: &str, name: &str) {
     let line = format!("  {verdict}  {name}");
     assert!(
@@ -99,8 +69,7 @@ fn check_line(run: &Run, verdict: &str, name: &str) {
 
 #[test]
 fn openssl_default_export_verifies() {
-    require_openssl();
-    let dir = TempDir::new("ossl-default");
+    let dir = openssl_scratch("ossl-default");
     let d = dir.path();
     self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "x.pfx", &[], Some(PW));
@@ -115,14 +84,13 @@ fn openssl_default_export_verifies() {
         "\"jws_alg\": \"RS256\"",
         "low iteration count 2048",
     ] {
-        contains(&info, needle);
+        info.stdout_has(needle);
     }
 }
 
 #[test]
 fn openssl_scheme_variants_all_read() {
-    require_openssl();
-    let dir = TempDir::new("ossl-variants");
+    let dir = openssl_scratch("ossl-variants");
     let d = dir.path();
     self_signed(
         d,
@@ -149,13 +117,7 @@ fn openssl_scheme_variants_all_read() {
         ),
         (
             "2des-rc2",
-            &[
-                "-keypbe",
-                "PBE-SHA1-2DES",
-                "-certpbe",
-                "PBE-SHA1-RC2-128",
-                "-legacy",
-            ],
+            &argv("-keypbe PBE-SHA1-2DES -certpbe PBE-SHA1-RC2-128 -legacy"),
             "pbeWithSHAAnd2-KeyTripleDES-CBC",
         ),
         ("mac-sha1", &["-macalg", "sha1"], "\"hash\": \"sha1\""),
@@ -168,36 +130,31 @@ fn openssl_scheme_variants_all_read() {
         let file = format!("{name}.pfx");
         export(d, "leaf", &file, extra, Some(PW));
         verify(d, &file, Some(PW)).success();
-        contains(&inspect(d, &file, Some(PW), true), needle);
+        inspect(d, &file, Some(PW), true).stdout_has(needle);
     }
     // -legacy (RC2-40 certificates, 3DES key, SHA-1 MAC) is what old Windows imports.
     let legacy = inspect(d, "legacy.pfx", Some(PW), false);
-    contains(&legacy, "Windows Server 2016 / 10 < 1709: can import");
-    contains(&legacy, "RC2-40-CBC is trivially brute-forced");
+    legacy.stdout_has("Windows Server 2016 / 10 < 1709: can import");
+    legacy.stdout_has("RC2-40-CBC is trivially brute-forced");
 }
 
 #[test]
 fn certificates_outside_encryption_are_shown_without_a_password() {
-    require_openssl();
-    let dir = TempDir::new("ossl-certpbe-none");
+    let dir = openssl_scratch("ossl-certpbe-none");
     let d = dir.path();
     self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "x.pfx", &["-certpbe", "NONE"], Some(PW));
     let info = inspect(d, "x.pfx", None, false);
-    contains(&info, "Password:  not given");
-    contains(&info, "Subject:     CN=leaf");
-    contains(
-        &info,
-        "not opened: encrypted contents, keys and the MAC were not checked",
-    );
+    info.stdout_has("Password:  not given");
+    info.stdout_has("Subject:     CN=leaf");
+    info.stdout_has("not opened: encrypted contents, keys and the MAC were not checked");
     // verify insists on the password.
     verify(d, "x.pfx", None).fails_with(3);
 }
 
 #[test]
 fn no_mac_fails_verify_on_the_mac_check_only() {
-    require_openssl();
-    let dir = TempDir::new("ossl-nomac");
+    let dir = openssl_scratch("ossl-nomac");
     let d = dir.path();
     self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "x.pfx", &["-nomac"], Some(PW));
@@ -213,13 +170,12 @@ fn no_mac_fails_verify_on_the_mac_check_only() {
     ] {
         check_line(&run, "PASS", ok);
     }
-    contains(&inspect(d, "x.pfx", Some(PW), false), "MAC:       none");
+    inspect(d, "x.pfx", Some(PW), false).stdout_has("MAC:       none");
 }
 
 #[test]
 fn passwordless_openssl_file_opens_without_asking() {
-    require_openssl();
-    let dir = TempDir::new("ossl-nopw");
+    let dir = openssl_scratch("ossl-nopw");
     let d = dir.path();
     self_signed(
         d,
@@ -230,14 +186,13 @@ fn passwordless_openssl_file_opens_without_asking() {
     );
     export(d, "leaf", "x.pfx", &[], None);
     let run = verify(d, "x.pfx", None).success();
-    contains(&run, "the file opens without a password");
-    contains(&run, "ES384");
+    run.stdout_has("the file opens without a password");
+    run.stdout_has("ES384");
 }
 
 #[test]
 fn ca_intermediate_leaf_chain() {
-    require_openssl();
-    let dir = TempDir::new("ossl-chain");
+    let dir = openssl_scratch("ossl-chain");
     let d = dir.path();
     // Root and intermediate: P-384 CAs; leaf: RSA 2048 signed by the intermediate.
     std::fs::write(
@@ -276,29 +231,13 @@ fn ca_intermediate_leaf_chain() {
         let ca = format!("{issuer}.crt");
         let ca_key = format!("{issuer}.key");
         let crt = format!("{name}.crt");
-        openssl(
+        openssl_ok(
             d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                &ca,
-                "-CAkey",
-                &ca_key,
-                "-CAcreateserial",
-                "-out",
-                &crt,
-                "-days",
-                "400",
-                "-sha384",
-                "-extfile",
-                ext,
-            ],
-            None,
-        )
-        .success();
+            &format!(
+                "x509 -req -in {csr} -CA {ca} -CAkey {ca_key} -CAcreateserial \
+                -out {crt} -days 400 -sha384 -extfile {ext}"
+            ),
+        );
     }
     let chain = format!(
         "{}{}",
@@ -310,15 +249,12 @@ fn ca_intermediate_leaf_chain() {
     let run = verify(d, "x.pfx", Some(PW)).success();
     check_line(&run, "PASS", "issuer-signature");
     let info = inspect(d, "x.pfx", Some(PW), false);
-    contains(
-        &info,
-        "ends at a self-signed certificate; signatures verify",
-    );
-    contains(&info, "(end entity)");
-    contains(&info, "Key 0 (bag");
+    info.stdout_has("ends at a self-signed certificate; signatures verify");
+    info.stdout_has("(end entity)");
+    info.stdout_has("Key 0 (bag");
     let json = inspect(d, "x.pfx", Some(PW), true);
-    contains(&json, "\"complete\": true");
-    contains(&json, "\"cycle\": false");
+    json.stdout_has("\"complete\": true");
+    json.stdout_has("\"cycle\": false");
 
     // jwks on the whole chain as PEM publishes the leaf only: the
     // intermediate and the root issued certificates in the file.
@@ -336,12 +272,8 @@ fn ca_intermediate_leaf_chain() {
         run.describe()
     );
     let kid = openssl_sha1_thumbprint(d, "leaf.crt");
-    contains(&run, &format!("\"kid\": \"{kid}\""));
-    assert!(
-        run.stderr().contains("as a CA it is not published"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has(&format!("\"kid\": \"{kid}\""));
+    run.stderr_has("as a CA it is not published");
 }
 
 /// Leaves signed by their CA with RSASSA-PSS (as AD CS does with
@@ -350,8 +282,7 @@ fn ca_intermediate_leaf_chain() {
 /// the issuer check and says why.
 #[test]
 fn rsa_pss_issued_leaves() {
-    require_openssl();
-    let dir = TempDir::new("ossl-pss");
+    let dir = openssl_scratch("ossl-pss");
     let d = dir.path();
     std::fs::write(
         d.join("leaf.ext"),
@@ -359,15 +290,10 @@ fn rsa_pss_issued_leaves() {
     )
     .unwrap();
     self_signed(d, "root", "rsa:2048", "-sha256", "3650");
-    openssl(
+    openssl_ok(
         d,
-        &[
-            "req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "leaf.key", "-out",
-            "leaf.csr", "-subj", "/CN=leaf",
-        ],
-        None,
-    )
-    .success();
+        "req -new -nodes -newkey rsa:2048 -keyout leaf.key -out leaf.csr -subj /CN=leaf",
+    );
     for (digest, salt, name) in [
         ("-sha256", "32", Some("RSASSA-PSS with SHA-256")),
         ("-sha384", "48", Some("RSASSA-PSS with SHA-384")),
@@ -375,47 +301,28 @@ fn rsa_pss_issued_leaves() {
         ("-sha1", "20", None),
     ] {
         let saltlen = format!("rsa_pss_saltlen:{salt}");
-        openssl(
+        openssl_ok(
             d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "leaf.csr",
-                "-CA",
-                "root.crt",
-                "-CAkey",
-                "root.key",
-                "-CAcreateserial",
-                "-out",
-                "leaf.crt",
-                "-days",
-                "400",
-                digest,
-                "-sigopt",
-                "rsa_padding_mode:pss",
-                "-sigopt",
-                &saltlen,
-                "-extfile",
-                "leaf.ext",
-            ],
-            None,
-        )
-        .success();
+            &format!(
+                "x509 -req -in leaf.csr -CA root.crt -CAkey root.key \
+                -CAcreateserial -out leaf.crt -days 400 {digest} -sigopt \
+                rsa_padding_mode:pss -sigopt {saltlen} -extfile leaf.ext"
+            ),
+        );
         let file = format!("pss{digest}.pfx");
         export(d, "leaf", &file, &["-certfile", "root.crt"], Some(PW));
         match name {
             Some(name) => {
                 let run = verify(d, &file, Some(PW)).success();
                 check_line(&run, "PASS", "issuer-signature");
-                contains(&run, &format!("signed by CN=root (RSA 2048, {name})"));
+                run.stdout_has(&format!("signed by CN=root (RSA 2048, {name})"));
                 let info = inspect(d, &file, Some(PW), false);
-                contains(&info, "signatures verify");
+                info.stdout_has("signatures verify");
             }
             None => {
                 let run = verify(d, &file, Some(PW)).fails_with(1);
                 check_line(&run, "FAIL", "issuer-signature");
-                contains(&run, "signed with RSASSA-PSS, which pfxgen cannot verify");
+                run.stdout_has("signed with RSASSA-PSS, which pfxgen cannot verify");
                 for check in ["key-matches-certificate", "token-self-test"] {
                     check_line(&run, "PASS", check);
                 }
@@ -426,8 +333,7 @@ fn rsa_pss_issued_leaves() {
 
 #[test]
 fn unsupported_algorithms_fail_verify_with_the_reason() {
-    require_openssl();
-    let dir = TempDir::new("ossl-unsupported");
+    let dir = openssl_scratch("ossl-unsupported");
     let d = dir.path();
     let cases: &[(&str, &str, &str, &str)] = &[
         (
@@ -455,38 +361,30 @@ fn unsupported_algorithms_fail_verify_with_the_reason() {
             run.describe()
         );
         let info = inspect(d, &format!("{name}.pfx"), Some(PW), false);
-        contains(&info, "Identity server:                 NOT supported");
+        info.stdout_has("Identity server:                 NOT supported");
         if *name == "ed25519" {
             // A key pfxgen cannot load is never reported as matching (it
             // pairs by localKeyId only), and the signature it cannot check
             // is said to be unchecked, not wrong.
             check_line(&run, "FAIL", "key-matches-certificate");
-            contains(
-                &run,
-                "the signature is not verified: its key cannot be used",
-            );
+            run.stdout_has("the signature is not verified: its key cannot be used");
         }
     }
 }
 
 #[test]
 fn wrong_password_truncation_and_tampering_have_distinct_exit_codes() {
-    require_openssl();
-    let dir = TempDir::new("ossl-damage");
+    let dir = openssl_scratch("ossl-damage");
     let d = dir.path();
     self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "x.pfx", &[], Some(PW));
     let run = verify(d, "x.pfx", Some("Not-The-Password-1")).fails_with(3);
-    assert!(
-        run.stderr().contains("wrong password"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("wrong password");
 
     let bytes = std::fs::read(d.join("x.pfx")).unwrap();
     std::fs::write(d.join("truncated.pfx"), &bytes[..bytes.len() / 2]).unwrap();
     let run = verify(d, "truncated.pfx", Some(PW)).fails_with(4);
-    assert!(run.stderr().contains("malformed PFX"), "{}", run.describe());
+    run.stderr_has("malformed PFX");
     let run = pfxgen(
         d,
         &[
@@ -514,11 +412,7 @@ fn wrong_password_truncation_and_tampering_have_distinct_exit_codes() {
     tampered[pos] ^= 0x01;
     std::fs::write(d.join("tampered.pfx"), &tampered).unwrap();
     let run = verify(d, "tampered.pfx", Some(PW)).fails_with(4);
-    assert!(
-        run.stderr().contains("altered or damaged"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("altered or damaged");
 }
 
 #[test]
@@ -532,21 +426,11 @@ fn java_keytool_pkcs12_reads() {
         ("ec", vec!["-keyalg", "EC", "-groupname", "secp256r1"]),
     ] {
         let store = format!("{alias}.p12");
-        let mut args = vec![
-            "-genkeypair",
-            "-storetype",
-            "PKCS12",
-            "-keystore",
-            &store,
-            "-alias",
-            alias,
-            "-dname",
-            "CN=java",
-            "-validity",
-            "400",
-            "-storepass:env",
-            "PFXGEN_TEST_PW",
-        ];
+        let line = format!(
+            "-genkeypair -storetype PKCS12 -keystore {store} -alias {alias} \
+            -dname CN=java -validity 400 -storepass:env PFXGEN_TEST_PW"
+        );
+        let mut args = argv(&line);
         args.extend(alg);
         let out = run(keytool, &args, &[("PFXGEN_TEST_PW", PW)], d);
         assert!(
@@ -555,18 +439,14 @@ fn java_keytool_pkcs12_reads() {
             out.describe()
         );
         let v = verify(d, &store, Some(PW)).success();
-        contains(&v, if alias == "rsa" { "RS256" } else { "ES256" });
-        contains(
-            &inspect(d, &store, Some(PW), false),
-            &format!("friendlyName \"{alias}\""),
-        );
+        v.stdout_has(if alias == "rsa" { "RS256" } else { "ES256" });
+        inspect(d, &store, Some(PW), false).stdout_has(&format!("friendlyName \"{alias}\""));
     }
 }
 
 #[test]
 fn nss_pk12util_ber_export_reads() {
-    require_openssl();
-    let dir = TempDir::new("nss");
+    let dir = openssl_scratch("nss");
     let d = dir.path();
     self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "in.p12", &["-name", "tok"], Some(PW));
@@ -581,17 +461,11 @@ fn nss_pk12util_ber_export_reads() {
         );
     };
     tool("certutil", &["-N", "-d", "sql:db", "--empty-password"]);
-    tool(
-        "pk12util",
-        &["-i", "in.p12", "-d", "sql:db", "-w", "pw.txt"],
-    );
-    tool(
-        "pk12util",
-        &["-o", "nss.p12", "-n", "tok", "-d", "sql:db", "-w", "pw.txt"],
-    );
+    tool("pk12util", &argv("-i in.p12 -d sql:db -w pw.txt"));
+    tool("pk12util", &argv("-o nss.p12 -n tok -d sql:db -w pw.txt"));
     let info = inspect(d, "nss.p12", Some(PW), true);
-    contains(&info, "\"encoding\": \"BER\"");
-    contains(&info, "\"matches_certificate\": 0");
+    info.stdout_has("\"encoding\": \"BER\"");
+    info.stdout_has("\"matches_certificate\": 0");
     // NSS uses 600,000 iterations: readable, but over .NET's default limits.
     let run = verify(d, "nss.p12", Some(PW)).fails_with(1);
     check_line(&run, "FAIL", "dotnet-loader-limits");
@@ -604,52 +478,24 @@ fn nss_pk12util_ber_export_reads() {
 /// checks by name.
 #[test]
 fn unencrypted_keys_unknown_critical_extensions_and_missing_certificates() {
-    require_openssl();
-    let dir = TempDir::new("ossl-odd");
+    let dir = openssl_scratch("ossl-odd");
     let d = dir.path();
-    openssl(
+    openssl_ok(
         d,
-        &[
-            "req",
-            "-x509",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-keyout",
-            "odd.key",
-            "-out",
-            "odd.crt",
-            "-days",
-            "400",
-            "-subj",
-            "/CN=odd",
-            "-addext",
-            "1.2.3.4=critical,ASN1:UTF8String:hi",
-        ],
-        None,
-    )
-    .success();
+        "req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout odd.key \
+            -out odd.crt -days 400 -subj /CN=odd -addext \
+            1.2.3.4=critical,ASN1:UTF8String:hi",
+    );
     export(d, "odd", "plain-key.pfx", &["-keypbe", "NONE"], Some(PW));
     let info = inspect(d, "plain-key.pfx", Some(PW), false);
-    contains(
-        &info,
-        "is not encrypted (keyBag): anyone with the file can read it",
-    );
-    contains(&info, "Other extension: 1.2.3.4 (critical)");
-    contains(&info, "unrecognised critical extension 1.2.3.4");
+    info.stdout_has("is not encrypted (keyBag): anyone with the file can read it");
+    info.stdout_has("Other extension: 1.2.3.4 (critical)");
+    info.stdout_has("unrecognised critical extension 1.2.3.4");
 
     export(d, "odd", "no-cert.pfx", &["-nocerts"], Some(PW));
     let run = pfxgen(
         d,
-        &[
-            "verify",
-            "no-cert.pfx",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-            "--json",
-        ],
+        &argv("verify no-cert.pfx --password-env PFXGEN_TEST_PW --json"),
         Some(PW),
     )
     .fails_with(1);
@@ -664,6 +510,6 @@ fn unencrypted_keys_unknown_critical_extensions_and_missing_certificates() {
         "dotnet-loader-limits",
         "token-self-test",
     ] {
-        contains(&run, &format!("\"name\": \"{name}\""));
+        run.stdout_has(&format!("\"name\": \"{name}\""));
     }
 }

@@ -2,8 +2,8 @@
 //! unsupported one (RSA 1024) is refused with the folder unchanged; a good
 //! one is installed and can be rolled back.
 
-use pfxgen_interop::{openssl, require_openssl};
-use pfxgen_test_support::{TempDir, pfxgen, run, snapshot};
+use pfxgen_interop::{openssl, openssl_ok, require_openssl};
+use pfxgen_test_support::{TempDir, argv, pfxgen, run, snapshot};
 
 const PW: &str = "Interop-Rotate-9!";
 
@@ -20,15 +20,7 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
     .unwrap();
     pfxgen(
         w,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--out",
-            "svc",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --out svc --password-env PFXGEN_TEST_PW"),
         Some(PW),
     )
     .success();
@@ -37,30 +29,20 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
         let key = format!("k{bits}.pem");
         let crt = format!("c{bits}.pem");
         let newkey = format!("rsa:{bits}");
-        openssl(
+        openssl_ok(
             w,
-            &[
-                "req", "-x509", "-nodes", "-newkey", &newkey, "-keyout", &key, "-out", &crt,
-                "-days", "400", "-subj", "/CN=next",
-            ],
-            None,
-        )
-        .success();
+            &format!(
+                "req -x509 -nodes -newkey {newkey} -keyout {key} -out {crt} -days \
+                400 -subj /CN=next"
+            ),
+        );
         let out = format!("n{bits}.pfx");
         openssl(
             w,
-            &[
-                "pkcs12",
-                "-export",
-                "-inkey",
-                &key,
-                "-in",
-                &crt,
-                "-out",
-                &out,
-                "-passout",
-                "env:PFXGEN_TEST_PW",
-            ],
+            &argv(&format!(
+                "pkcs12 -export -inkey {key} -in {crt} -out {out} -passout \
+                env:PFXGEN_TEST_PW"
+            )),
             Some(PW),
         )
         .success();
@@ -68,23 +50,11 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
     let before = snapshot(&w.join("svc"));
     let refused = pfxgen(
         w,
-        &[
-            "rotate",
-            "--service-dir",
-            "svc",
-            "--from",
-            "n1024.pfx",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv("rotate --service-dir svc --from n1024.pfx --password-env PFXGEN_TEST_PW"),
         Some(PW),
     );
     let refused = refused.fails_with(1);
-    assert!(
-        refused.stderr().contains("under 2048 bits"),
-        "{}",
-        refused.describe()
-    );
+    refused.stderr_has("under 2048 bits");
     assert_eq!(
         before,
         snapshot(&w.join("svc")),
@@ -93,15 +63,7 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
 
     pfxgen(
         w,
-        &[
-            "rotate",
-            "--service-dir",
-            "svc",
-            "--from",
-            "n2048.pfx",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv("rotate --service-dir svc --from n2048.pfx --password-env PFXGEN_TEST_PW"),
         Some(PW),
     )
     .success();
@@ -112,15 +74,7 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
     // OpenSSL still reads what is installed.
     openssl(
         w,
-        &[
-            "pkcs12",
-            "-info",
-            "-noout",
-            "-in",
-            "svc/openssl.pfx",
-            "-passin",
-            "env:PFXGEN_TEST_PW",
-        ],
+        &argv("pkcs12 -info -noout -in svc/openssl.pfx -passin env:PFXGEN_TEST_PW"),
         Some(PW),
     )
     .success();

@@ -65,6 +65,20 @@ pub fn loose_bags(keys: &[&PrivateKey], certs: &[&Certificate], password: &str) 
     testing::pfx(&contents, &Password::from_str_copy(password), ITERATIONS)
 }
 
+/// A PEM block labelled `label` around the Base64 text `base64`, in lines
+/// of `width` characters, each line (the BEGIN and END lines too) ending
+/// in `eol` (`"\n"`, or `"\r\n"` as Windows tools write it).
+#[must_use]
+pub fn pem(label: &str, base64: &str, width: usize, eol: &str) -> String {
+    let mut out = format!("-----BEGIN {label}-----{eol}");
+    for chunk in base64.as_bytes().chunks(width) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push_str(eol);
+    }
+    out.push_str(&format!("-----END {label}-----{eol}"));
+    out
+}
+
 /// Opens the PFX at `path` with the library under default limits; tests
 /// also call it only to assert that the file opens.
 ///

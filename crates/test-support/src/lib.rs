@@ -4,7 +4,8 @@
 //! read its results the same way.
 //!
 //! - [`Run`] and [`run`]: a finished command, printed whole (command, status,
-//!   stdout, stderr) when an assertion about it fails;
+//!   stdout, stderr) when an assertion about it fails; [`argv`] for command
+//!   lines written as the shell would take them;
 //! - [`pfxgen`], [`pfxgen_with`]: run the built binary ([`pfxgen_bin`]);
 //! - [`terminal`]: run it under a pseudo-terminal and type at its prompts;
 //! - [`TempDir`], [`snapshot`], [`assert_same`]: scratch folders and
@@ -18,6 +19,7 @@
 
 #![forbid(unsafe_code)]
 
+mod argv;
 mod process;
 mod scratch;
 
@@ -25,6 +27,7 @@ pub mod fixtures;
 #[cfg(target_os = "linux")]
 pub mod terminal;
 
+pub use argv::argv;
 pub use fixtures::open;
 pub use process::{Run, pfxgen, pfxgen_bin, pfxgen_with, run, run_with};
 pub use scratch::{FileState, TempDir, assert_same, is_root, mode, snapshot};

@@ -70,16 +70,59 @@ impl Run {
         self
     }
 
-    /// Panics unless standard error contains `needle`.
+    /// Panics unless standard error contains `needle` (consumes the run, for
+    /// a chain after [`Run::success`] or [`Run::fails_with`]).
     #[track_caller]
     pub fn stderr_contains(self, needle: &str) -> Self {
+        self.stderr_has(needle);
+        self
+    }
+
+    /// Panics unless standard output contains `needle`.
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        self.expect(Stream::Stdout, needle, true)
+    }
+
+    /// Panics if standard output contains `needle`.
+    #[track_caller]
+    pub fn stdout_lacks(&self, needle: &str) -> &Self {
+        self.expect(Stream::Stdout, needle, false)
+    }
+
+    /// Panics unless standard error contains `needle`.
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        self.expect(Stream::Stderr, needle, true)
+    }
+
+    /// Panics if standard error contains `needle`.
+    #[track_caller]
+    pub fn stderr_lacks(&self, needle: &str) -> &Self {
+        self.expect(Stream::Stderr, needle, false)
+    }
+
+    #[track_caller]
+    fn expect(&self, stream: Stream, needle: &str, present: bool) -> &Self {
+        let (name, text) = match stream {
+            Stream::Stdout => ("stdout", self.stdout()),
+            Stream::Stderr => ("stderr", self.stderr()),
+        };
+        let verb = if present { "lacks" } else { "has" };
         assert!(
-            self.stderr().contains(needle),
-            "stderr lacks {needle:?}\n{}",
+            text.contains(needle) == present,
+            "{name} {verb} {needle:?}\n{}",
             self.describe()
         );
         self
     }
+}
+
+/// Which output of a [`Run`] an expectation reads.
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
 }
 
 /// Runs `program` with `args` and `envs` in `dir`, stdin empty.

@@ -5,10 +5,10 @@ use crate::common;
 
 use std::path::Path;
 
-use crate::common::fixtures::write_self_signed;
+use crate::common::fixtures::{self, write_self_signed};
 #[cfg(target_os = "linux")]
 use crate::common::under_terminal;
-use crate::common::{TempDir, pfxgen, pfxgen_with};
+use crate::common::{TempDir, argv, pfxgen, pfxgen_with};
 use pfxgen_asn1::writer;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey, PublicKey};
 use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
@@ -136,13 +136,7 @@ fn audit_reports_every_finding() {
     assert!(out.contains("qa  ("), "qa is listed\n{}", run.describe());
 
     // JSON: the same, machine-readable.
-    let run = pfxgen_with(
-        root,
-        &["audit", ".", "--passwords", "map", "--json"],
-        &envs,
-        None,
-    )
-    .fails_with(1);
+    let run = pfxgen_with(root, &argv("audit . --passwords map --json"), &envs, None).fails_with(1);
     let json = run.stdout();
     for needle in [
         "\"clean\": false",
@@ -181,15 +175,11 @@ fn audit_exit_codes() {
     std::fs::write(root.join("clean-map"), "* env:PFXGEN_TEST_PW\n").unwrap();
     let run = pfxgen(
         root,
-        &["audit", "a", "b/openssl.pfx", "--passwords", "clean-map"],
+        &argv("audit a b/openssl.pfx --passwords clean-map"),
         Some(PW),
     )
     .success();
-    assert!(
-        run.stdout().contains("FINDINGS\n  none"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("FINDINGS\n  none");
     pfxgen(root, &["audit"], None).fails_with(2);
     pfxgen(root, &["audit", ".", "--passwords", "missing-map"], None).fails_with(2);
     std::fs::write(root.join("bad-map"), "a pass:inline\n").unwrap();
@@ -205,14 +195,7 @@ fn audit_exit_codes() {
     // --warn-days widens the window.
     pfxgen(
         root,
-        &[
-            "audit",
-            "a",
-            "--passwords",
-            "clean-map",
-            "--warn-days",
-            "400",
-        ],
+        &argv("audit a --passwords clean-map --warn-days 400"),
         Some(PW),
     )
     .fails_with(1);
@@ -329,15 +312,10 @@ fn jwks_keys_rebuild_and_verify_signatures_of_the_pfx_key() {
         let name = format!("{alg}.pfx");
         pfxgen(
             root,
-            &[
-                "generate",
-                "--algorithm",
-                alg,
-                "--name",
-                &name,
-                "--password-env",
-                "PFXGEN_TEST_PW",
-            ],
+            &argv(&format!(
+                "generate --algorithm {alg} --name {name} --password-env \
+                PFXGEN_TEST_PW"
+            )),
             Some(PW),
         )
         .success();
@@ -438,15 +416,7 @@ fn a_closed_pipe_ends_quietly_with_success() {
 fn injected(root: &Path) -> (std::path::PathBuf, String) {
     pfxgen(
         root,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--name",
-            "good.pfx",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --name good.pfx --password-env PFXGEN_TEST_PW"),
         Some(PW),
     )
     .success();
@@ -477,15 +447,11 @@ fn jwks_and_audit_never_report_injected_certificates() {
         Some(PW),
     )
     .fails_with(4);
-    assert!(
-        run.stderr().contains("altered or damaged"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("altered or damaged");
     assert!(!run.stdout().contains(&attacker_kid));
     // Without the password jwks cannot vouch for anything.
     let run = pfxgen(root, &["jwks", "tampered.pfx"], None).fails_with(3);
-    assert!(!run.stdout().contains(&attacker_kid), "{}", run.describe());
+    run.stdout_lacks(&attacker_kid);
     // audit: with the password the file fails its check; without, the
     // certificate is flagged as unverified.
     std::fs::write(root.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
@@ -500,9 +466,9 @@ fn jwks_and_audit_never_report_injected_certificates() {
         "{}",
         run.describe()
     );
-    assert!(!run.stdout().contains(&attacker_kid), "{}", run.describe());
+    run.stdout_lacks(&attacker_kid);
     let run = pfxgen(root, &["audit", "tampered.pfx"], None).fails_with(1);
-    assert!(run.stdout().contains("UNVERIFIED"), "{}", run.describe());
+    run.stdout_has("UNVERIFIED");
 }
 
 #[test]
@@ -511,14 +477,7 @@ fn audit_finds_two_services_sharing_one_file() {
     let root = dir.path();
     pfxgen(
         root,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--name",
-            "shared.pfx",
-            "--no-password",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --name shared.pfx --no-password"),
         None,
     )
     .success();
@@ -558,14 +517,7 @@ fn audit_follows_links_and_never_skips_silently() {
     std::fs::create_dir_all(vol.join("..2026_11_29")).unwrap();
     pfxgen(
         root,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--out",
-            "k8s/svc/..2026_11_29",
-            "--no-password",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --out k8s/svc/..2026_11_29 --no-password"),
         None,
     )
     .success();
@@ -582,11 +534,7 @@ fn audit_follows_links_and_never_skips_silently() {
         "{}",
         run.describe()
     );
-    assert!(
-        run.stdout().contains("keyed with the empty password"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("keyed with the empty password");
     assert_eq!(
         run.stdout().matches("\"kid\"").count(),
         1,
@@ -606,12 +554,7 @@ fn audit_follows_links_and_never_skips_silently() {
     )
     .unwrap();
     let run = pfxgen(root, &["audit", "deep"], None).fails_with(1);
-    assert!(
-        run.stdout()
-            .contains("not searched: more than 12 folder levels"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("not searched: more than 12 folder levels");
     std::fs::create_dir(root.join("odd")).unwrap();
     symlink("nowhere.pfx", root.join("odd/gone.pfx")).unwrap();
     let status = std::process::Command::new("mkfifo")
@@ -640,14 +583,7 @@ fn jwks_publishes_both_certificates_of_a_bundle_with_one_subject() {
     let dir = TempDir::new("jwks-bundle");
     let root = dir.path();
     let pem = |cert: &pfxgen_x509::Certificate| {
-        let b64 = pfxgen::b64::standard(cert.der());
-        let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-        for chunk in b64.as_bytes().chunks(64) {
-            out.push_str(std::str::from_utf8(chunk).unwrap());
-            out.push('\n');
-        }
-        out.push_str("-----END CERTIFICATE-----\n");
-        out
+        fixtures::pem("CERTIFICATE", &pfxgen::b64::standard(cert.der()), 64, "\n")
     };
     let params = CertificateParams::default();
     let mut bundle = String::new();
@@ -679,11 +615,7 @@ fn jwks_of_plain_text_says_no_pem_block() {
     let run = pfxgen(root, &["jwks", "notes.txt"], None)
         .fails_with(4)
         .stderr_contains("no PEM block");
-    assert!(
-        !run.stderr().contains("malformed PFX"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_lacks("malformed PFX");
     std::fs::write(root.join("empty.pem"), "").unwrap();
     pfxgen(root, &["jwks", "empty.pem"], None)
         .fails_with(4)
@@ -696,23 +628,16 @@ fn jwks_of_plain_text_says_no_pem_block() {
 fn jwks_reads_crlf_pem_and_names_a_damaged_block() {
     let dir = TempDir::new("jwks-pem");
     let root = dir.path();
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = CertificateParams::default().self_signed(&key).unwrap();
-    let b64 = pfxgen::b64::standard(cert.der());
-    let mut crlf = String::from("-----BEGIN CERTIFICATE-----\r\n");
-    for chunk in b64.as_bytes().chunks(76) {
-        crlf.push_str(std::str::from_utf8(chunk).unwrap());
-        crlf.push_str("\r\n");
-    }
-    crlf.push_str("-----END CERTIFICATE-----\r\n");
+    let cert = fixtures::self_signed(&fixtures::p256_key(), &CertificateParams::default());
+    let crlf = fixtures::pem(
+        "CERTIFICATE",
+        &pfxgen::b64::standard(cert.der()),
+        76,
+        "\r\n",
+    );
     std::fs::write(root.join("crlf.pem"), &crlf).unwrap();
     let run = pfxgen(root, &["jwks", "crlf.pem"], None).success();
-    assert!(
-        run.stdout()
-            .contains(&pfxgen_x509::hex_upper(&cert.sha1_thumbprint())),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has(&pfxgen_x509::hex_upper(&cert.sha1_thumbprint()));
     let damaged = format!("{crlf}{}", crlf.replacen("MI", "M!", 1));
     std::fs::write(root.join("damaged.pem"), damaged).unwrap();
     pfxgen(root, &["jwks", "damaged.pem"], None)
@@ -815,20 +740,12 @@ fn audit_hints_at_passwords_and_finds_copies_it_cannot_open() {
         "{}",
         run.describe()
     );
-    assert!(!run.stderr().contains("hint:"), "{}", run.describe());
+    run.stderr_lacks("hint:");
     // Everything readable: the certificate comparison reports it, once.
     std::fs::write(root.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
     let run = pfxgen(root, &["audit", "a", "b", "--passwords", "map"], Some(PW)).fails_with(1);
-    assert!(
-        !run.stdout().contains("the same file"),
-        "{}",
-        run.describe()
-    );
-    assert!(
-        run.stdout().contains("the same certificate"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_lacks("the same file");
+    run.stdout_has("the same certificate");
 }
 
 /// Issue 13: `audit /nonexistent` exited 1 (a finding) instead of 2.
@@ -863,11 +780,7 @@ fn audit_warn_days_message_states_the_range_accepted() {
         )
         .fails_with(2)
         .stderr_contains("--warn-days must be a whole number of days from 0 to 36500");
-        assert!(
-            run.stderr().contains(&format!("{bad:?}")),
-            "{}",
-            run.describe()
-        );
+        run.stderr_has(&format!("{bad:?}"));
     }
     for (good, code) in [("0", 0), ("36500", 1)] {
         let run = pfxgen(

@@ -12,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use crate::common::{Run, TempDir, pfxgen};
+use crate::common::{Run, TempDir, argv, fixtures, pfxgen};
 
 /// Runs pfxgen and fails the test if it has not finished after two minutes
 /// (a hang guard, not a speed assertion: every case here is expected to
@@ -86,11 +86,7 @@ fn audit_and_inspect_refuse_a_fifo_without_blocking() {
         );
     }
     let run = pfxgen_guarded(root, &["inspect", "fifo"], &[]).fails_with(4);
-    assert!(
-        run.stderr().contains("fifo: it is a FIFO (named pipe)"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("fifo: it is a FIFO (named pipe)");
     // A character device is refused the same way (and not read forever).
     pfxgen_guarded(root, &["verify", "/dev/zero"], &[])
         .fails_with(4)
@@ -167,14 +163,7 @@ fn max_work_option_sets_the_budget() {
     let env = [("PW", "pw")];
     pfxgen_guarded(
         root,
-        &[
-            "verify",
-            "cheap.pfx",
-            "--password-env",
-            "PW",
-            "--max-work",
-            "100",
-        ],
+        &argv("verify cheap.pfx --password-env PW --max-work 100"),
         &env,
     )
     .fails_with(4)
@@ -205,14 +194,7 @@ fn audit_run_budget_is_reported_as_findings() {
     // lets one file through and reports the others.
     let run = pfxgen_guarded(
         root,
-        &[
-            "audit",
-            "a.pfx",
-            "b.pfx",
-            "c.pfx",
-            "--max-run-work",
-            "20000",
-        ],
+        &argv("audit a.pfx b.pfx c.pfx --max-run-work 20000"),
         &[],
     )
     .fails_with(1);
@@ -247,12 +229,7 @@ fn jwks_counts_certificates_before_reading_any() {
     // And audit, which reads only the end entity, is bounded by its own
     // limit (a PFX holds at most 1,000 bags).
     let run = pfxgen_guarded(root, &["audit", "bundle.pem"], &[]).fails_with(1);
-    assert!(
-        run.stdout()
-            .contains(&format!("it holds {count} certificates; at most 1000")),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has(&format!("it holds {count} certificates; at most 1000"));
 }
 
 // --- Item 7: secrets in usage errors ------------------------------------------
@@ -329,36 +306,15 @@ fn empty_password_mac_is_called_what_it_is() {
     // verify: the mac check passes (the identity server loads it) and says
     // what it is worth.
     let run = pfxgen(root, &["verify", "empty.pfx"], None).success();
-    assert!(
-        run.stdout()
-            .contains("keyed with the empty password: anyone can recompute it"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("keyed with the empty password: anyone can recompute it");
     let run = pfxgen(root, &["inspect", "empty.pfx"], None).success();
-    assert!(
-        run.stdout()
-            .contains("the MAC is keyed with the empty password"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("the MAC is keyed with the empty password");
     let run = pfxgen(root, &["audit", "empty.pfx"], None).fails_with(1);
-    assert!(
-        run.stdout().contains("UNVERIFIED")
-            && run
-                .stdout()
-                .contains("the MAC is keyed with the empty password"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("UNVERIFIED")
+        .stdout_has("the MAC is keyed with the empty password");
     let run = pfxgen(root, &["jwks", "empty.pfx"], None).success();
-    assert!(
-        run.stderr()
-            .contains("warning: empty.pfx: its MAC is keyed with the empty password"),
-        "{}",
-        run.describe()
-    );
-    assert!(run.stdout().contains("\"keys\""), "{}", run.describe());
+    run.stderr_has("warning: empty.pfx: its MAC is keyed with the empty password");
+    run.stdout_has("\"keys\"");
 }
 
 // --- Item 9: bidirectional characters in names ----------------------------------
@@ -411,32 +367,21 @@ fn subjects_with_bidi_controls_are_escaped_in_text_output() {
 /// exit 4 naming both options.
 #[test]
 fn jwks_run_budget_is_shared_by_its_files() {
-    use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
     let root = TempDir::new("jwks-run-budget");
     let root = root.path();
-    let options = WriteOptions {
-        iterations: 2048,
-        ..WriteOptions::default()
-    };
     for name in ["one.pfx", "two.pfx"] {
-        let key =
-            pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
-        let cert = pfxgen_x509::CertificateParams::default()
-            .self_signed(&key)
-            .unwrap();
-        let pfx = write_pfx(
-            &key,
-            &cert,
-            &[],
-            &Password::from_str_copy("Pw-jwks-42!"),
-            &options,
+        let params = pfxgen_x509::CertificateParams::default();
+        fixtures::write_self_signed(
+            &root.join(name),
+            &fixtures::p256_key(),
+            &params,
+            "Pw-jwks-42!",
         );
-        std::fs::write(root.join(name), pfx.unwrap()).unwrap();
     }
     let env = [("PW", "Pw-jwks-42!")];
     // Each file costs about 6,200 units (MAC and certificates at 2,048
     // iterations of SHA-256): both fit in 20,000, not in 10,000.
-    let both = ["jwks", "one.pfx", "two.pfx", "--password-env", "PW"];
+    let both = argv("jwks one.pfx two.pfx --password-env PW");
     let run = pfxgen_guarded(
         root,
         &[&both[..], &["--max-run-work", "20000"]].concat(),

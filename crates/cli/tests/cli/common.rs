@@ -4,9 +4,27 @@
 #[cfg(target_os = "linux")]
 pub use pfxgen_test_support::terminal::{under_terminal, under_terminal_env};
 pub use pfxgen_test_support::{
-    Run, STRONG, TempDir, assert_same, fixtures, is_root, mode, open, pfxgen, pfxgen_bin,
+    Run, STRONG, TempDir, argv, assert_same, fixtures, is_root, mode, open, pfxgen, pfxgen_bin,
     pfxgen_with, snapshot,
 };
+
+/// Runs `pfxgen rotate --service-dir svc OPTIONS --password-env
+/// PFXGEN_TEST_PW --current-password-env CURRENT_PW EXTRA` in `work`, with
+/// `envs` (which give those two variables their passwords).
+pub fn rotate_svc(
+    work: &std::path::Path,
+    options: &str,
+    extra: &[&str],
+    envs: &[(&str, &str)],
+) -> Run {
+    let line = format!(
+        "rotate --service-dir svc {options} --password-env PFXGEN_TEST_PW \
+        --current-password-env CURRENT_PW"
+    );
+    let mut args = argv(&line);
+    args.extend_from_slice(extra);
+    pfxgen_with(work, &args, envs, None)
+}
 
 /// The support crate finds the binary next to the test executable; cargo
 /// tells the cli's own tests where it is: they must be the same file, or

@@ -6,7 +6,7 @@ use crate::common;
 
 #[cfg(target_os = "linux")]
 use crate::common::under_terminal;
-use crate::common::{STRONG, TempDir, is_root, open, pfxgen, pfxgen_with};
+use crate::common::{STRONG, TempDir, argv, is_root, open, pfxgen, pfxgen_with};
 
 const PW_ENV: [&str; 2] = ["--password-env", "PFXGEN_TEST_PW"];
 
@@ -23,12 +23,7 @@ fn vendor_positional_form_works_and_warns_about_argv() {
     let out = dir.join("out");
     std::fs::create_dir(&out).unwrap();
     let run = pfxgen(dir.path(), &["generate", STRONG, "out", "90"], None).success();
-    assert!(
-        run.stderr()
-            .contains("warning: a password on the command line"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("warning: a password on the command line");
     assert!(
         !run.stdout().contains(STRONG) && !run.stderr().contains(STRONG),
         "password echoed\n{}",
@@ -65,7 +60,7 @@ fn powershell_option_names_work() {
         None,
     )
     .success();
-    assert!(run.stderr().contains("warning"), "{}", run.describe());
+    run.stderr_has("warning");
     let opened = open(&dir.join("openssl.pfx"), STRONG);
     let cert = opened.certificates[0].certificate.as_ref().unwrap();
     assert_eq!(cert.not_before().days_until(cert.not_after()), 10);
@@ -119,12 +114,7 @@ fn existing_file_is_refused_without_force_and_backed_up_with_it() {
     assert_eq!(std::fs::read(dir.join(backup)).unwrap(), b"previous bytes");
     #[cfg(unix)]
     assert_eq!(common::mode(&dir.join(backup)), 0o600);
-    assert!(
-        run.stdout()
-            .contains(&format!("\"backup\": \"./{backup}\"")),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has(&format!("\"backup\": \"./{backup}\""));
     open(&dir.join("openssl.pfx"), STRONG);
     // Twice more at once (same second): each backup gets its own name.
     generate(&dir, &["--force"]).success();
@@ -237,15 +227,7 @@ fn read_only_folder_is_exit_5_and_leaves_nothing() {
     // Others (the test account) may enter the test folder, not write in `ro`.
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let args = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-        "--out",
-        "ro",
-    ];
+    let args = argv("generate --algorithm ecdsa-p256 --password-env PFXGEN_TEST_PW --out ro");
     pfxgen_unprivileged(dir.path(), &args)
         .fails_with(5)
         .stderr_contains("permission denied");
@@ -273,13 +255,7 @@ fn read_only_folder_is_exit_5_and_leaves_nothing() {
 fn disk_full_is_exit_5_and_leaves_nothing() {
     let dir = TempDir::new("enospc");
     for fault in ["pfx-write=enospc", "pfx-fsync=enospc", "pfx-install=enospc"] {
-        let args = [
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ];
+        let args = argv("generate --algorithm ecdsa-p256 --password-env PFXGEN_TEST_PW");
         let run = pfxgen_with(
             dir.path(),
             &args,
@@ -299,14 +275,7 @@ fn disk_full_is_exit_5_and_leaves_nothing() {
 fn failed_install_with_force_keeps_the_old_file() {
     let dir = TempDir::new("force-fail");
     std::fs::write(dir.join("openssl.pfx"), b"old").unwrap();
-    let args = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-        "--force",
-    ];
+    let args = argv("generate --algorithm ecdsa-p256 --password-env PFXGEN_TEST_PW --force");
     let run = pfxgen_with(
         dir.path(),
         &args,
@@ -350,14 +319,10 @@ fn weak_passwords_are_refused_with_reasons() {
         "the password itself must not be echoed"
     );
     assert!(dir.entries().is_empty());
-    let args = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-        "--allow-weak-password",
-    ];
+    let args = argv(
+        "generate --algorithm ecdsa-p256 --password-env PFXGEN_TEST_PW \
+        --allow-weak-password",
+    );
     pfxgen(dir.path(), &args, Some("short"))
         .success()
         .stderr_contains("weak password accepted");
@@ -398,40 +363,17 @@ fn password_file_stdin_and_generated() {
     std::fs::write(dir.join("pw.txt"), format!("{STRONG}\r\n")).unwrap();
     pfxgen(
         dir.path(),
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--password-file",
-            "pw.txt",
-            "--name",
-            "a.pfx",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --password-file pw.txt --name a.pfx"),
         None,
     )
     .success();
     open(&dir.join("a.pfx"), STRONG);
 
-    let args = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--password-stdin",
-        "--name",
-        "b.pfx",
-    ];
+    let args = argv("generate --algorithm ecdsa-p256 --password-stdin --name b.pfx");
     pfxgen_with(dir.path(), &args, &[], Some(&format!("{STRONG}\n"))).success();
     open(&dir.join("b.pfx"), STRONG);
 
-    let args = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--generate-password",
-        "gen.txt",
-        "--name",
-        "c.pfx",
-    ];
+    let args = argv("generate --algorithm ecdsa-p256 --generate-password gen.txt --name c.pfx");
     let run = pfxgen(dir.path(), &args, None).success();
     let generated = std::fs::read_to_string(dir.join("gen.txt")).unwrap();
     let generated = generated.trim_end();
@@ -441,15 +383,7 @@ fn password_file_stdin_and_generated() {
     assert_eq!(common::mode(&dir.join("gen.txt")), 0o600);
     open(&dir.join("c.pfx"), generated);
     // An existing password file is never overwritten.
-    let args = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--generate-password",
-        "gen.txt",
-        "--name",
-        "d.pfx",
-    ];
+    let args = argv("generate --algorithm ecdsa-p256 --generate-password gen.txt --name d.pfx");
     pfxgen(dir.path(), &args, None).fails_with(5);
     assert!(!dir.join("d.pfx").exists());
 }
@@ -459,13 +393,7 @@ fn a_byte_order_mark_and_a_final_newline_are_not_part_of_the_password() {
     let dir = TempDir::new("bom");
     // Windows Notepad: a UTF-8 byte-order mark and CRLF.
     std::fs::write(dir.join("pw.txt"), format!("\u{feff}{STRONG}\r\n")).unwrap();
-    let args = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--password-file",
-        "pw.txt",
-    ];
+    let args = argv("generate --algorithm ecdsa-p256 --password-file pw.txt");
     pfxgen(dir.path(), &args, None)
         .success()
         .stderr_contains("ignored the byte-order mark");
@@ -492,15 +420,11 @@ fn a_generated_password_never_goes_where_the_pfx_goes() {
         ("out/../out/openssl.pfx", &["--force"][..]),
         ("out/openssl.pfx", &[][..]),
     ] {
-        let mut args = vec![
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--out",
-            "out",
-            "--generate-password",
-            pw_path,
-        ];
+        let line = format!(
+            "generate --algorithm ecdsa-p256 --out out --generate-password \
+            {pw_path}"
+        );
+        let mut args = argv(&line);
         args.extend_from_slice(extra);
         pfxgen(dir.path(), &args, None)
             .fails_with(2)
@@ -514,15 +438,7 @@ fn a_generated_password_never_goes_where_the_pfx_goes() {
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink("out/openssl.pfx", dir.join("pw-link")).unwrap();
-        let args = [
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--out",
-            "out",
-            "--generate-password",
-            "pw-link",
-        ];
+        let args = argv("generate --algorithm ecdsa-p256 --out out --generate-password pw-link");
         pfxgen(dir.path(), &args, None)
             .fails_with(2)
             .stderr_contains("is the PFX itself");
@@ -581,28 +497,13 @@ fn subject_san_eku_friendly_name_and_iterations_are_applied() {
     let dir = TempDir::new("options");
     let run = generate(
         &dir,
-        &[
-            "--subject",
-            "CN=id.example.com,O=Example",
-            "--san",
-            "dns:id.example.com,ip:192.0.2.1",
-            "--eku",
-            "serverAuth",
-            "--friendly-name",
-            "Token signing",
-            "--iterations",
-            "5000",
-            "--days",
-            "7305",
-        ],
+        &argv(
+            "--subject CN=id.example.com,O=Example --san dns:id.example.com,ip:192.0.2.1 \
+            --eku serverAuth --friendly-name 'Token signing' --iterations 5000 --days 7305",
+        ),
     )
     .success();
-    assert!(
-        run.stdout()
-            .contains("Subject:             CN=id.example.com,O=Example"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("Subject:             CN=id.example.com,O=Example");
     let opened = open(&dir.join("openssl.pfx"), STRONG);
     let cert = opened.certificates[0].certificate.as_ref().unwrap();
     assert_eq!(

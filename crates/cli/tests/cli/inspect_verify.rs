@@ -2,7 +2,7 @@
 //! profiles, empty/ASCII/non-ASCII passwords) inspects and verifies; and the
 //! behaviour of `verify` on validity windows and damaged input.
 
-use crate::common::{TempDir, pfxgen};
+use crate::common::{TempDir, argv, pfxgen};
 
 const ALGORITHMS: [(&str, &str); 6] = [
     ("rsa-2048", "RS256"),
@@ -19,15 +19,11 @@ fn round_trip(algorithm: &str, jws: &str) {
     for profile in ["modern", "compat"] {
         for password in ["Correct-Horse-Battery-9!", "Pässwörd€-2026!x", ""] {
             let name = format!("{profile}-{}.pfx", password.len());
-            let mut args = vec![
-                "generate",
-                "--algorithm",
-                algorithm,
-                "--profile",
-                profile,
-                "--name",
-                &name,
-            ];
+            let line = format!(
+                "generate --algorithm {algorithm} --profile {profile} --name \
+                {name}"
+            );
+            let mut args = argv(&line);
             if password.is_empty() {
                 args.push("--no-password");
             } else {
@@ -41,12 +37,8 @@ fn round_trip(algorithm: &str, jws: &str) {
                 v.extend(["--password-env", "PFXGEN_TEST_PW"]);
             }
             let run = pfxgen(d, &v, secret).success();
-            assert!(run.stdout().contains("\"ok\": true"), "{}", run.describe());
-            assert!(
-                run.stdout().contains(&format!("\"jws_alg\": \"{jws}\"")),
-                "{}",
-                run.describe()
-            );
+            run.stdout_has("\"ok\": true");
+            run.stdout_has(&format!("\"jws_alg\": \"{jws}\""));
 
             let mut i = vec!["inspect", name.as_str()];
             if secret.is_some() {
@@ -112,23 +104,12 @@ fn min_days_is_enforced() {
     let d = dir.path();
     pfxgen(
         d,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--days",
-            "10",
-            "--no-password",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --days 10 --no-password"),
         None,
     )
     .success();
     let run = pfxgen(d, &["verify", "openssl.pfx"], None).fails_with(1);
-    assert!(
-        run.stdout().contains("FAIL  validity"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("FAIL  validity");
     assert!(
         run.stdout().contains("expires in ")
             && run.stdout().contains("fewer than the 30 days required"),
@@ -156,7 +137,7 @@ fn missing_and_non_pfx_files() {
         let run = pfxgen(d, &[command, "empty.pfx"], None)
             .fails_with(4)
             .stderr_contains("empty.pfx: the file is empty (0 bytes), not a PKCS#12 file");
-        assert!(!run.stderr().contains("BER"), "{}", run.describe());
+        run.stderr_lacks("BER");
     }
     pfxgen(d, &["inspect", "."], None)
         .fails_with(4)
@@ -170,13 +151,7 @@ fn wrong_password_is_exit_3_for_both() {
     let d = dir.path();
     pfxgen(
         d,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --password-env PFXGEN_TEST_PW"),
         Some("Correct-Horse-Battery-9!"),
     )
     .success();
@@ -192,16 +167,8 @@ fn wrong_password_is_exit_3_for_both() {
     // No password and no terminal: verify refuses, inspect shows the structure.
     pfxgen(d, &["verify", "openssl.pfx"], None).fails_with(3);
     let run = pfxgen(d, &["inspect", "openssl.pfx"], None).success();
-    assert!(
-        run.stdout().contains("Password:  not given"),
-        "{}",
-        run.describe()
-    );
-    assert!(
-        run.stdout().contains("#0 encryptedData: PBES2"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("Password:  not given");
+    run.stdout_has("#0 encryptedData: PBES2");
 }
 
 /// Review finding: files .NET refuses or loads differently must fail verify.
@@ -303,37 +270,16 @@ fn rotate_and_audit_call_an_empty_file_empty() {
     std::fs::write(d.join("svc/openssl.pfx"), b"").unwrap();
     let pw = "Correct-Horse-9!";
     let secret = Some(pw);
-    let generate = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--name",
-        "new.pfx",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-    ];
+    let generate =
+        argv("generate --algorithm ecdsa-p256 --name new.pfx --password-env PFXGEN_TEST_PW");
     pfxgen(d, &generate, secret).success();
-    let rotate = [
-        "rotate",
-        "--service-dir",
-        "svc",
-        "--from",
-        "new.pfx",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-    ];
+    let rotate = argv("rotate --service-dir svc --from new.pfx --password-env PFXGEN_TEST_PW");
     pfxgen(d, &rotate, secret)
         .fails_with(4)
         .stderr_contains("openssl.pfx: the file is empty (0 bytes), not a PKCS#12 file");
     assert!(std::fs::read(d.join("svc/openssl.pfx")).unwrap().is_empty());
     let audit = pfxgen(d, &["audit", "svc"], None).fails_with(1);
-    assert!(
-        audit
-            .stdout()
-            .contains("UNREADABLE  the file is empty (0 bytes), not a PKCS#12 file"),
-        "{}",
-        audit.describe()
-    );
+    audit.stdout_has("UNREADABLE  the file is empty (0 bytes), not a PKCS#12 file");
 }
 
 /// Issue 13: bytes after the end of a PFX are a warning (OpenSSL and .NET
@@ -355,29 +301,17 @@ fn trailing_bytes_are_a_warning_not_an_error() {
     std::fs::write(d.join("tail.pfx"), bytes).unwrap();
     let warning = "8 bytes after the end of the PFX ignored (not covered by the MAC";
     let verify = pfxgen(d, &[&["verify", "tail.pfx"][..], &args].concat(), pw).success();
-    assert!(
-        verify.stdout().contains(&format!("  warning: {warning}")),
-        "{}",
-        verify.describe()
-    );
+    verify.stdout_has(&format!("  warning: {warning}"));
     let inspect = pfxgen(d, &[&["inspect", "tail.pfx"][..], &args].concat(), pw).success();
-    assert!(
-        inspect.stdout().contains(&format!("  - {warning}")),
-        "{}",
-        inspect.describe()
-    );
+    inspect.stdout_has(&format!("  - {warning}"));
     let json = pfxgen(
         d,
         &[&["verify", "tail.pfx", "--json"][..], &args].concat(),
         pw,
     )
     .success();
-    assert!(
-        json.stdout().contains("\"ok\": true"),
-        "{}",
-        json.describe()
-    );
-    assert!(json.stdout().contains(warning), "{}", json.describe());
+    json.stdout_has("\"ok\": true");
+    json.stdout_has(warning);
 }
 
 /// Issue 13: `--subject "CN=a; O=b"` and `"CN=x+OU=y"` are refused with a
@@ -388,13 +322,7 @@ fn generate_refuses_separators_it_would_fold_into_one_cn() {
     let dir = TempDir::new("subject-separators");
     let d = dir.path();
     let pw = Some("Correct-Horse-9!");
-    let base = [
-        "generate",
-        "--algorithm",
-        "ecdsa-p256",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-    ];
+    let base = argv("generate --algorithm ecdsa-p256 --password-env PFXGEN_TEST_PW");
     for (subject, needle) in [
         (
             "CN=a; O=b",
@@ -423,9 +351,5 @@ fn generate_refuses_separators_it_would_fold_into_one_cn() {
         pw,
     )
     .success();
-    assert!(
-        run.stdout().contains(r"Subject:     CN=x\+y\; z,O=b"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has(r"Subject:     CN=x\+y\; z,O=b");
 }

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use crate::common::{STRONG, TempDir, fixtures, mode, open, pfxgen_with};
+use crate::common::{STRONG, TempDir, argv, fixtures, mode, open, pfxgen_with};
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::Password;
 use pfxgen_x509::CertificateParams;
@@ -24,17 +24,7 @@ fn run(dir: &TempDir, args: &[&str]) -> common::Run {
 fn generated(dir: &TempDir) {
     run(
         dir,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--out",
-            ".",
-            "--name",
-            "in.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --out . --name in.pfx --password-env PW"),
     )
     .success();
 }
@@ -53,14 +43,7 @@ fn convert_refuses_a_key_that_matches_no_certificate() {
     handmade(&dir, "bad.pfx", &[&b], &[&cert_a]);
     run(
         &dir,
-        &[
-            "convert",
-            "bad.pfx",
-            "--out",
-            "out.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv("convert bad.pfx --out out.pfx --password-env PW"),
     )
     .fails_with(4)
     .stderr_contains("no private key in it matches");
@@ -82,26 +65,11 @@ fn convert_keeps_key_and_chain_and_reports_what_it_drops() {
     handmade(&dir, "in.pfx", &[&a, &stray], &[&unrelated_cert, &cert_a]);
     let r = run(
         &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "out.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv("convert in.pfx --out out.pfx --password-env PW"),
     )
     .success();
-    assert!(
-        r.stderr().contains("warning: dropped private key in bag"),
-        "{}",
-        r.describe()
-    );
-    assert!(
-        r.stderr().contains("(not in the chain)"),
-        "{}",
-        r.describe()
-    );
+    r.stderr_has("warning: dropped private key in bag");
+    r.stderr_has("(not in the chain)");
     let opened = open(&dir.join("out.pfx"), STRONG);
     assert_eq!(opened.keys.len(), 1);
     assert_eq!(opened.certificates.len(), 1);
@@ -125,84 +93,35 @@ fn convert_passwords_kept_changed_removed_or_refused() {
     generated(&dir);
     run(
         &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "same.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv("convert in.pfx --out same.pfx --password-env PW"),
     )
     .success();
     open(&dir.join("same.pfx"), STRONG);
     run(
         &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "new.pfx",
-            "--password-env",
-            "PW",
-            "--out-password-env",
-            "NEW",
-        ],
+        &argv("convert in.pfx --out new.pfx --password-env PW --out-password-env NEW"),
     )
     .success();
     open(&dir.join("new.pfx"), NEW);
     run(
         &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "none.pfx",
-            "--password-env",
-            "PW",
-            "--out-no-password",
-        ],
+        &argv("convert in.pfx --out none.pfx --password-env PW --out-no-password"),
     )
     .success();
     open(&dir.join("none.pfx"), "");
     run(
         &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "weak.pfx",
-            "--password-env",
-            "PW",
-            "--out-password-env",
-            "WEAK",
-        ],
+        &argv("convert in.pfx --out weak.pfx --password-env PW --out-password-env WEAK"),
     )
     .fails_with(3);
     run(
         &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "w.pfx",
-            "--password-env",
-            "WEAK",
-        ],
+        &argv("convert in.pfx --out w.pfx --password-env WEAK"),
     )
     .fails_with(3);
     run(
         &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "g.pfx",
-            "--password-env",
-            "PW",
-            "--out-generate-password",
-            "g.txt",
-        ],
+        &argv("convert in.pfx --out g.pfx --password-env PW --out-generate-password g.txt"),
     )
     .success();
     let generated = std::fs::read_to_string(dir.join("g.txt")).unwrap();
@@ -215,29 +134,11 @@ fn convert_passwords_kept_changed_removed_or_refused() {
     let before = std::fs::read(dir.join("new.pfx")).unwrap();
     run(
         &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "new.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv("convert in.pfx --out new.pfx --password-env PW"),
     )
     .fails_with(5);
     assert_eq!(std::fs::read(dir.join("new.pfx")).unwrap(), before);
-    run(
-        &dir,
-        &[
-            "convert",
-            "in.pfx",
-            "--out",
-            "in.pfx",
-            "--password-env",
-            "PW",
-        ],
-    )
-    .fails_with(2);
+    run(&dir, &argv("convert in.pfx --out in.pfx --password-env PW")).fails_with(2);
 }
 
 #[test]
@@ -246,37 +147,15 @@ fn interrupted_writes_leave_nothing_behind() {
     generated(&dir);
     for (args, step) in [
         (
-            vec![
-                "convert",
-                "in.pfx",
-                "--out",
-                "o.pfx",
-                "--password-env",
-                "PW",
-            ],
+            argv("convert in.pfx --out o.pfx --password-env PW"),
             "pfx-install=enospc",
         ),
         (
-            vec![
-                "convert",
-                "in.pfx",
-                "--out",
-                "o.pfx",
-                "--password-env",
-                "PW",
-            ],
+            argv("convert in.pfx --out o.pfx --password-env PW"),
             "pfx-write=enospc",
         ),
         (
-            vec![
-                "export",
-                "in.pfx",
-                "--cert",
-                "--out",
-                "o.pem",
-                "--password-env",
-                "PW",
-            ],
+            argv("export in.pfx --cert --out o.pem --password-env PW"),
             "export-fsync=eio",
         ),
     ] {
@@ -291,79 +170,31 @@ fn interrupted_writes_leave_nothing_behind() {
 fn export_selections_and_key_protection() {
     let dir = TempDir::new("life-export");
     generated(&dir);
+    run(&dir, &argv("export in.pfx --out x.pem --password-env PW")).fails_with(2);
     run(
         &dir,
-        &["export", "in.pfx", "--out", "x.pem", "--password-env", "PW"],
+        &argv("export in.pfx --cert --key --out x.pem --password-env PW"),
     )
     .fails_with(2);
     run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--cert",
-            "--key",
-            "--out",
-            "x.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --key --out-no-password --out x.pem --password-env PW"),
     )
     .fails_with(2);
     run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--key",
-            "--out-no-password",
-            "--out",
-            "x.pem",
-            "--password-env",
-            "PW",
-        ],
-    )
-    .fails_with(2);
-    run(
-        &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--key",
-            "--out",
-            "x.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --key --out x.pem --password-env PW"),
     )
     .fails_with(3);
     run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--cert",
-            "--out-password-env",
-            "NEW",
-            "--out",
-            "x.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --cert --out-password-env NEW --out x.pem --password-env PW"),
     )
     .fails_with(2);
     assert_eq!(dir.entries(), ["in.pfx"]);
     run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--cert",
-            "--out",
-            "c.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --cert --out c.pem --password-env PW"),
     )
     .success();
     let pem = std::fs::read_to_string(dir.join("c.pem")).unwrap();
@@ -372,32 +203,13 @@ fn export_selections_and_key_protection() {
     let cert = opened.certificates[0].certificate.as_ref().unwrap();
     run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--cert",
-            "--der",
-            "--out",
-            "c.der",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --cert --der --out c.der --password-env PW"),
     )
     .success();
     assert_eq!(std::fs::read(dir.join("c.der")).unwrap(), cert.der());
     run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--key",
-            "--out",
-            "k.pem",
-            "--password-env",
-            "PW",
-            "--out-password-env",
-            "NEW",
-        ],
+        &argv("export in.pfx --key --out k.pem --password-env PW --out-password-env NEW"),
     )
     .success();
     let key_file = pfxgen_pkcs12::KeyFile::parse(
@@ -412,16 +224,7 @@ fn export_selections_and_key_protection() {
     assert!(key.matches(&cert.public_key().unwrap()));
     let r = run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--unencrypted-key",
-            "--der",
-            "--out",
-            "k.der",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --unencrypted-key --der --out k.der --password-env PW"),
     )
     .success();
     assert!(r.stderr().contains("UNENCRYPTED"));
@@ -431,30 +234,13 @@ fn export_selections_and_key_protection() {
     let before = std::fs::read(dir.join("c.pem")).unwrap();
     run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--public-key",
-            "--out",
-            "c.pem",
-            "--password-env",
-            "PW",
-        ],
+        &argv("export in.pfx --public-key --out c.pem --password-env PW"),
     )
     .fails_with(5);
     assert_eq!(std::fs::read(dir.join("c.pem")).unwrap(), before);
     run(
         &dir,
-        &[
-            "export",
-            "in.pfx",
-            "--public-key",
-            "--out",
-            "c.pem",
-            "--password-env",
-            "PW",
-            "--force",
-        ],
+        &argv("export in.pfx --public-key --out c.pem --password-env PW --force"),
     )
     .success();
     assert!(
@@ -467,39 +253,17 @@ fn export_selections_and_key_protection() {
 #[test]
 fn csr_then_pack_round_trip_without_openssl() {
     let dir = TempDir::new("life-csr");
+    run(&dir, &argv("csr --subject CN=x --out . --no-password")).fails_with(3);
+    run(&dir, &argv("csr --out . --password-env PW")).fails_with(2);
     run(
         &dir,
-        &["csr", "--subject", "CN=x", "--out", ".", "--no-password"],
-    )
-    .fails_with(3);
-    run(&dir, &["csr", "--out", ".", "--password-env", "PW"]).fails_with(2);
-    run(
-        &dir,
-        &[
-            "csr",
-            "--subject",
-            "CN=x",
-            "--out",
-            ".",
-            "--password-env",
-            "WEAK",
-        ],
+        &argv("csr --subject CN=x --out . --password-env WEAK"),
     )
     .fails_with(3);
     assert!(dir.entries().is_empty(), "{:?}", dir.entries());
     run(
         &dir,
-        &[
-            "csr",
-            "--algorithm",
-            "ecdsa-p256",
-            "--subject",
-            "CN=x",
-            "--out",
-            ".",
-            "--generate-password",
-            "pw.txt",
-        ],
+        &argv("csr --algorithm ecdsa-p256 --subject CN=x --out . --generate-password pw.txt"),
     )
     .success();
     assert_eq!(
@@ -510,19 +274,7 @@ fn csr_then_pack_round_trip_without_openssl() {
         assert_eq!(mode(&dir.join(f)) & 0o777, 0o600, "{f}");
     }
     let before = std::fs::read(dir.join("token-signing.key")).unwrap();
-    run(
-        &dir,
-        &[
-            "csr",
-            "--subject",
-            "CN=x",
-            "--out",
-            ".",
-            "--password-env",
-            "PW",
-        ],
-    )
-    .fails_with(5);
+    run(&dir, &argv("csr --subject CN=x --out . --password-env PW")).fails_with(5);
     assert_eq!(
         std::fs::read(dir.join("token-signing.key")).unwrap(),
         before
@@ -541,17 +293,11 @@ fn csr_then_pack_round_trip_without_openssl() {
     std::fs::write(dir.join("c.der"), cert.der()).unwrap();
     let envs = [("KP", pw.trim_end()), ("PW", STRONG)];
     let pack = |extra: &[&str], out: &str| {
-        let mut args = vec![
-            "pack",
-            "--key",
-            "token-signing.key",
-            "--cert",
-            "c.der",
-            "--out",
-            out,
-            "--password-env",
-            "PW",
-        ];
+        let line = format!(
+            "pack --key token-signing.key --cert c.der --out {out} --password-env \
+            PW"
+        );
+        let mut args = argv(&line);
         args.extend_from_slice(extra);
         pfxgen_with(dir.path(), &args, &envs, None)
     };
@@ -559,14 +305,7 @@ fn csr_then_pack_round_trip_without_openssl() {
     pack(&["--key-password-env", "PW"], "wrong.pfx").fails_with(3);
     pack(&["--key-no-password"], "none.pfx").fails_with(3);
     pack(
-        &[
-            "--key-password-env",
-            "KP",
-            "--profile",
-            "compat",
-            "--friendly-name",
-            "tok",
-        ],
+        &argv("--key-password-env KP --profile compat --friendly-name tok"),
         "ok.pfx",
     )
     .success();
@@ -610,35 +349,17 @@ fn pack_refuses_hostile_or_wrong_inputs() {
     for (k, c, code) in cases {
         let r = run(
             &dir,
-            &[
-                "pack",
-                "--key",
-                k,
-                "--cert",
-                c,
-                "--out",
-                "o.pfx",
-                "--password-env",
-                "PW",
-            ],
+            &argv(&format!(
+                "pack --key {k} --cert {c} --out o.pfx --password-env PW"
+            )),
         );
         assert_eq!(r.code(), code, "{k} {c}\n{}", r.describe());
-        assert!(!r.stderr().contains("panicked"), "{}", r.describe());
+        r.stderr_lacks("panicked");
         assert!(!dir.join("o.pfx").exists());
     }
     run(
         &dir,
-        &[
-            "pack",
-            "--key",
-            "k.der",
-            "--cert",
-            "c.der",
-            "--out",
-            "o.pfx",
-            "--password-env",
-            "PW",
-        ],
+        &argv("pack --key k.der --cert c.der --out o.pfx --password-env PW"),
     )
     .success();
 }
@@ -670,7 +391,7 @@ fn csr_prompt_asks_again_after_a_mismatch_or_a_weak_password() {
     let (code, transcript) = common::under_terminal(
         dir.path(),
         "csr --subject CN=y --name b --algorithm ecdsa-p256 --out .",
-        &["abc", "abc", "abc", "abc", "abc", "abc"],
+        &argv("abc abc abc abc abc abc"),
     );
     assert_eq!(code, 3, "{transcript}");
     assert!(!dir.join("b.key").exists() && !dir.join("b.csr").exists());

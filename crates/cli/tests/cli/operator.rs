@@ -8,19 +8,13 @@ use crate::common;
 
 use std::path::Path;
 
-use crate::common::{TempDir, assert_same, open, pfxgen, pfxgen_with, snapshot};
+use crate::common::{TempDir, argv, assert_same, open, pfxgen, pfxgen_with, snapshot};
 
 const PW: &str = "Rotate-Pass-42!x";
 const NEW_PW: &str = "Next-Year-Pass-7#";
 
 fn generate_into(dir: &Path, extra: &[&str], password: &str) {
-    let mut args = vec![
-        "generate",
-        "--iterations",
-        "1000",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-    ];
+    let mut args = argv("generate --iterations 1000 --password-env PFXGEN_TEST_PW");
     args.extend_from_slice(extra);
     pfxgen(dir, &args, Some(password)).success();
 }
@@ -32,42 +26,18 @@ fn billing_service(tag: &str) -> TempDir {
     std::fs::create_dir(work.join("svc")).unwrap();
     generate_into(
         &work.join("svc"),
-        &[
-            "--algorithm",
-            "ecdsa-p384",
-            "--subject",
-            "CN=billing-ids,O=Example",
-            "--san",
-            "dns:ids.example.com",
-            "--eku",
-            "serverAuth",
-            "--days",
-            "200",
-        ],
+        &argv(
+            "--algorithm ecdsa-p384 --subject CN=billing-ids,O=Example --san \
+            dns:ids.example.com --eku serverAuth --days 200",
+        ),
         PW,
     );
     work
 }
 
 fn rotate(work: &TempDir, extra: &[&str]) -> common::Run {
-    let mut args = vec![
-        "rotate",
-        "--service-dir",
-        "svc",
-        "--iterations",
-        "1000",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-        "--current-password-env",
-        "CURRENT_PW",
-    ];
-    args.extend_from_slice(extra);
-    pfxgen_with(
-        work.path(),
-        &args,
-        &[("PFXGEN_TEST_PW", NEW_PW), ("CURRENT_PW", PW)],
-        None,
-    )
+    let envs = [("PFXGEN_TEST_PW", NEW_PW), ("CURRENT_PW", PW)];
+    common::rotate_svc(work.path(), "--iterations 1000", extra, &envs)
 }
 
 fn certificate(path: &Path, password: &str) -> pfxgen_x509::Certificate {
@@ -80,11 +50,7 @@ fn rotate_in_place_keeps_algorithm_subject_sans_ekus_and_validity() {
     let work = billing_service("op-like");
     let old = certificate(&work.join("svc/openssl.pfx"), PW);
     let run = rotate(&work, &["--json"]).success();
-    assert!(
-        run.stdout().contains("\"changes\": []"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("\"changes\": []");
     let new = certificate(&work.join("svc/openssl.pfx"), NEW_PW);
     assert_eq!(
         new.public_key().unwrap().kind(),
@@ -107,24 +73,10 @@ fn rotate_says_what_an_option_changes() {
     let work = billing_service("op-change");
     // The next rotation's current password is NEW_PW: rotate once first.
     let run = rotate(&work, &["--algorithm", "rsa-2048", "--dry-run"]).success();
-    assert!(
-        run.stdout().contains("algorithm: ECDSA P-384 → RSA 2048"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("algorithm: ECDSA P-384 → RSA 2048");
     let run = rotate(&work, &["--algorithm", "rsa-2048", "--subject", "CN=other"]).success();
-    assert!(
-        run.stdout()
-            .contains("changes:    algorithm: ECDSA P-384 → RSA 2048"),
-        "{}",
-        run.describe()
-    );
-    assert!(
-        run.stdout()
-            .contains("subject: CN=billing-ids,O=Example → CN=other"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("changes:    algorithm: ECDSA P-384 → RSA 2048");
+    run.stdout_has("subject: CN=billing-ids,O=Example → CN=other");
 }
 
 #[test]
@@ -139,11 +91,7 @@ fn a_damaged_current_certificate_has_a_recovery_path() {
         .stderr_contains("--allow-unreadable-current");
     assert_same(&before, &snapshot(&work.join("svc")), "refused rotation");
     let run = rotate(&work, &["--allow-unreadable-current"]).success();
-    assert!(
-        run.stdout().contains("could not be read"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("could not be read");
     open(&path, NEW_PW);
     // The damaged bytes are kept and a rollback brings them back.
     pfxgen(work.path(), &["rollback", "--service-dir", "svc"], None).success();
@@ -176,27 +124,15 @@ fn rollback_reports_the_password_change_and_the_restored_kid() {
     rotate(&work, &[]).success();
     let dry = pfxgen(
         work.path(),
-        &["rollback", "--service-dir", "svc", "--dry-run", "--json"],
+        &argv("rollback --service-dir svc --dry-run --json"),
         None,
     )
     .success();
-    assert!(
-        dry.stdout().contains("\"dry_run\": true"),
-        "{}",
-        dry.describe()
-    );
-    assert!(dry.stdout().contains(&kid), "{}", dry.describe());
+    dry.stdout_has("\"dry_run\": true");
+    dry.stdout_has(&kid);
     let run = pfxgen(work.path(), &["rollback", "--service-dir", "svc"], None).success();
-    assert!(
-        run.stdout().contains(&format!("restored kid:       {kid}")),
-        "{}",
-        run.describe()
-    );
-    assert!(
-        run.stdout().contains("uses the previous password"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has(&format!("restored kid:       {kid}"));
+    run.stdout_has("uses the previous password");
     open(&work.join("svc/openssl.pfx"), PW);
 }
 
@@ -226,17 +162,10 @@ fn an_environment_file_overriding_the_path_must_be_named() {
     // The variable ASP.NET Core reads says the same.
     pfxgen_with(
         work.path(),
-        &[
-            "rotate",
-            "--service-dir",
-            "svc",
-            "--iterations",
-            "1000",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-            "--current-password-env",
-            "CURRENT_PW",
-        ],
+        &argv(
+            "rotate --service-dir svc --iterations 1000 --password-env PFXGEN_TEST_PW \
+            --current-password-env CURRENT_PW",
+        ),
         &[
             ("PFXGEN_TEST_PW", NEW_PW),
             ("CURRENT_PW", PW),
@@ -305,40 +234,18 @@ fn generate_warns_before_making_an_unusable_file() {
     let work = TempDir::new("op-warn");
     let run = pfxgen(
         work.path(),
-        &[
-            "generate",
-            "--no-password",
-            "--days",
-            "10",
-            "--name",
-            "a.pfx",
-        ],
+        &argv("generate --no-password --days 10 --name a.pfx"),
         None,
     )
     .success();
-    assert!(
-        run.stderr().contains("valid for 10 days"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("valid for 10 days");
     let run = pfxgen(
         work.path(),
-        &[
-            "generate",
-            "--no-password",
-            "--iterations",
-            "300000",
-            "--name",
-            "b.pfx",
-        ],
+        &argv("generate --no-password --iterations 300000 --name b.pfx"),
         None,
     )
     .success();
-    assert!(
-        run.stderr().contains("older .NET runtimes accept"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("older .NET runtimes accept");
     let run = pfxgen(work.path(), &["verify", "b.pfx"], None).fails_with(1);
     assert!(
         (run.stdout() + &run.stderr()).contains("dotnet-loader-limits"),
@@ -407,15 +314,7 @@ fn password_file_accepts_a_pipe() {
     let work = TempDir::new("op-pipe");
     pfxgen_with(
         work.path(),
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--iterations",
-            "1000",
-            "--password-file",
-            "/dev/stdin",
-        ],
+        &argv("generate --algorithm ecdsa-p256 --iterations 1000 --password-file /dev/stdin"),
         &[],
         Some(&format!("{NEW_PW}\n")),
     )
@@ -467,7 +366,7 @@ fn an_empty_lock_is_called_empty_not_an_unnamed_process() {
         let run = rotate(&work, extra)
             .fails_with(7)
             .stderr_contains("its lock file is empty");
-        assert!(!run.stderr().contains("()"), "{}", run.describe());
+        run.stderr_lacks("()");
     }
 }
 
@@ -488,12 +387,7 @@ fn a_lock_naming_a_reused_process_id_is_stale() {
         .success()
         .stderr_contains("not a pfxgen")
         .stderr_contains("process id was reused");
-    assert!(
-        run.stderr()
-            .contains(&format!("of process {}", std::process::id())),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has(&format!("of process {}", std::process::id()));
     assert!(!lock.exists(), "the lock is released after the run");
 }
 
@@ -518,11 +412,7 @@ fn a_password_file_in_a_missing_folder_names_that_folder() {
     .fails_with(5)
     .stderr_contains("cannot write the password file")
     .stderr_contains("no-such-folder does not exist");
-    assert!(
-        !run.stderr().contains("output folder"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_lacks("output folder");
     assert!(!work.join("svc/x.pfx").exists());
     // rotate refuses it before anything is made or changed.
     let before = snapshot(&work.join("svc"));

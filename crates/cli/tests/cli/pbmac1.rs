@@ -34,15 +34,6 @@ fn run(dir: &TempDir, args: &[&str], password: &str) -> common::Run {
     pfxgen(dir.path(), &args, Some(password))
 }
 
-#[track_caller]
-fn assert_stdout(run: &common::Run, needle: &str) {
-    assert!(
-        run.stdout().contains(needle),
-        "stdout lacks {needle:?}\n{}",
-        run.describe()
-    );
-}
-
 #[test]
 fn rfc9579_valid_vectors_verify_their_mac_and_fail_the_dotnet_check() {
     let dir = TempDir::new("pbmac1-rfc");
@@ -65,27 +56,19 @@ fn rfc9579_valid_vectors_verify_their_mac_and_fail_the_dotnet_check() {
     ] {
         let file = rfc_file(name);
         let inspect = run(&dir, &["inspect", &file], PW).success();
-        assert_stdout(&inspect, mac_line);
-        assert_stdout(&inspect, "verified (as given)");
-        assert_stdout(
-            &inspect,
+        inspect.stdout_has(mac_line);
+        inspect.stdout_has("verified (as given)");
+        inspect.stdout_has(
             ".NET 9 default loader limits:    EXCEEDED: .NET does not implement PBMAC1 MACs",
         );
-        assert_stdout(
-            &inspect,
-            "the MAC is PBMAC1, which old Windows does not know",
-        );
+        inspect.stdout_has("the MAC is PBMAC1, which old Windows does not know");
         // verify: the MAC passes; .NET's check fails with the reason (the
         // RFC's certificate has also expired, which fails `validity`).
         let verify = run(&dir, &["verify", &file], PW).fails_with(1);
-        assert_stdout(
-            &verify,
-            &format!("PASS  mac                      MAC verified ({check_line})"),
-        );
-        assert_stdout(
-            &verify,
-            "FAIL  dotnet-loader-limits     .NET does not implement PBMAC1 MACs",
-        );
+        verify.stdout_has(&format!(
+            "PASS  mac                      MAC verified ({check_line})"
+        ));
+        verify.stdout_has("FAIL  dotnet-loader-limits     .NET does not implement PBMAC1 MACs");
         // The wrong password is told apart from an altered file.
         run(&dir, &["verify", &file], "12345")
             .fails_with(3)
@@ -173,11 +156,8 @@ fn pbmac1_keys_of_20_and_64_bytes_verify_and_19_is_refused() {
         assert!(matches!(opened.mac, MacStatus::Verified(_)), "{name}");
         std::fs::write(dir.join(&name), &bytes).unwrap();
         let verify = run(&dir, &["verify", &name], password).fails_with(1);
-        assert_stdout(&verify, "PASS  mac ");
-        assert_stdout(
-            &verify,
-            "FAIL  dotnet-loader-limits     .NET does not implement PBMAC1 MACs",
-        );
+        verify.stdout_has("PASS  mac ");
+        verify.stdout_has("FAIL  dotnet-loader-limits     .NET does not implement PBMAC1 MACs");
         assert!(
             verify.stdout().contains("FAILED: 1 of 9 checks"),
             "only the .NET check fails for {name}\n{}",

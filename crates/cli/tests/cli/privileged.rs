@@ -24,7 +24,7 @@ use std::{
     sync::OnceLock,
 };
 
-use crate::common::{TempDir, is_root, open, pfxgen, pfxgen_with};
+use crate::common::{TempDir, argv, is_root, open, pfxgen};
 
 const PW: &str = "Rotate-Pass-42!x";
 const NEW_PW: &str = "Next-Year-Pass-7#";
@@ -158,17 +158,10 @@ fn service(tag: &str) -> TempDir {
     ] {
         pfxgen(
             dir,
-            &[
-                "generate",
-                "--algorithm",
-                "ecdsa-p256",
-                "--name",
-                name,
-                "--iterations",
-                "1000",
-                "--password-env",
-                "PFXGEN_TEST_PW",
-            ],
+            &argv(&format!(
+                "generate --algorithm ecdsa-p256 --name {name} --iterations 1000 \
+                --password-env PFXGEN_TEST_PW"
+            )),
             Some(pw),
         )
         .success();
@@ -178,24 +171,8 @@ fn service(tag: &str) -> TempDir {
 }
 
 fn rotate(work: &TempDir, extra: &[&str]) -> common::Run {
-    let mut args = vec![
-        "rotate",
-        "--service-dir",
-        "svc",
-        "--from",
-        "new.pfx",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-        "--current-password-env",
-        "CURRENT_PW",
-    ];
-    args.extend_from_slice(extra);
-    pfxgen_with(
-        work.path(),
-        &args,
-        &[("PFXGEN_TEST_PW", NEW_PW), ("CURRENT_PW", PW)],
-        None,
-    )
+    let envs = [("PFXGEN_TEST_PW", NEW_PW), ("CURRENT_PW", PW)];
+    common::rotate_svc(work.path(), "--from new.pfx", extra, &envs)
 }
 
 fn set_certificate_path(work: &TempDir, value: &str) {
@@ -369,16 +346,7 @@ fn attack_planted_link_at_the_output_is_refused() {
     );
     pfxgen(
         work.path(),
-        &[
-            "generate",
-            "--out",
-            "svc",
-            "--force",
-            "--iterations",
-            "1000",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv("generate --out svc --force --iterations 1000 --password-env PFXGEN_TEST_PW"),
         Some(NEW_PW),
     )
     .fails_with(8)

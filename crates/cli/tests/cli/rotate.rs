@@ -6,7 +6,11 @@ use crate::common;
 
 use std::path::Path;
 
-use crate::common::{TempDir, assert_same, open, pfxgen, pfxgen_with, snapshot};
+use pfxgen_keygen::PrivateKey;
+use pfxgen_pkcs12::WriteOptions;
+use pfxgen_x509::CertificateParams;
+
+use crate::common::{TempDir, argv, assert_same, fixtures, open, pfxgen, pfxgen_with, snapshot};
 
 const PW: &str = "Rotate-Pass-42!x";
 const NEW_PW: &str = "Next-Year-Pass-7#";
@@ -25,15 +29,10 @@ fn service(tag: &str) -> TempDir {
     std::fs::write(d.join("appsettings.json"), APPSETTINGS).unwrap();
     pfxgen(
         d,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--out",
-            "pfx/win/certificateDirectory",
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv(
+            "generate --algorithm ecdsa-p256 --out pfx/win/certificateDirectory \
+            --password-env PFXGEN_TEST_PW",
+        ),
         Some(PW),
     )
     .success();
@@ -49,32 +48,20 @@ fn service(tag: &str) -> TempDir {
 fn new_file(dir: &Path, name: &str) {
     pfxgen(
         dir,
-        &[
-            "generate",
-            "--algorithm",
-            "ecdsa-p384",
-            "--name",
-            name,
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ],
+        &argv(&format!(
+            "generate --algorithm ecdsa-p384 --name {name} --password-env \
+            PFXGEN_TEST_PW"
+        )),
         Some(NEW_PW),
     )
     .success();
 }
 
 fn rotate_args<'a>(svc: &'a str, from: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "rotate",
-        "--service-dir",
-        svc,
-        "--from",
-        from,
-        "--password-env",
-        "PFXGEN_TEST_PW",
-        "--current-password-env",
-        "CURRENT_PW",
-    ];
+    let mut a = vec!["rotate", "--service-dir", svc, "--from", from];
+    a.extend(argv(
+        "--password-env PFXGEN_TEST_PW --current-password-env CURRENT_PW",
+    ));
     a.extend_from_slice(extra);
     a
 }
@@ -253,24 +240,17 @@ fn dry_run_changes_nothing() {
     let work = setup("rot-dry");
     let before = snapshot(work.path());
     let run = run_rotate(work.path(), &["--dry-run"], None).success();
-    assert!(run.stdout().contains("dry run"), "{}", run.describe());
+    run.stdout_has("dry run");
     assert_same(&before, &snapshot(work.path()), "dry run");
 }
 
 #[test]
 fn every_injected_failure_leaves_the_folder_byte_identical() {
-    let steps_in_place = [
-        "lock=eio",
-        "read-current=eio",
-        "backup-dir=eacces",
-        "backup-write=enospc",
-        "manifest-write=enospc",
-        "manifest-fsync=eio",
-        "manifest-install=eio",
-        "pfx-write=enospc",
-        "pfx-fsync=eio",
-        "pfx-install=eio",
-    ];
+    let steps_in_place = argv(
+        "lock=eio read-current=eio backup-dir=eacces backup-write=enospc \
+        manifest-write=enospc manifest-fsync=eio manifest-install=eio pfx-write=enospc \
+        pfx-fsync=eio pfx-install=eio",
+    );
     for fault in steps_in_place {
         let work = setup("rot-fault");
         let before = snapshot(&work.join("svc"));
@@ -311,14 +291,8 @@ fn every_injected_failure_leaves_the_folder_byte_identical() {
 
 #[test]
 fn a_crash_at_any_step_leaves_old_or_new_whole() {
-    let steps = [
-        "backup-write",
-        "manifest-install",
-        "pfx-write",
-        "pfx-fsync",
-        "pfx-install",
-        "appsettings-install",
-    ];
+    let steps =
+        argv("backup-write manifest-install pfx-write pfx-fsync pfx-install appsettings-install");
     for step in steps {
         let work = setup("rot-crash");
         let svc = work.join("svc");
@@ -386,86 +360,39 @@ fn refusals_change_nothing() {
     .fails_with(3);
     assert_same(&before, &snapshot(&svc), "wrong password");
 
+    // Each refused new file: exit 1, the reason on stderr, nothing changed.
+    let refused = |file: &str, reason: &str, label: &str| {
+        let args = rotate_args("svc", file, &[]);
+        let envs = [("PFXGEN_TEST_PW", PW), ("CURRENT_PW", PW)];
+        let run = pfxgen_with(work.path(), &args, &envs, None).fails_with(1);
+        run.stderr_has(reason);
+        assert_same(&before, &snapshot(&svc), label);
+    };
+    let write = |file: &str, key: &PrivateKey, params: &CertificateParams| {
+        let cert = fixtures::self_signed(key, params);
+        let bytes = fixtures::pfx(key, &cert, PW, Some(&WriteOptions::default()));
+        std::fs::write(work.join(file), bytes).unwrap();
+    };
+
     // The same certificate as the current one.
     std::fs::copy(svc.join(CERT_REL), work.join("same.pfx")).unwrap();
-    let args = rotate_args("svc", "same.pfx", &[]);
-    let run = pfxgen_with(
-        work.path(),
-        &args,
-        &[("PFXGEN_TEST_PW", PW), ("CURRENT_PW", PW)],
-        None,
-    )
-    .fails_with(1);
-    assert!(
-        run.stderr().contains("already installed"),
-        "{}",
-        run.describe()
-    );
-    assert_same(&before, &snapshot(&svc), "same certificate");
+    refused("same.pfx", "already installed", "same certificate");
 
     // A new certificate on the current key.
     let current = open(&svc.join(CERT_REL), PW);
     let key = current.keys[0].key.as_ref().unwrap();
-    let cert = pfxgen_x509::CertificateParams::default()
-        .self_signed(key)
-        .unwrap();
-    let pw = pfxgen_pkcs12::Password::from_str_copy(PW);
-    let bytes = pfxgen_pkcs12::write_pfx(
-        key,
-        &cert,
-        &[],
-        &pw,
-        &pfxgen_pkcs12::WriteOptions::default(),
-    )
-    .unwrap();
-    std::fs::write(work.join("samekey.pfx"), bytes).unwrap();
-    let args = rotate_args("svc", "samekey.pfx", &[]);
-    let run = pfxgen_with(
-        work.path(),
-        &args,
-        &[("PFXGEN_TEST_PW", PW), ("CURRENT_PW", PW)],
-        None,
-    )
-    .fails_with(1);
-    assert!(
-        run.stderr().contains("reuses the current private key"),
-        "{}",
-        run.describe()
-    );
-    assert_same(&before, &snapshot(&svc), "same key");
+    write("samekey.pfx", key, &CertificateParams::default());
+    refused("samekey.pfx", "reuses the current private key", "same key");
 
     // An expired certificate fails the checks.
-    let key = pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
     let past = pfxgen_x509::UtcTime::now().unwrap().plus_days(-40).unwrap();
-    let params = pfxgen_x509::CertificateParams {
+    let params = CertificateParams {
         not_before: Some(past),
         validity_days: 10,
         ..Default::default()
     };
-    let cert = params.self_signed(&key).unwrap();
-    let bytes = pfxgen_pkcs12::write_pfx(
-        &key,
-        &cert,
-        &[],
-        &pw,
-        &pfxgen_pkcs12::WriteOptions::default(),
-    )
-    .unwrap();
-    std::fs::write(work.join("expired.pfx"), bytes).unwrap();
-    let args = rotate_args("svc", "expired.pfx", &[]);
-    let run = pfxgen_with(
-        work.path(),
-        &args,
-        &[("PFXGEN_TEST_PW", PW), ("CURRENT_PW", PW)],
-        None,
-    )
-    .fails_with(1);
-    assert!(
-        run.stderr().contains("validity: expired"),
-        "{}",
-        run.describe()
-    );
-    assert_same(&before, &snapshot(&svc), "expired");
+    write("expired.pfx", &fixtures::p256_key(), &params);
+    refused("expired.pfx", "validity: expired", "expired");
 
     // Invalid JSON in appsettings.json.
     std::fs::write(
@@ -475,11 +402,7 @@ fn refusals_change_nothing() {
     .unwrap();
     let before_bad = snapshot(&svc);
     let run = run_rotate(work.path(), &[], None).fails_with(4);
-    assert!(
-        run.stderr().contains("not valid JSON"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("not valid JSON");
     assert_same(&before_bad, &snapshot(&svc), "invalid JSON");
 }
 
@@ -579,17 +502,11 @@ fn a_generated_password_never_replaces_a_service_file() {
         ("svc/appsettings.json".to_owned(), &[][..]),
         ("svc/./appsettings.json".to_owned(), &["--dry-run"][..]),
     ] {
-        let mut args = vec![
-            "rotate",
-            "--service-dir",
-            "svc",
-            "--algorithm",
-            "ecdsa-p256",
-            "--generate-password",
-            &pw_path,
-            "--current-password-env",
-            "CURRENT_PW",
-        ];
+        let line = format!(
+            "rotate --service-dir svc --algorithm ecdsa-p256 --generate-password \
+            {pw_path} --current-password-env CURRENT_PW"
+        );
+        let mut args = argv(&line);
         args.extend_from_slice(extra);
         pfxgen_with(work.path(), &args, &[("CURRENT_PW", PW)], None)
             .fails_with(2)
@@ -601,24 +518,16 @@ fn a_generated_password_never_replaces_a_service_file() {
     std::fs::write(work.join("taken.txt"), b"keep me").unwrap();
     let run = pfxgen_with(
         work.path(),
-        &[
-            "rotate",
-            "--service-dir",
-            "svc",
-            "--algorithm",
-            "ecdsa-p256",
-            "--generate-password",
-            "taken.txt",
-            "--current-password-env",
-            "CURRENT_PW",
-            "--dry-run",
-        ],
+        &argv(
+            "rotate --service-dir svc --algorithm ecdsa-p256 --generate-password taken.txt \
+            --current-password-env CURRENT_PW --dry-run",
+        ),
         &[("CURRENT_PW", PW)],
         None,
     )
     .fails_with(5)
     .stderr_contains("will not overwrite a password file");
-    assert!(!run.stderr().contains("--force"), "{}", run.describe());
+    run.stderr_lacks("--force");
     assert_eq!(std::fs::read(work.join("taken.txt")).unwrap(), b"keep me");
     assert_same(&before, &snapshot(&svc), "existing password file");
 }
@@ -628,28 +537,15 @@ fn generate_mode_makes_a_new_certificate_in_place() {
     let work = setup("rot-generate");
     let svc = work.join("svc");
     let old = thumbprint(&svc.join(CERT_REL), PW);
-    let args = [
-        "rotate",
-        "--service-dir",
-        "svc",
-        "--algorithm",
-        "rsa-2048",
-        "--password-env",
-        "PFXGEN_TEST_PW",
-        "--json",
-    ];
+    let args =
+        argv("rotate --service-dir svc --algorithm rsa-2048 --password-env PFXGEN_TEST_PW --json");
     // A dry run cannot promise the kid: the real run makes a new key.
     let before = snapshot(&svc);
     let mut dry = args.to_vec();
     dry.pop();
     dry.push("--dry-run");
     let plan = pfxgen(work.path(), &dry, Some(PW)).success();
-    assert!(
-        plan.stdout()
-            .contains("generated by the real run with a fresh key"),
-        "{}",
-        plan.describe()
-    );
+    plan.stdout_has("generated by the real run with a fresh key");
     let stdout = plan.stdout();
     let line = stdout
         .lines()
@@ -663,12 +559,8 @@ fn generate_mode_makes_a_new_certificate_in_place() {
     );
     assert_same(&before, &snapshot(&svc), "dry run");
     let run = pfxgen(work.path(), &args, Some(PW)).success();
-    assert!(run.stdout().contains("\"new_kid\""), "{}", run.describe());
-    assert!(
-        run.stdout().contains("\"password_changed\": false"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("\"new_kid\"");
+    run.stdout_has("\"password_changed\": false");
     assert_ne!(thumbprint(&svc.join(CERT_REL), PW), old);
 }
 
@@ -687,11 +579,7 @@ fn rollback_refuses_a_damaged_backup() {
     std::fs::write(&backup, bytes).unwrap();
     let before = snapshot(&svc);
     let run = pfxgen(&svc, &["rollback", "--service-dir", "."], None).fails_with(4);
-    assert!(
-        run.stderr().contains("does not match its manifest"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("does not match its manifest");
     assert_same(&before, &snapshot(&svc), "damaged backup");
     pfxgen(
         &work.join("svc"),
@@ -749,11 +637,7 @@ fn rollback_refuses_a_crafted_manifest() {
     )
     .unwrap();
     let run = pfxgen(&svc, &["rollback", "--service-dir", "."], None).fails_with(4);
-    assert!(
-        run.stderr().contains("as appsettings.json"),
-        "{}",
-        run.describe()
-    );
+    run.stderr_has("as appsettings.json");
     assert_eq!(
         std::fs::read_to_string(&victim).unwrap(),
         "{ \"safe\": true }"
