@@ -670,3 +670,36 @@ fn shrouded_key_with_an_unsupported_scheme_is_described_not_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+// --- What a parsed file reports about itself --------------------------------
+
+/// A BER error inside an embedded encoding (the AuthenticatedSafe inside its
+/// OCTET STRING) is reported at its offset in the file: the offset within the
+/// embedded encoding plus where that encoding starts.
+#[test]
+fn ber_error_inside_the_auth_safe_is_located_in_the_file() {
+    // An indefinite-length SEQUENCE holding one INTEGER and no end marker:
+    // the error is past the start of the embedded encoding.
+    let inner = [0x30, 0x80, 0x02, 0x01, 0x05];
+    let inner_offset = match ber::normalize(&inner, 32) {
+        Err(e) => e.offset,
+        Ok(_) => panic!("the embedded encoding must be refused"),
+    };
+    assert!(inner_offset > 0);
+    let file = testing::pfx_with(&d::integer_u64(3), &testing::data_content(&inner), None);
+    let start = file
+        .windows(inner.len())
+        .position(|w| w == inner)
+        .expect("embedded encoding in the file");
+    match Pfx::parse(&file, &Limits::default()) {
+        Err(Error::Malformed { at, .. }) => assert_eq!(at.offset, start + inner_offset),
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_parsed_file_reports_version_3() {
+    let pw = Password::from_str_copy(PW);
+    let bytes = testing::pfx(&[testing::data_content(&d::sequence(&[]))], &pw, 2048);
+    assert_eq!(Pfx::parse(&bytes, &Limits::default()).unwrap().version(), 3);
+}
