@@ -446,4 +446,14 @@ mod tests {
             DecryptProblem::KeyOrIv
         );
     }
+
+    /// RC4 keys are 1 to 256 bytes.
+    #[test]
+    fn rc4_key_length_bounds() {
+        let mut buf = [0u8; 4];
+        assert!(rc4(&[7; 256], &mut buf).is_ok());
+        assert!(rc4(&[7; 257], &mut buf).is_err());
+        assert!(rc4(&[], &mut buf).is_err());
+        assert!(rc4(&[7; 1], &mut buf).is_ok());
+    }
 }

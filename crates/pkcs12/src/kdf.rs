@@ -483,4 +483,17 @@ mod tests {
         assert!(mac_matches(Hash::Sha256, b"Jefe", data, &mac));
         assert!(!mac_matches(Hash::Sha256, b"Jefe", data, &mac[..31]));
     }
+
+    /// Blocks to hash a message: the message, a 0x80 byte and the length
+    /// field (8 bytes for SHA-1/224/256, 16 for SHA-384/512) must fit.
+    #[test]
+    fn message_blocks_count_the_padding_and_length_field() {
+        assert_eq!(Hash::Sha256.message_blocks(55), 1);
+        assert_eq!(Hash::Sha256.message_blocks(56), 2);
+        assert_eq!(Hash::Sha1.message_blocks(119), 2);
+        assert_eq!(Hash::Sha1.message_blocks(120), 3);
+        assert_eq!(Hash::Sha512.message_blocks(111), 1);
+        assert_eq!(Hash::Sha512.message_blocks(112), 2);
+        assert_eq!(Hash::Sha384.message_blocks(112), 2);
+    }
 }

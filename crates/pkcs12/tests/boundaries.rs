@@ -703,3 +703,29 @@ fn a_parsed_file_reports_version_3() {
     let bytes = testing::pfx(&[testing::data_content(&d::sequence(&[]))], &pw, 2048);
     assert_eq!(Pfx::parse(&bytes, &Limits::default()).unwrap().version(), 3);
 }
+
+/// Certificates in an unencrypted content are readable without a password
+/// (what `inspect` shows of a file it cannot open); those in an encrypted
+/// content are not.
+#[test]
+fn unencrypted_certificates_are_read_without_a_password() {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let cert = pfxgen_x509::CertificateParams::default()
+        .self_signed(&key)
+        .unwrap();
+    let value = d::sequence(&[
+        &oid("1.2.840.113549.1.9.22.1"),
+        &d::context_constructed(0, &[&d::octet_string(cert.der())]),
+    ]);
+    let bag = testing::safe_bag(
+        &der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3"),
+        &value,
+        &[],
+    );
+    let pw = Password::from_str_copy(PW);
+    let bytes = testing::pfx(&[testing::data_content(&d::sequence(&[&bag]))], &pw, 2048);
+    let pfx = Pfx::parse(&bytes, &Limits::default()).unwrap();
+    let certs = pfx.unencrypted_certificates();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(certs[0].as_ref().unwrap().der(), cert.der());
+}
