@@ -205,28 +205,47 @@ impl EncryptionScheme {
             _ => None,
         };
         if let Some(cipher) = pkcs12_cipher {
-            let params =
-                params.ok_or_else(|| id.invalid("pkcs-12PbeParams", "parameters are missing"))?;
-            if params.tag != tag::SEQUENCE {
-                return Err(params
-                    .invalid("pkcs-12PbeParams", "parameters are not a SEQUENCE")
-                    .into());
-            }
-            let mut p = params.reader();
-            let salt = p.octet_string("pkcs-12PbeParams.salt")?;
-            let iterations = p
-                .integer("pkcs-12PbeParams.iterations")?
-                .iterations("pkcs-12PbeParams.iterations", limits)?;
-            p.finish("pkcs-12PbeParams")?;
-            return Ok(Ok(Self::Pkcs12Pbe {
-                cipher,
-                salt: salt.value.to_vec(),
-                iterations,
-            }));
+            return Self::parse_pkcs12_pbe(&id, params, cipher, limits).map(Ok);
         }
         if id.value != oid::PBES2.as_bytes() {
             return Ok(Err(UnsupportedScheme(oid::describe(id.value))));
         }
+        Self::parse_pbes2(&id, params, limits)
+    }
+
+    /// PKCS#12's own PBE schemes (RFC 7292, Appendix C): pkcs-12PbeParams.
+    fn parse_pkcs12_pbe(
+        id: &Tlv<'_>,
+        params: Option<Tlv<'_>>,
+        cipher: Cipher,
+        limits: &Limits,
+    ) -> Result<Self, Error> {
+        let params =
+            params.ok_or_else(|| id.invalid("pkcs-12PbeParams", "parameters are missing"))?;
+        if params.tag != tag::SEQUENCE {
+            return Err(params
+                .invalid("pkcs-12PbeParams", "parameters are not a SEQUENCE")
+                .into());
+        }
+        let mut p = params.reader();
+        let salt = p.octet_string("pkcs-12PbeParams.salt")?;
+        let iterations = p
+            .integer("pkcs-12PbeParams.iterations")?
+            .iterations("pkcs-12PbeParams.iterations", limits)?;
+        p.finish("pkcs-12PbeParams")?;
+        Ok(Self::Pkcs12Pbe {
+            cipher,
+            salt: salt.value.to_vec(),
+            iterations,
+        })
+    }
+
+    /// PBES2 (RFC 8018, Section 6.2) with PBKDF2 and a CBC cipher.
+    fn parse_pbes2(
+        id: &Tlv<'_>,
+        params: Option<Tlv<'_>>,
+        limits: &Limits,
+    ) -> Result<Result<Self, UnsupportedScheme>, Error> {
         let params = params.ok_or_else(|| id.invalid("PBES2-params", "parameters are missing"))?;
         if params.tag != tag::SEQUENCE {
             return Err(params
@@ -249,7 +268,13 @@ impl EncryptionScheme {
         let kdf_params = k.sequence("PBKDF2-params")?;
         k.finish("PBES2 keyDerivationFunc")?;
         let kdf = parse_pbkdf2(&kdf_params, limits)?;
+        Ok(Self::parse_pbes2_cipher(&enc_alg)?.map(|(cipher, iv)| Self::Pbes2 { kdf, cipher, iv }))
+    }
 
+    /// PBES2's encryptionScheme: the cipher and its IV.
+    fn parse_pbes2_cipher(
+        enc_alg: &Tlv<'_>,
+    ) -> Result<Result<(Cipher, Vec<u8>), UnsupportedScheme>, Error> {
         let mut e = enc_alg.reader();
         let enc_id = e.oid("PBES2 encryptionScheme.algorithm")?;
         let cipher = match enc_id.value {
@@ -286,11 +311,7 @@ impl EncryptionScheme {
         // keyLength names, from one derivation (PBKDF2's output for a
         // shorter length is a prefix of the longer one).
         // `key_length_mismatch` reports it as a warning.
-        Ok(Ok(Self::Pbes2 {
-            kdf,
-            cipher,
-            iv: iv.value.to_vec(),
-        }))
+        Ok(Ok((cipher, iv.value.to_vec())))
     }
 
     /// Decrypts, trying the password forms the scheme allows. Returns the
