@@ -707,25 +707,65 @@ fn a_parsed_file_reports_version_3() {
 /// Certificates in an unencrypted content are readable without a password
 /// (what `inspect` shows of a file it cannot open); those in an encrypted
 /// content are not.
-#[test]
-fn unencrypted_certificates_are_read_without_a_password() {
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = pfxgen_x509::CertificateParams::default()
-        .self_signed(&key)
-        .unwrap();
+/// A certificate bag (RFC 7292, 4.2.3) holding `cert`.
+fn cert_bag(cert: &[u8]) -> Vec<u8> {
     let value = d::sequence(&[
         &oid("1.2.840.113549.1.9.22.1"),
-        &d::context_constructed(0, &[&d::octet_string(cert.der())]),
+        &d::context_constructed(0, &[&d::octet_string(cert)]),
     ]);
-    let bag = testing::safe_bag(
+    testing::safe_bag(
         &der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3"),
         &value,
         &[],
-    );
+    )
+}
+
+fn a_certificate() -> pfxgen_x509::Certificate {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    pfxgen_x509::CertificateParams::default()
+        .self_signed(&key)
+        .unwrap()
+}
+
+#[test]
+fn unencrypted_certificates_are_read_without_a_password() {
+    let cert = a_certificate();
+    let bag = cert_bag(cert.der());
     let pw = Password::from_str_copy(PW);
     let bytes = testing::pfx(&[testing::data_content(&d::sequence(&[&bag]))], &pw, 2048);
     let pfx = Pfx::parse(&bytes, &Limits::default()).unwrap();
     let certs = pfx.unencrypted_certificates();
     assert_eq!(certs.len(), 1);
     assert_eq!(certs[0].as_ref().unwrap().der(), cert.der());
+}
+
+/// Each certificate read without the keys names its own bag's index (the
+/// index `open` gives the same bag), counted across contents.
+#[test]
+fn certificate_entries_name_their_bags() {
+    let (a, b) = (a_certificate(), a_certificate());
+    let other = testing::safe_bag(
+        &der::asn1::ObjectIdentifier::new_unwrap(OTHER_BAG),
+        &d::sequence(&[]),
+        &[],
+    );
+    let pw = Password::from_str_copy(PW);
+    let bytes = testing::pfx(
+        &[
+            testing::data_content(&d::sequence(&[&other, &cert_bag(a.der())])),
+            testing::data_content(&d::sequence(&[&cert_bag(b.der())])),
+        ],
+        &pw,
+        2048,
+    );
+    let pfx = Pfx::parse(&bytes, &Limits::default()).unwrap();
+    let mut spent = 0;
+    let (_, entries) = pfx
+        .open_certificates_metered(&pw, &Limits::default(), &mut spent)
+        .unwrap();
+    let found: Vec<(usize, Vec<u8>)> = entries
+        .iter()
+        .map(|e| (e.bag, e.certificate.as_ref().unwrap().der().to_vec()))
+        .collect();
+    assert_eq!(found, [(1, a.der().to_vec()), (2, b.der().to_vec())]);
 }
