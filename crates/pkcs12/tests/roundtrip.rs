@@ -277,6 +277,39 @@ fn damaged_certificate_ciphertext_with_the_right_password_is_an_integrity_failur
     assert!(err.to_string().contains("was damaged"), "{err}");
 }
 
+/// The mirror case: the certificates' content decrypts with the password
+/// but the key does not. A password that decrypts contents is the MAC's
+/// (every producer encrypts contents with it), so this is damage, not a
+/// second password.
+#[test]
+fn damaged_key_ciphertext_with_the_right_password_is_an_integrity_failure() {
+    let (key, cert) = make(KeyAlgorithm::EcdsaP256);
+    let pw = Password::from_str_copy("pw-Secret-1234");
+    let mut der = write_pfx(&key, &cert, &[], &pw, &options(Profile::Modern, 2048)).unwrap();
+    // pkcs8ShroudedKeyBag (1.2.840.113549.1.12.10.1.2); its encryptedData is
+    // the first OCTET STRING with a long-form length after it (salt and IV
+    // are short).
+    let bag_oid = [
+        0x06, 0x0B, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x02,
+    ];
+    let bag = der
+        .windows(bag_oid.len())
+        .position(|w| w == bag_oid)
+        .unwrap();
+    let octets = bag
+        + der[bag..]
+            .windows(2)
+            .position(|w| w == [0x04, 0x81])
+            .unwrap();
+    let len = usize::from(der[octets + 2]);
+    der[octets + 2 + len] ^= 0x01; // the last byte: the padding block
+    let err = Pfx::parse(&der, &Limits::default())
+        .unwrap()
+        .open(&pw, &Limits::default())
+        .unwrap_err();
+    assert!(matches!(err, Error::IntegrityCheckFailed), "{err}");
+}
+
 /// Review finding: certificates injected into an unencrypted part of a file
 /// must never be reported as the file's: open_certificates checks the MAC.
 #[test]
