@@ -175,12 +175,34 @@ fn pbes2_alg(iv: &[u8], key_length: Option<u64>, iterations: &[u8], salt: &[u8])
 }
 
 fn encrypted_ci(alg: &[u8], content: Option<&[u8]>) -> Vec<u8> {
+    encrypted_ci_version(0, alg, content)
+}
+
+fn encrypted_ci_version(version: u64, alg: &[u8], content: Option<&[u8]>) -> Vec<u8> {
     let eci = match content {
         Some(c) => d::sequence(&[&oid(DATA), alg, &d::context_primitive(0, c)]),
         None => d::sequence(&[&oid(DATA), alg]),
     };
-    let ed = d::sequence(&[&d::integer_u64(0), &eci]);
+    let ed = d::sequence(&[&d::integer_u64(version), &eci]);
     d::sequence(&[&oid(ENCRYPTED_DATA), &d::context_constructed(0, &[&ed])])
+}
+
+/// EncryptedData's version is 0, or 2 with unprotected attributes (RFC 5652,
+/// 8); anything else is refused before any decryption.
+#[test]
+fn encrypted_data_version_is_0_or_2() {
+    for v in [0, 2] {
+        let pfx = pfx_of(&[encrypted_ci_version(v, &good_pbes2(), Some(&[0; 16]))]);
+        assert!(parse("encrypted_data_version", &pfx).is_ok(), "version {v}");
+    }
+    for v in [1, 3] {
+        let pfx = pfx_of(&[encrypted_ci_version(v, &good_pbes2(), Some(&[0; 16]))]);
+        invalid(
+            parse("encrypted_data_version", &pfx),
+            "EncryptedData.version",
+            &format!("version {v}; expected 0"),
+        );
+    }
 }
 
 fn good_pbes2() -> Vec<u8> {
