@@ -254,7 +254,7 @@ pub fn parse_iterations(parser: &mut lexopt::Parser) -> Result<u32, Failure> {
     })?;
     if !(pfxgen_pkcs12::MIN_ITERATIONS..=pfxgen_pkcs12::MAX_ITERATIONS).contains(&n) {
         return Err(Failure::usage(format!(
-            "--iterations {n} is outside {}..={}",
+            "--iterations {n} is outside {}..={} (the upper bound is .NET's default per-derivation limit)",
             pfxgen_pkcs12::MIN_ITERATIONS,
             pfxgen_pkcs12::MAX_ITERATIONS
         )));

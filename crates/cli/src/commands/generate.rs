@@ -93,30 +93,9 @@ impl NewCertificateArgs {
                     }
                 }
             }
-            "profile" => {
-                let text = value_string(parser, "--profile")?;
-                self.spec.profile = Profile::from_name(text.trim()).ok_or_else(|| {
-                    Failure::usage(format!(
-                        "unknown profile {:?} (expected modern or compat)",
-                        text.as_str()
-                    ))
-                })?;
-            }
+            "profile" => self.spec.profile = args::parse_profile(parser)?,
             "iterations" => {
-                let text = value_string(parser, "--iterations")?;
-                let n: u32 = text.trim().parse().map_err(|_| {
-                    Failure::usage(format!(
-                        "--iterations must be a whole number, not {:?}",
-                        text.as_str()
-                    ))
-                })?;
-                if !(pfxgen_pkcs12::MIN_ITERATIONS..=pfxgen_pkcs12::MAX_ITERATIONS).contains(&n) {
-                    return Err(Failure::usage(format!(
-                        "--iterations {n} is outside {}..={} (the upper bound is .NET's default per-derivation limit)",
-                        pfxgen_pkcs12::MIN_ITERATIONS,
-                        pfxgen_pkcs12::MAX_ITERATIONS
-                    )));
-                }
+                let n = args::parse_iterations(parser)?;
                 self.spec.iterations = Some(n);
             }
             "friendly-name" => {
