@@ -199,8 +199,18 @@ fn audit_run_budget_is_reported_as_findings() {
     )
     .fails_with(1);
     let out = run.stdout();
-    assert_eq!(out.matches("BUDGET").count(), 2, "{}", run.describe());
-    assert!(out.contains("(--max-run-work)"), "{}", run.describe());
+    // Two instances are over the budget, whichever ran first. Their
+    // messages differ with timing (a file refused before its derivations
+    // says the budget is nearly spent, one after says spent), and identical
+    // findings are grouped (issue 13): count the instances, not BUDGET lines.
+    let over = out
+        .lines()
+        .filter(|l| {
+            l.trim_start().starts_with("could not be read:") && l.contains("(--max-run-work) is")
+        })
+        .count();
+    assert_eq!(over, 2, "{}", run.describe());
+    assert!(out.contains("BUDGET"), "{}", run.describe());
 }
 
 /// A 19,000-certificate PEM cost jwks 15 s in a quadratic end-entity search
