@@ -48,3 +48,13 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// The DER rule `result` fails with when it is an [`Error::Malformed`]
+/// (what the tests compare).
+#[cfg(test)]
+pub(crate) fn malformed_problem<T>(result: Result<T, Error>) -> Option<DerProblem> {
+    match result {
+        Err(Error::Malformed { problem, .. }) => Some(problem),
+        _ => None,
+    }
+}

@@ -243,7 +243,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Tlv;
+    use crate::{Tlv, error::malformed_problem};
 
     fn tlv(bytes: &[u8]) -> Result<Tlv<'_>, Error> {
         Reader::top(bytes, "test").read_any("x")
@@ -251,20 +251,13 @@ mod tests {
 
     #[test]
     fn strict_lengths() {
-        assert!(matches!(
-            tlv(&[0x04, 0x81, 0x01, 0xAA]),
-            Err(Error::Malformed {
-                problem: DerProblem::NonMinimalLength,
-                ..
-            })
-        ));
-        assert!(matches!(
-            tlv(&[0x04, 0x82, 0x00, 0x81]),
-            Err(Error::Malformed {
-                problem: DerProblem::NonMinimalLength,
-                ..
-            })
-        ));
+        for bytes in [&[0x04, 0x81, 0x01, 0xAA][..], &[0x04, 0x82, 0x00, 0x81]] {
+            assert_eq!(
+                malformed_problem(tlv(bytes)),
+                Some(DerProblem::NonMinimalLength),
+                "{bytes:02X?}"
+            );
+        }
         assert!(matches!(
             tlv(&[0x30, 0x80, 0x00, 0x00]),
             Err(Error::Malformed { .. })

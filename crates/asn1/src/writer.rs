@@ -60,6 +60,14 @@ pub fn sequence(parts: &[&[u8]]) -> Vec<u8> {
     constructed(tag::SEQUENCE, parts)
 }
 
+/// `SEQUENCE OF { elements... }`, in the order given, from owned encodings
+/// (what a `map(...).collect()` over the elements yields).
+#[must_use]
+pub fn sequence_of(elements: &[Vec<u8>]) -> Vec<u8> {
+    let parts: Vec<&[u8]> = elements.iter().map(Vec::as_slice).collect();
+    sequence(&parts)
+}
+
 /// `SET OF { elements... }` with the elements sorted as DER requires.
 #[must_use]
 pub fn set_of(elements: &[&[u8]]) -> Vec<u8> {
@@ -179,6 +187,16 @@ mod tests {
         assert_eq!(integer_u64(128), [0x02, 0x02, 0x00, 0x80]);
         assert_eq!(integer_u64(2048), [0x02, 0x02, 0x08, 0x00]);
         assert_eq!(unsigned_integer(&[0, 0, 0x01]), [0x02, 0x01, 0x01]);
+    }
+
+    #[test]
+    fn sequence_of_keeps_the_order() {
+        let elements = [octet_string(&[2]), octet_string(&[1])];
+        assert_eq!(
+            sequence_of(&elements),
+            [0x30, 0x06, 0x04, 0x01, 0x02, 0x04, 0x01, 0x01]
+        );
+        assert_eq!(sequence_of(&[]), [0x30, 0x00]);
     }
 
     #[test]

@@ -310,14 +310,20 @@ impl Certificate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 
-    #[test]
-    fn rejects_trailing_data_and_truncation() {
-        let key =
-            pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
+    /// A fresh P-256 key and the default self-signed certificate for it.
+    fn p256_certificate() -> (PrivateKey, Certificate) {
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         let cert = crate::CertificateParams::default()
             .self_signed(&key)
             .unwrap();
+        (key, cert)
+    }
+
+    #[test]
+    fn rejects_trailing_data_and_truncation() {
+        let (_, cert) = p256_certificate();
         let mut extra = cert.der().to_vec();
         extra.push(0);
         assert!(matches!(
@@ -343,11 +349,7 @@ mod tests {
                     .any(|w| w == cert.tbs_der())
             );
         }
-        let key =
-            pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
-        let cert = crate::CertificateParams::default()
-            .self_signed(&key)
-            .unwrap();
+        let (_, cert) = p256_certificate();
         assert_eq!(&cert.der()[4..4 + cert.tbs_der().len()], cert.tbs_der());
     }
 
@@ -422,11 +424,7 @@ mod tests {
 
     #[test]
     fn detects_tampering() {
-        let key =
-            pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
-        let cert = crate::CertificateParams::default()
-            .self_signed(&key)
-            .unwrap();
+        let (key, cert) = p256_certificate();
         let mut der = cert.der().to_vec();
         // Flip a bit inside the subject CN ("pfxgen token signing").
         let pos = der.windows(6).position(|w| w == b"pfxgen").unwrap();

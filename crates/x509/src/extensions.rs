@@ -251,6 +251,45 @@ pub(crate) fn extension(oid: &ObjectIdentifier, critical: bool, value: &[u8]) ->
     }
 }
 
+/// The extensions a certificate and a request share, DER `Extension`s in
+/// this order: basicConstraints cA FALSE and keyUsage digitalSignature (both
+/// critical), then extendedKeyUsage and subjectAltName, each only when given.
+pub(crate) fn profile_extensions(
+    extended_key_usages: &[ExtendedKeyUsage],
+    subject_alt_names: &[SanEntry],
+) -> Vec<Vec<u8>> {
+    let mut exts = vec![
+        // basicConstraints: cA FALSE (the DEFAULT, so an empty SEQUENCE).
+        extension(&OID_BASIC_CONSTRAINTS, true, &writer::sequence(&[])),
+        // keyUsage: digitalSignature only: bit 0, 7 unused bits.
+        extension(
+            &OID_KEY_USAGE,
+            true,
+            &writer::tlv(writer::tag::BIT_STRING, &[0x07, 0x80]),
+        ),
+    ];
+    if !extended_key_usages.is_empty() {
+        let oids: Vec<Vec<u8>> = extended_key_usages
+            .iter()
+            .map(|e| writer::oid(&e.oid()))
+            .collect();
+        exts.push(extension(
+            &OID_EXT_KEY_USAGE,
+            false,
+            &writer::sequence_of(&oids),
+        ));
+    }
+    if !subject_alt_names.is_empty() {
+        let names: Vec<Vec<u8>> = subject_alt_names.iter().map(SanEntry::to_der).collect();
+        exts.push(extension(
+            &OID_SUBJECT_ALT_NAME,
+            false,
+            &writer::sequence_of(&names),
+        ));
+    }
+    exts
+}
+
 /// What a certificate's extensions say, decoded for reports. Extensions that
 /// fail to decode are listed in `malformed` rather than failing the read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

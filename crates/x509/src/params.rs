@@ -6,10 +6,7 @@ use sha1::{Digest as _, Sha1};
 
 use crate::{
     Certificate, DistinguishedName, Error, ExtendedKeyUsage, SanEntry, UtcTime,
-    extensions::{
-        OID_AUTHORITY_KEY_ID, OID_BASIC_CONSTRAINTS, OID_EXT_KEY_USAGE, OID_KEY_USAGE,
-        OID_SUBJECT_ALT_NAME, OID_SUBJECT_KEY_ID, extension,
-    },
+    extensions::{OID_AUTHORITY_KEY_ID, OID_SUBJECT_KEY_ID, extension, profile_extensions},
 };
 
 /// Number of random bytes in a serial number. The top bit is cleared (the
@@ -101,42 +98,7 @@ impl CertificateParams {
         let alg_id = algorithm_identifier(algorithm);
         let name = self.subject.to_der();
 
-        let mut exts: Vec<Vec<u8>> = vec![
-            // basicConstraints: cA FALSE (the DEFAULT, so an empty SEQUENCE).
-            extension(&OID_BASIC_CONSTRAINTS, true, &writer::sequence(&[])),
-            // keyUsage: digitalSignature only: bit 0, 7 unused bits.
-            extension(
-                &OID_KEY_USAGE,
-                true,
-                &writer::tlv(writer::tag::BIT_STRING, &[0x07, 0x80]),
-            ),
-        ];
-        if !self.extended_key_usages.is_empty() {
-            let oids: Vec<Vec<u8>> = self
-                .extended_key_usages
-                .iter()
-                .map(|e| writer::oid(&e.oid()))
-                .collect();
-            let parts: Vec<&[u8]> = oids.iter().map(Vec::as_slice).collect();
-            exts.push(extension(
-                &OID_EXT_KEY_USAGE,
-                false,
-                &writer::sequence(&parts),
-            ));
-        }
-        if !self.subject_alt_names.is_empty() {
-            let names: Vec<Vec<u8>> = self
-                .subject_alt_names
-                .iter()
-                .map(SanEntry::to_der)
-                .collect();
-            let parts: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
-            exts.push(extension(
-                &OID_SUBJECT_ALT_NAME,
-                false,
-                &writer::sequence(&parts),
-            ));
-        }
+        let mut exts = profile_extensions(&self.extended_key_usages, &self.subject_alt_names);
         exts.push(extension(
             &OID_SUBJECT_KEY_ID,
             false,
@@ -144,7 +106,6 @@ impl CertificateParams {
         ));
         let aki = writer::sequence(&[&writer::context_primitive(0, &key_id)]);
         exts.push(extension(&OID_AUTHORITY_KEY_ID, false, &aki));
-        let ext_parts: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
 
         let tbs = writer::sequence(&[
             &writer::context_constructed(0, &[&writer::integer_u64(2)]), // v3
@@ -154,7 +115,7 @@ impl CertificateParams {
             &writer::sequence(&[&not_before.to_x509_der(), &not_after.to_x509_der()]),
             &name, // subject
             spki,
-            &writer::context_constructed(3, &[&writer::sequence(&ext_parts)]),
+            &writer::context_constructed(3, &[&writer::sequence_of(&exts)]),
         ]);
         let signature = key.sign(&tbs)?;
         let der = writer::sequence(&[&tbs, &alg_id, &writer::bit_string(&signature)]);
@@ -276,22 +237,17 @@ mod tests {
     #[test]
     fn rejects_zero_days_and_year_10000() {
         let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-        let zero = CertificateParams {
-            validity_days: 0,
-            ..Default::default()
-        };
-        assert!(matches!(
-            zero.self_signed(&key),
-            Err(Error::InvalidValidity { .. })
-        ));
-        let far = CertificateParams {
-            validity_days: 3_000_000,
-            ..Default::default()
-        };
-        assert!(matches!(
-            far.self_signed(&key),
-            Err(Error::InvalidValidity { .. })
-        ));
+        for validity_days in [0, 3_000_000] {
+            let params = CertificateParams {
+                validity_days,
+                ..Default::default()
+            };
+            let result = params.self_signed(&key);
+            assert!(
+                matches!(result, Err(Error::InvalidValidity { .. })),
+                "{validity_days} days: {result:?}"
+            );
+        }
     }
 
     #[test]

@@ -17,10 +17,7 @@ use pfxgen_asn1::writer;
 use pfxgen_keygen::PrivateKey;
 
 use crate::{
-    DistinguishedName, Error, ExtendedKeyUsage, SanEntry,
-    extensions::{
-        OID_BASIC_CONSTRAINTS, OID_EXT_KEY_USAGE, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, extension,
-    },
+    DistinguishedName, Error, ExtendedKeyUsage, SanEntry, extensions::profile_extensions,
     params::algorithm_identifier,
 };
 
@@ -43,45 +40,6 @@ pub struct RequestParams {
 }
 
 impl RequestParams {
-    /// The requested extensions, DER `Extension`s.
-    fn extensions(&self) -> Vec<Vec<u8>> {
-        let mut exts = vec![
-            extension(&OID_BASIC_CONSTRAINTS, true, &writer::sequence(&[])),
-            extension(
-                &OID_KEY_USAGE,
-                true,
-                &writer::tlv(writer::tag::BIT_STRING, &[0x07, 0x80]),
-            ),
-        ];
-        if !self.extended_key_usages.is_empty() {
-            let oids: Vec<Vec<u8>> = self
-                .extended_key_usages
-                .iter()
-                .map(|e| writer::oid(&e.oid()))
-                .collect();
-            let parts: Vec<&[u8]> = oids.iter().map(Vec::as_slice).collect();
-            exts.push(extension(
-                &OID_EXT_KEY_USAGE,
-                false,
-                &writer::sequence(&parts),
-            ));
-        }
-        if !self.subject_alt_names.is_empty() {
-            let names: Vec<Vec<u8>> = self
-                .subject_alt_names
-                .iter()
-                .map(SanEntry::to_der)
-                .collect();
-            let parts: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
-            exts.push(extension(
-                &OID_SUBJECT_ALT_NAME,
-                false,
-                &writer::sequence(&parts),
-            ));
-        }
-        exts
-    }
-
     /// Makes the DER request signed with `key` (the algorithm the identity
     /// server pairs with the key). The signature is verified before the
     /// request is returned.
@@ -89,11 +47,10 @@ impl RequestParams {
     /// # Errors
     /// [`Error::Key`] if signing fails or the signature does not verify.
     pub fn sign(&self, key: &PrivateKey) -> Result<Vec<u8>, Error> {
-        let exts = self.extensions();
-        let ext_parts: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
+        let exts = profile_extensions(&self.extended_key_usages, &self.subject_alt_names);
         let attribute = writer::sequence(&[
             &writer::oid(&OID_EXTENSION_REQUEST),
-            &writer::set_of(&[&writer::sequence(&ext_parts)]),
+            &writer::set_of(&[&writer::sequence_of(&exts)]),
         ]);
         let public = key.public_key();
         let info = writer::sequence(&[
@@ -116,6 +73,7 @@ impl RequestParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extensions::{OID_EXT_KEY_USAGE, OID_SUBJECT_ALT_NAME};
     use pfxgen_keygen::KeyAlgorithm;
 
     #[test]
