@@ -287,8 +287,10 @@ mod vectors;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::hex;
 
-    const ALL: [Cipher; 8] = [
+    /// Every block cipher (the vectors' tests use it too).
+    pub(super) const ALL: [Cipher; 8] = [
         Cipher::Aes128,
         Cipher::Aes192,
         Cipher::Aes256,
@@ -365,13 +367,6 @@ mod tests {
         assert_eq!(rc2(&[], 40).unwrap_err(), DecryptProblem::KeyOrIv);
         assert_eq!(rc2(&[1; 5], 0).unwrap_err(), DecryptProblem::KeyOrIv);
         // The wrong key: `vectors::the_wrong_key_never_gives_the_plaintext_back`.
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     /// RFC 6229 (Test Vectors for the Stream Cipher RC4), Section 2: the

@@ -382,13 +382,7 @@ fn hmac_verify_generic<D: EagerHash>(key: &[u8], data: &[u8], expected: &[u8]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testing::hex;
 
     /// Vectors from RustCrypto's pkcs12 crate (tests/kdf.rs), which were
     /// checked against OpenSSL's `PKCS12_key_gen_utf8`.

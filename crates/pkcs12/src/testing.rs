@@ -5,6 +5,22 @@ use pfxgen_asn1::writer as d;
 
 use crate::{Hash, Password, kdf, oid};
 
+/// Bytes from hex digits, two a byte, as test vectors print them: any other
+/// character (spaces, line breaks, colons) is skipped. A lone last digit is
+/// dropped, so a mistyped vector fails the comparison it feeds.
+#[must_use]
+pub fn hex(text: &str) -> Vec<u8> {
+    let digits: Vec<u8> = text
+        .chars()
+        .filter_map(|c| c.to_digit(16))
+        .filter_map(|digit| u8::try_from(digit).ok())
+        .collect();
+    digits
+        .chunks_exact(2)
+        .map(|pair| pair.iter().fold(0, |byte, digit| byte << 4 | digit))
+        .collect()
+}
+
 /// A `data` ContentInfo holding `content` (an encoded SafeContents or
 /// AuthenticatedSafe).
 #[must_use]

@@ -6,16 +6,8 @@ use pfxgen_asn1::writer as d;
 use pfxgen_pkcs12::{
     Hash, Limits, MacStatus, Password, PasswordForm, Pfx,
     kdf::{self, KdfPurpose},
-    testing,
+    testing::{self, hex},
 };
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(char::is_ascii_hexdigit).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
 
 /// golang.org/x/crypto/pkcs12, `pbkdf_test.go`,
 /// `TestThatPBKDFWorksCorrectlyForLongKeys`: SHA-1, ID 1 (key), 2048
@@ -80,6 +72,22 @@ fn pkcs12_kdf_mac_key_and_hmac_match_openssl() {
     );
 }
 
+/// The MacData over an empty SEQUENCE written by hand from the value
+/// OpenSSL computed: HMAC-SHA256, salt 16 x 07, 2048 iterations.
+fn openssl_mac_data() -> Vec<u8> {
+    let alg = d::sequence(&[
+        &d::oid(&der::asn1::ObjectIdentifier::new_unwrap(
+            "2.16.840.1.101.3.4.2.1",
+        )),
+        &d::null(),
+    ]);
+    d::sequence(&[
+        &d::sequence(&[&alg, &d::octet_string(&hex(PW_MAC_OVER_EMPTY_SEQUENCE))]),
+        &d::octet_string(&[7; 16]),
+        &d::integer_u64(2048),
+    ])
+}
+
 /// The test builder writes exactly the MacData OpenSSL's values give, so the
 /// hostile-input tests that rely on it start from a correct MAC.
 #[test]
@@ -92,18 +100,7 @@ fn testing_mac_data_is_the_independently_computed_mac() {
         &iterations,
         2048,
     );
-    let alg = d::sequence(&[
-        &d::oid(&der::asn1::ObjectIdentifier::new_unwrap(
-            "2.16.840.1.101.3.4.2.1",
-        )),
-        &d::null(),
-    ]);
-    let expected = d::sequence(&[
-        &d::sequence(&[&alg, &d::octet_string(&hex(PW_MAC_OVER_EMPTY_SEQUENCE))]),
-        &d::octet_string(&[7; 16]),
-        &iterations,
-    ]);
-    assert_eq!(built, expected);
+    assert_eq!(built, openssl_mac_data());
 }
 
 /// A PFX whose MacData is written by hand from the OpenSSL-computed value
@@ -111,22 +108,10 @@ fn testing_mac_data_is_the_independently_computed_mac() {
 /// pinned to an outside value, not to the crate's own KDF.
 #[test]
 fn a_mac_computed_by_openssl_verifies() {
-    let auth_safe = [0x30, 0x00];
-    let alg = d::sequence(&[
-        &d::oid(&der::asn1::ObjectIdentifier::new_unwrap(
-            "2.16.840.1.101.3.4.2.1",
-        )),
-        &d::null(),
-    ]);
-    let mac = d::sequence(&[
-        &d::sequence(&[&alg, &d::octet_string(&hex(PW_MAC_OVER_EMPTY_SEQUENCE))]),
-        &d::octet_string(&[7; 16]),
-        &d::integer_u64(2048),
-    ]);
     let pfx = testing::pfx_with(
         &d::integer_u64(3),
-        &testing::data_content(&auth_safe),
-        Some(&mac),
+        &testing::data_content(&[0x30, 0x00]),
+        Some(&openssl_mac_data()),
     );
     let parsed = Pfx::parse(&pfx, &Limits::default()).unwrap();
     // A classic PKCS#12 HMAC is what .NET can verify (PBMAC1 is not:
