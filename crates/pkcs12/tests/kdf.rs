@@ -1,22 +1,22 @@
 //! The tuned key derivations (`kdf.rs`, `kdf/iterate.rs`) against the
 //! standard vectors and, differentially, against independent
 //! implementations: the `pbkdf2` crate (RustCrypto, over the `hmac` crate)
-//! for PBKDF2, and a textbook RFC 7292 Appendix B.2 PKCS#12 KDF written here
-//! over the `sha1`/`sha2` crates' `Digest`. Lengths cross every block and
-//! padding boundary of every hash.
+//! for PBKDF2, and a textbook RFC 7292 Appendix B.2 PKCS#12 KDF written out
+//! over the `sha1`/`sha2` crates' `Digest` (`common/kdf_oracles.rs`, shared
+//! with the `kdf_differential` fuzz target, whose seeds are replayed here).
+//! Lengths cross every block and padding boundary of every hash.
 
+use pfxgen_keygen::fuzzing::replay;
 use pfxgen_pkcs12::{
     Hash,
     kdf::{self, KdfPurpose},
+    testing::hex,
 };
-use sha2::Digest;
 
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+mod common {
+    pub mod kdf_oracles;
 }
+use common::kdf_oracles::{HASHES, differential, reference_pbkdf2, reference_pkcs12_kdf};
 
 /// RFC 6070, Section 2: PBKDF2-HMAC-SHA1. (The 16,777,216-iteration vector
 /// is left out: it would dominate the test run; 4096 iterations already
@@ -87,7 +87,7 @@ fn pbkdf2_hmac_sha256_rfc7914_vectors() {
         ),
     ];
     for (password, salt, iterations, expected) in cases {
-        let expected = hex(&expected.replace(char::is_whitespace, ""));
+        let expected = hex(expected);
         let got = kdf::pbkdf2(Hash::Sha256, password, salt, iterations, 64);
         assert_eq!(*got, expected, "c = {iterations}");
     }
@@ -108,25 +108,6 @@ impl Bytes {
             .collect()
     }
 }
-
-fn reference_pbkdf2(hash: Hash, password: &[u8], salt: &[u8], c: u32, out: &mut [u8]) {
-    match hash {
-        Hash::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt, c, out),
-        Hash::Sha224 => pbkdf2::pbkdf2_hmac::<sha2::Sha224>(password, salt, c, out),
-        Hash::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, c, out),
-        Hash::Sha384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(password, salt, c, out),
-        Hash::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(password, salt, c, out),
-        _ => unreachable!("a hash this test does not know"),
-    }
-}
-
-const HASHES: [Hash; 5] = [
-    Hash::Sha1,
-    Hash::Sha224,
-    Hash::Sha256,
-    Hash::Sha384,
-    Hash::Sha512,
-];
 
 /// Password lengths around the block sizes (keys longer than a block are
 /// hashed first), salt lengths around the padding boundaries of the first
@@ -160,60 +141,6 @@ fn pbkdf2_matches_the_pbkdf2_crate() {
     }
 }
 
-/// RFC 7292, Appendix B.2, step by step over `Digest`.
-fn textbook_pkcs12_kdf<D: Digest>(
-    v: usize,
-    password: &[u8],
-    salt: &[u8],
-    id: u8,
-    c: u32,
-    n: usize,
-) -> Vec<u8> {
-    let u = <D as Digest>::output_size();
-    let d = vec![id; v];
-    let stretch = |x: &[u8]| -> Vec<u8> {
-        let len = v * x.len().div_ceil(v);
-        x.iter().copied().cycle().take(len).collect()
-    };
-    let mut i = stretch(salt);
-    i.extend(stretch(password));
-    let mut out = Vec::new();
-    for _ in 0..n.div_ceil(u) {
-        let mut a = D::new()
-            .chain_update(&d)
-            .chain_update(&i)
-            .finalize()
-            .to_vec();
-        for _ in 1..c {
-            a = D::digest(&a).to_vec();
-        }
-        out.extend_from_slice(&a);
-        let b: Vec<u8> = a.iter().copied().cycle().take(v).collect();
-        for block in i.chunks_mut(v) {
-            // I_j = (I_j + B + 1) mod 2^(8v), as big-endian integers.
-            let mut carry = 1u16;
-            for k in (0..v).rev() {
-                let sum = u16::from(block[k]) + u16::from(b[k]) + carry;
-                block[k] = sum.to_le_bytes()[0];
-                carry = sum >> 8;
-            }
-        }
-    }
-    out.truncate(n);
-    out
-}
-
-fn reference_pkcs12_kdf(hash: Hash, p: &[u8], s: &[u8], id: u8, c: u32, n: usize) -> Vec<u8> {
-    match hash {
-        Hash::Sha1 => textbook_pkcs12_kdf::<sha1::Sha1>(64, p, s, id, c, n),
-        Hash::Sha224 => textbook_pkcs12_kdf::<sha2::Sha224>(64, p, s, id, c, n),
-        Hash::Sha256 => textbook_pkcs12_kdf::<sha2::Sha256>(64, p, s, id, c, n),
-        Hash::Sha384 => textbook_pkcs12_kdf::<sha2::Sha384>(128, p, s, id, c, n),
-        Hash::Sha512 => textbook_pkcs12_kdf::<sha2::Sha512>(128, p, s, id, c, n),
-        _ => unreachable!("a hash this test does not know"),
-    }
-}
-
 #[test]
 fn pkcs12_kdf_matches_the_textbook_algorithm() {
     let mut rng = Bytes(0xD1B5_4A32_D192_ED03);
@@ -238,4 +165,10 @@ fn pkcs12_kdf_matches_the_textbook_algorithm() {
             }
         }
     }
+}
+
+/// The committed `kdf_differential` seeds, through the fuzz target itself.
+#[test]
+fn replay_kdf_differential() {
+    replay("kdf_differential", differential);
 }
