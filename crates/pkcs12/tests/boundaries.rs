@@ -14,22 +14,16 @@ use pfxgen_pkcs12::{
     DerProblem, Error, IterationProblem, Limits, Password, Pfx, ber, decrypt_pkcs8, testing,
 };
 
+mod common {
+    pub mod fixtures;
+}
+use common::fixtures::{
+    AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, HMAC_SHA256, PBE_3DES, PBES2, PBKDF2,
+    SAFE_CONTENTS_BAG, SHA256, X509, oid, pbmac1_with_key_length,
+};
+
 const PW: &str = "pw";
 
-fn oid(dotted: &str) -> Vec<u8> {
-    d::oid(&der::asn1::ObjectIdentifier::new_unwrap(dotted))
-}
-
-const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
-const DATA: &str = "1.2.840.113549.1.7.1";
-const SAFE_CONTENTS_BAG: &str = "1.2.840.113549.1.12.10.1.6";
-const PBES2: &str = "1.2.840.113549.1.5.13";
-const PBKDF2: &str = "1.2.840.113549.1.5.12";
-const PBMAC1: &str = "1.2.840.113549.1.5.14";
-const HMAC_SHA256: &str = "1.2.840.113549.2.9";
-const AES256_CBC: &str = "2.16.840.1.101.3.4.1.42";
-const PBE_3DES: &str = "1.2.840.113549.1.12.1.3";
-const SHA256: &str = "2.16.840.1.101.3.4.2.1";
 /// An unknown bag type: the cheapest bag the parser still counts.
 const OTHER_BAG: &str = "1.2.3.4";
 
@@ -602,31 +596,6 @@ fn iterations_at_the_limit_are_accepted_and_one_more_refused() {
 
 // --- PBMAC1 key length ------------------------------------------------------------
 
-fn pbmac1_with_key_length(key_length: u64) -> Vec<u8> {
-    let auth_safe = testing::safe_contents(&[]);
-    let kdf = d::sequence(&[
-        &oid(PBKDF2),
-        &d::sequence(&[
-            &d::octet_string(&[1; 16]),
-            &d::integer_u64(1),
-            &d::integer_u64(key_length),
-            &d::sequence(&[&oid(HMAC_SHA256), &d::null()]),
-        ]),
-    ]);
-    let mac_alg = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
-    let alg = d::sequence(&[&oid(PBMAC1), &d::sequence(&[&kdf, &mac_alg])]);
-    let mac = d::sequence(&[
-        &d::sequence(&[&alg, &d::octet_string(&[0; 32])]),
-        &d::octet_string(b"NOT USED"),
-        &d::integer_u64(1),
-    ]);
-    testing::pfx_with(
-        &d::integer_u64(3),
-        &testing::data_content(&auth_safe),
-        Some(&mac),
-    )
-}
-
 /// RFC 9579 advises at least 160 bits; the longest HMAC output is 64 bytes.
 #[test]
 fn pbmac1_key_lengths_20_and_64_are_accepted_19_and_65_refused() {
@@ -710,11 +679,11 @@ fn a_parsed_file_reports_version_3() {
 /// A certificate bag (RFC 7292, 4.2.3) holding `cert`.
 fn cert_bag(cert: &[u8]) -> Vec<u8> {
     let value = d::sequence(&[
-        &oid("1.2.840.113549.1.9.22.1"),
+        &oid(X509),
         &d::context_constructed(0, &[&d::octet_string(cert)]),
     ]);
     testing::safe_bag(
-        &der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3"),
+        &der::asn1::ObjectIdentifier::new_unwrap(CERT_BAG),
         &value,
         &[],
     )

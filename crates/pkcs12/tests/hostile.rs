@@ -16,26 +16,15 @@ use pfxgen_pkcs12::{
 };
 use pfxgen_x509::CertificateParams;
 
-const PW: &str = "pw";
-
-fn oid(dotted: &str) -> Vec<u8> {
-    d::oid(&der::asn1::ObjectIdentifier::new_unwrap(dotted))
+mod common {
+    pub mod fixtures;
 }
+use common::fixtures::{
+    AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY, HMAC_SHA256, KEY_BAG, LOCAL_KEY_ID,
+    PBE_3DES, PBES2, PBKDF2, SHA256, X509, oid, pbmac1_mac_data,
+};
 
-const DATA: &str = "1.2.840.113549.1.7.1";
-const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
-const KEY_BAG: &str = "1.2.840.113549.1.12.10.1.1";
-const CERT_BAG: &str = "1.2.840.113549.1.12.10.1.3";
-const X509: &str = "1.2.840.113549.1.9.22.1";
-const FRIENDLY: &str = "1.2.840.113549.1.9.20";
-const LOCAL_KEY_ID: &str = "1.2.840.113549.1.9.21";
-const PBES2: &str = "1.2.840.113549.1.5.13";
-const PBKDF2: &str = "1.2.840.113549.1.5.12";
-const PBMAC1: &str = "1.2.840.113549.1.5.14";
-const HMAC_SHA256: &str = "1.2.840.113549.2.9";
-const AES256_CBC: &str = "2.16.840.1.101.3.4.1.42";
-const PBE_3DES: &str = "1.2.840.113549.1.12.1.3";
-const SHA256: &str = "2.16.840.1.101.3.4.2.1";
+const PW: &str = "pw";
 
 /// A raw INTEGER TLV from content bytes (to write hostile encodings).
 fn int_raw(content: &[u8]) -> Vec<u8> {
@@ -286,30 +275,11 @@ fn reject_pbes2_parameters_of_the_wrong_type() {
 
 // --- PBMAC1 key lengths and salts (CVE-2025-11187) -------------------------
 
-fn pbmac1_pfx(key_length: Option<u64>, salt: &[u8]) -> Vec<u8> {
+/// A PFX holding the baseline bags under a PBMAC1 MAC with the given
+/// PBKDF2 salt (a raw TLV) and keyLength.
+fn pbmac1_pfx(key_length: u64, salt: &[u8]) -> Vec<u8> {
     let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
-    let mut fields = vec![salt.to_vec(), d::integer_u64(2048)];
-    if let Some(k) = key_length {
-        fields.push(d::tlv(
-            0x02,
-            &k.to_be_bytes()[k
-                .to_be_bytes()
-                .iter()
-                .take_while(|b| **b == 0)
-                .count()
-                .min(7)..],
-        ));
-    }
-    fields.push(d::sequence(&[&oid(HMAC_SHA256), &d::null()]));
-    let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
-    let kdf = d::sequence(&[&oid(PBKDF2), &d::sequence(&parts)]);
-    let mac_alg = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
-    let alg = d::sequence(&[&oid(PBMAC1), &d::sequence(&[&kdf, &mac_alg])]);
-    let mac = d::sequence(&[
-        &d::sequence(&[&alg, &d::octet_string(&[0; 32])]),
-        &d::octet_string(b"NOT USED"),
-        &d::integer_u64(1),
-    ]);
+    let mac = pbmac1_mac_data(&[salt, &d::integer_u64(2048), &d::integer_u64(key_length)]);
     pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac))
 }
 
@@ -318,7 +288,7 @@ fn reject_pbmac1_key_lengths_0_1_65_and_huge() {
     for (len, name) in [(0u64, "0"), (1, "1"), (65, "65"), (2_147_483_647, "2pow31")] {
         let result = parse(
             &format!("pbmac1_keylen_{name}"),
-            &pbmac1_pfx(Some(len), &d::octet_string(&[1; 16])),
+            &pbmac1_pfx(len, &d::octet_string(&[1; 16])),
         );
         match result {
             Err(Error::InvalidValue { what, .. }) if what.contains("keyLength") => {}
@@ -329,10 +299,7 @@ fn reject_pbmac1_key_lengths_0_1_65_and_huge() {
 
 #[test]
 fn reject_pbmac1_salt_that_is_not_an_octet_string() {
-    let result = parse(
-        "pbmac1_salt_integer",
-        &pbmac1_pfx(Some(32), &d::integer_u64(5)),
-    );
+    let result = parse("pbmac1_salt_integer", &pbmac1_pfx(32, &d::integer_u64(5)));
     assert!(
         matches!(
             result,
@@ -346,10 +313,7 @@ fn reject_pbmac1_salt_that_is_not_an_octet_string() {
     );
     let other_source = d::sequence(&[&oid("1.2.3.4")]);
     invalid(
-        parse(
-            "pbmac1_salt_othersource",
-            &pbmac1_pfx(Some(32), &other_source),
-        ),
+        parse("pbmac1_salt_othersource", &pbmac1_pfx(32, &other_source)),
         "PBKDF2-params.salt",
         "otherSource",
     );
@@ -399,16 +363,23 @@ fn decode_friendly_name_above_u07ff() {
 
 // --- Iteration counts (Go, Bouncy Castle, RustCrypto) ----------------------
 
-fn mac_iterations_pfx(iterations_tlv: &[u8]) -> Vec<u8> {
+/// The baseline bags under a MacData of `digest` (dotted) with a
+/// `mac_len`-byte value, an 8-byte salt and the iterations as a raw TLV.
+/// The MAC value is irrelevant: what these files test is refused before it
+/// is computed.
+fn filler_mac_pfx(digest: &str, mac_len: usize, iterations_tlv: &[u8]) -> Vec<u8> {
     let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
-    // The MAC value is irrelevant: parsing must refuse before computing it.
-    let alg = d::sequence(&[&oid(SHA256), &d::null()]);
+    let alg = d::sequence(&[&oid(digest), &d::null()]);
     let mac = d::sequence(&[
-        &d::sequence(&[&alg, &d::octet_string(&[0; 32])]),
+        &d::sequence(&[&alg, &d::octet_string(&vec![0; mac_len])]),
         &d::octet_string(&[1; 8]),
         iterations_tlv,
     ]);
     pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac))
+}
+
+fn mac_iterations_pfx(iterations_tlv: &[u8]) -> Vec<u8> {
+    filler_mac_pfx(SHA256, 32, iterations_tlv)
 }
 
 #[track_caller]
@@ -755,14 +726,7 @@ fn reject_100000_tiny_bags() {
 
 #[test]
 fn reject_mac_of_the_wrong_length() {
-    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
-    let alg = d::sequence(&[&oid(SHA256), &d::null()]);
-    let mac = d::sequence(&[
-        &d::sequence(&[&alg, &d::octet_string(&[0; 31])]),
-        &d::octet_string(&[1; 8]),
-        &d::integer_u64(2048),
-    ]);
-    let pfx = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
+    let pfx = filler_mac_pfx(SHA256, 31, &d::integer_u64(2048));
     invalid(
         parse("mac_31_bytes", &pfx),
         "MacData.mac.digest",
@@ -772,15 +736,8 @@ fn reject_mac_of_the_wrong_length() {
 
 #[test]
 fn unknown_mac_digest_parses_but_never_opens() {
-    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
     for (name, digest) in [("md5", "1.2.840.113549.2.5"), ("unknown", "1.2.3.4.5")] {
-        let alg = d::sequence(&[&oid(digest), &d::null()]);
-        let mac = d::sequence(&[
-            &d::sequence(&[&alg, &d::octet_string(&[0; 16])]),
-            &d::octet_string(&[1; 8]),
-            &d::integer_u64(2048),
-        ]);
-        let pfx = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
+        let pfx = filler_mac_pfx(digest, 16, &d::integer_u64(2048));
         // It parses (so `inspect` can show the rest of the file) ...
         let parsed = parse(&format!("mac_digest_{name}"), &pfx).unwrap();
         let mac = parsed.mac().unwrap();

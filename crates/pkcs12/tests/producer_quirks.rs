@@ -16,18 +16,12 @@ use pfxgen_pkcs12::{
 use pfxgen_x509::CertificateParams;
 use zeroize::Zeroizing;
 
-fn oid(dotted: &str) -> Vec<u8> {
-    d::oid(&der::asn1::ObjectIdentifier::new_unwrap(dotted))
+mod common {
+    pub mod fixtures;
 }
-
-const PBES2: &str = "1.2.840.113549.1.5.13";
-const PBKDF2: &str = "1.2.840.113549.1.5.12";
-const HMAC_SHA256: &str = "1.2.840.113549.2.9";
-const AES128_CBC: &str = "2.16.840.1.101.3.4.1.2";
-const AES256_CBC: &str = "2.16.840.1.101.3.4.1.42";
-const DATA: &str = "1.2.840.113549.1.7.1";
-const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
-const SHROUDED_KEY_BAG: &str = "1.2.840.113549.1.12.10.1.2";
+use common::fixtures::{
+    AES128_CBC, AES256_CBC, DATA, ENCRYPTED_DATA, HMAC_SHA256, PBES2, PBKDF2, SHROUDED_KEY_BAG, oid,
+};
 
 const SALT: [u8; 16] = [2; 16];
 const IV: [u8; 16] = [1; 16];
@@ -111,6 +105,16 @@ fn shrouded_key_content(pkcs8: &[u8], pass: &[u8]) -> Vec<u8> {
     testing::data_content(&testing::safe_contents(&[bag]))
 }
 
+/// A fresh key shrouded under `key_pass` and its certificate encrypted with
+/// AES-256 under `cert_pass` (each password's bytes as given to PBKDF2).
+fn key_and_cert_contents(key_pass: &[u8], cert_pass: &[u8]) -> [Vec<u8>; 2] {
+    let (_, cert, pkcs8) = key_and_cert();
+    [
+        shrouded_key_content(&pkcs8, key_pass),
+        cert_content(&cert, cert_pass, AES256_CBC, None, 32),
+    ]
+}
+
 fn open(pfx: &[u8], password: &Password) -> Result<pfxgen_pkcs12::Opened, Error> {
     Pfx::parse(pfx, &Limits::default())?.open(password, &Limits::default())
 }
@@ -152,14 +156,10 @@ fn bytes_after_the_pfx_are_counted_and_ignored() {
 
 #[test]
 fn nss_bmpstring_pbes2_password_is_read_once_the_mac_verifies() {
-    let (_, cert, pkcs8) = key_and_cert();
     let pw = Password::from_str_copy("nss");
     let bmp = pw.bmp();
     assert_eq!(bmp.as_slice(), b"\0n\0s\0s\0\0");
-    let contents = [
-        shrouded_key_content(&pkcs8, &bmp),
-        cert_content(&cert, &bmp, AES256_CBC, None, 32),
-    ];
+    let contents = key_and_cert_contents(&bmp, &bmp);
     let pfx = testing::pfx(&contents, &pw, 2048);
     let opened = open(&pfx, &pw).unwrap();
     assert_eq!((opened.keys.len(), opened.certificates.len()), (1, 1));
@@ -256,13 +256,9 @@ fn aes_keylength_naming_another_size_is_read_both_ways() {
 
 #[test]
 fn key_under_a_second_password_is_diagnosed() {
-    let (_, cert, pkcs8) = key_and_cert();
     let store = Password::from_str_copy("storepass");
     let keypass = Password::from_str_copy("keypass");
-    let contents = [
-        shrouded_key_content(&pkcs8, keypass.utf8()),
-        cert_content(&cert, store.utf8(), AES256_CBC, None, 32),
-    ];
+    let contents = key_and_cert_contents(keypass.utf8(), store.utf8());
     let pfx = testing::pfx(&contents, &store, 2048);
     // The store password: the MAC verifies, the key does not decrypt.
     match open(&pfx, &store) {
@@ -291,7 +287,6 @@ fn key_under_a_second_password_is_diagnosed() {
 
 #[test]
 fn iso_8859_1_password_bytes_are_used_as_they_are() {
-    let (_, cert, pkcs8) = key_and_cert();
     // "Mötley Crüe" in ISO-8859-1: not UTF-8.
     let latin1 = b"M\xf6tley Cr\xfce".to_vec();
     let pw = Password::from_bytes(Zeroizing::new(latin1.clone()));
@@ -301,10 +296,7 @@ fn iso_8859_1_password_bytes_are_used_as_they_are() {
     assert_eq!(pw.bmp().as_slice(), utf8.bmp().as_slice());
     assert!(pw.legacy_bytewise_bmp().is_none());
     // RSA JSafe: MAC over the BMPString, PBES2 over the ISO-8859-1 bytes.
-    let contents = [
-        shrouded_key_content(&pkcs8, &latin1),
-        cert_content(&cert, &latin1, AES256_CBC, None, 32),
-    ];
+    let contents = key_and_cert_contents(&latin1, &latin1);
     let pfx = testing::pfx(&contents, &utf8, 2048);
     let opened = open(&pfx, &pw).unwrap();
     assert_eq!((opened.keys.len(), opened.certificates.len()), (1, 1));

@@ -3,8 +3,8 @@
 
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{
-    Cipher, Content, EncryptionScheme, Error, Hash, Limits, MacAlgorithm, MacStatus, Password,
-    PasswordForm, Pfx, Profile, WriteOptions, write_pfx,
+    Cipher, Content, EncryptionScheme, Error, Hash, Limits, MacAlgorithm, MacStatus, Opened,
+    Password, PasswordForm, Pfx, Profile, WriteOptions, testing, write_pfx,
 };
 use pfxgen_x509::{Certificate, CertificateParams};
 
@@ -12,6 +12,22 @@ fn make(alg: KeyAlgorithm) -> (PrivateKey, Certificate) {
     let key = PrivateKey::generate(alg).unwrap();
     let cert = CertificateParams::default().self_signed(&key).unwrap();
     (key, cert)
+}
+
+/// The password of the single-file tests.
+const PW: &str = "pw-Secret-1234";
+
+/// `key` and `cert` (and `chain`) written in the Modern profile at 2048
+/// iterations under [`PW`].
+fn write_modern(key: &PrivateKey, cert: &Certificate, chain: &[Certificate]) -> Vec<u8> {
+    let pw = Password::from_str_copy(PW);
+    write_pfx(key, cert, chain, &pw, &options(Profile::Modern, 2048)).unwrap()
+}
+
+/// Parses `der` (which must parse) and opens it with [`PW`].
+fn open(der: &[u8]) -> Result<Opened, Error> {
+    let pfx = Pfx::parse(der, &Limits::default()).unwrap();
+    pfx.open(&Password::from_str_copy(PW), &Limits::default())
 }
 
 fn options(profile: Profile, iterations: u32) -> WriteOptions {
@@ -182,7 +198,7 @@ fn writer_refuses_a_key_that_is_not_the_certificates() {
         &other,
         &cert,
         &[],
-        &Password::from_str_copy("pw-Secret-1234"),
+        &Password::from_str_copy(PW),
         &WriteOptions::default(),
     )
     .unwrap_err();
@@ -192,7 +208,7 @@ fn writer_refuses_a_key_that_is_not_the_certificates() {
 #[test]
 fn writer_validates_iterations() {
     let (key, cert) = make(KeyAlgorithm::EcdsaP256);
-    let pw = Password::from_str_copy("pw-Secret-1234");
+    let pw = Password::from_str_copy(PW);
     for bad in [0, 999, 300_001, u32::MAX] {
         let opts = WriteOptions {
             iterations: bad,
@@ -216,15 +232,11 @@ fn writer_validates_iterations() {
 #[test]
 fn flipped_mac_byte_is_an_integrity_failure_not_a_wrong_password() {
     let (key, cert) = make(KeyAlgorithm::EcdsaP256);
-    let pw = Password::from_str_copy("pw-Secret-1234");
-    let mut der = write_pfx(&key, &cert, &[], &pw, &options(Profile::Modern, 2048)).unwrap();
+    let mut der = write_modern(&key, &cert, &[]);
     // The MAC value is the 32 bytes after the last `04 20` before the salt.
     let mac_pos = der.windows(2).rposition(|w| w == [0x04, 0x20]).unwrap() + 2;
     der[mac_pos] ^= 0x01;
-    let err = Pfx::parse(&der, &Limits::default())
-        .unwrap()
-        .open(&pw, &Limits::default())
-        .unwrap_err();
+    let err = open(&der).unwrap_err();
     assert!(matches!(err, Error::IntegrityCheckFailed), "{err}");
 }
 
@@ -232,19 +244,8 @@ fn flipped_mac_byte_is_an_integrity_failure_not_a_wrong_password() {
 fn chain_certificates_are_written_after_the_end_entity() {
     let (key, cert) = make(KeyAlgorithm::EcdsaP256);
     let (_, ca) = make(KeyAlgorithm::EcdsaP384);
-    let pw = Password::from_str_copy("pw-Secret-1234");
-    let der = write_pfx(
-        &key,
-        &cert,
-        std::slice::from_ref(&ca),
-        &pw,
-        &options(Profile::Modern, 2048),
-    )
-    .unwrap();
-    let opened = Pfx::parse(&der, &Limits::default())
-        .unwrap()
-        .open(&pw, &Limits::default())
-        .unwrap();
+    let der = write_modern(&key, &cert, std::slice::from_ref(&ca));
+    let opened = open(&der).unwrap();
     assert_eq!(opened.certificates.len(), 2);
     assert_eq!(opened.certificates[1].certificate.as_ref().unwrap(), &ca);
     assert!(opened.certificates[1].attributes.local_key_id.is_none());
@@ -258,8 +259,7 @@ fn chain_certificates_are_written_after_the_end_entity() {
 #[test]
 fn damaged_certificate_ciphertext_with_the_right_password_is_an_integrity_failure() {
     let (key, cert) = make(KeyAlgorithm::EcdsaP256);
-    let pw = Password::from_str_copy("pw-Secret-1234");
-    let mut der = write_pfx(&key, &cert, &[], &pw, &options(Profile::Modern, 2048)).unwrap();
+    let mut der = write_modern(&key, &cert, &[]);
     let pfx = Pfx::parse(&der, &Limits::default()).unwrap();
     let Content::Encrypted { ciphertext, .. } = &pfx.contents()[0] else {
         panic!()
@@ -269,10 +269,7 @@ fn damaged_certificate_ciphertext_with_the_right_password_is_an_integrity_failur
         .position(|w| w == ciphertext.as_slice())
         .unwrap();
     der[pos + ciphertext.len() - 1] ^= 0x01; // the padding block
-    let err = Pfx::parse(&der, &Limits::default())
-        .unwrap()
-        .open(&pw, &Limits::default())
-        .unwrap_err();
+    let err = open(&der).unwrap_err();
     assert!(matches!(err, Error::PartlyDecrypted { .. }), "{err}");
     assert!(err.to_string().contains("was damaged"), "{err}");
 }
@@ -284,8 +281,7 @@ fn damaged_certificate_ciphertext_with_the_right_password_is_an_integrity_failur
 #[test]
 fn damaged_key_ciphertext_with_the_right_password_is_an_integrity_failure() {
     let (key, cert) = make(KeyAlgorithm::EcdsaP256);
-    let pw = Password::from_str_copy("pw-Secret-1234");
-    let mut der = write_pfx(&key, &cert, &[], &pw, &options(Profile::Modern, 2048)).unwrap();
+    let mut der = write_modern(&key, &cert, &[]);
     // pkcs8ShroudedKeyBag (1.2.840.113549.1.12.10.1.2); its encryptedData is
     // the first OCTET STRING with a long-form length after it (salt and IV
     // are short).
@@ -303,10 +299,7 @@ fn damaged_key_ciphertext_with_the_right_password_is_an_integrity_failure() {
             .unwrap();
     let len = usize::from(der[octets + 2]);
     der[octets + 2 + len] ^= 0x01; // the last byte: the padding block
-    let err = Pfx::parse(&der, &Limits::default())
-        .unwrap()
-        .open(&pw, &Limits::default())
-        .unwrap_err();
+    let err = open(&der).unwrap_err();
     assert!(matches!(err, Error::IntegrityCheckFailed), "{err}");
 }
 
@@ -316,15 +309,13 @@ fn damaged_key_ciphertext_with_the_right_password_is_an_integrity_failure() {
 fn injected_certificates_are_refused_by_open_certificates() {
     let (key, cert) = make(KeyAlgorithm::EcdsaP256);
     let (_, attacker) = make(KeyAlgorithm::EcdsaP256);
-    let pw = Password::from_str_copy("pw-Secret-1234");
-    let der = write_pfx(&key, &cert, &[], &pw, &options(Profile::Modern, 2048)).unwrap();
-    let injected = pfxgen_pkcs12::testing::data_content(&pfxgen_pkcs12::testing::safe_contents(&[
-        pfxgen_pkcs12::testing::cert_bag(
-            attacker.der(),
-            &[pfxgen_pkcs12::testing::local_key_id(&[0x99])],
-        ),
-    ]));
-    let tampered = pfxgen_pkcs12::testing::inject_content(&der, &injected).unwrap();
+    let pw = Password::from_str_copy(PW);
+    let der = write_modern(&key, &cert, &[]);
+    let injected = testing::data_content(&testing::safe_contents(&[testing::cert_bag(
+        attacker.der(),
+        &[testing::local_key_id(&[0x99])],
+    )]));
+    let tampered = testing::inject_content(&der, &injected).unwrap();
     let pfx = Pfx::parse(&tampered, &Limits::default()).unwrap();
     let err = pfx.open_certificates(&pw, &Limits::default()).unwrap_err();
     assert!(matches!(err, Error::IntegrityCheckFailed), "{err}");

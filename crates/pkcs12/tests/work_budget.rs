@@ -4,8 +4,12 @@
 //! the OpenSSL CLI is checked against hand-counted compressions, so the
 //! formulas cannot drift unnoticed.
 
-use pfxgen_asn1::writer as d;
 use pfxgen_pkcs12::{Content, Error, Limits, MacStatus, Password, Pfx, decrypt_pkcs8, testing};
+
+mod common {
+    pub mod fixtures;
+}
+use common::fixtures::pbmac1_with_key_length;
 
 const P8_PBES2_AES256_SHA256: &[u8] = include_bytes!("examples/pkcs8/pbes2_aes256_sha256.p8");
 const P8_PBES2_3DES_SHA1: &[u8] = include_bytes!("examples/pkcs8/pbes2_3des_sha1.p8");
@@ -138,36 +142,6 @@ fn mac_work_at_the_budget_is_accepted_and_one_less_refused() {
         }
         other => panic!("{other:?}"),
     }
-}
-
-/// A PBMAC1 file with a `key_length`-byte key from PBKDF2-HMAC-SHA256 at
-/// one iteration (the MAC value is not checked by `mac_work`).
-fn pbmac1_with_key_length(key_length: u64) -> Vec<u8> {
-    let oid = |s: &str| d::oid(&der::asn1::ObjectIdentifier::new_unwrap(s));
-    let hmac_sha256 = d::sequence(&[&oid("1.2.840.113549.2.9"), &d::null()]);
-    let kdf = d::sequence(&[
-        &oid("1.2.840.113549.1.5.12"),
-        &d::sequence(&[
-            &d::octet_string(&[1; 16]),
-            &d::integer_u64(1),
-            &d::integer_u64(key_length),
-            &hmac_sha256,
-        ]),
-    ]);
-    let alg = d::sequence(&[
-        &oid("1.2.840.113549.1.5.14"),
-        &d::sequence(&[&kdf, &hmac_sha256]),
-    ]);
-    let mac = d::sequence(&[
-        &d::sequence(&[&alg, &d::octet_string(&[0; 32])]),
-        &d::octet_string(b"NOT USED"),
-        &d::integer_u64(1),
-    ]);
-    testing::pfx_with(
-        &d::integer_u64(3),
-        &testing::data_content(&testing::safe_contents(&[])),
-        Some(&mac),
-    )
 }
 
 /// PBKDF2 runs its loop once per output block: a 64-byte PBMAC1 key from
