@@ -220,14 +220,7 @@ impl EncryptionScheme {
         cipher: Cipher,
         limits: &Limits,
     ) -> Result<Self, Error> {
-        let params =
-            params.ok_or_else(|| id.invalid("pkcs-12PbeParams", "parameters are missing"))?;
-        if params.tag != tag::SEQUENCE {
-            return Err(params
-                .invalid("pkcs-12PbeParams", "parameters are not a SEQUENCE")
-                .into());
-        }
-        let mut p = params.reader();
+        let mut p = sequence_params(id, params, "pkcs-12PbeParams")?.reader();
         let salt = p.octet_string("pkcs-12PbeParams.salt")?;
         let iterations = p
             .integer("pkcs-12PbeParams.iterations")?
@@ -246,13 +239,7 @@ impl EncryptionScheme {
         params: Option<Tlv<'_>>,
         limits: &Limits,
     ) -> Result<Result<Self, UnsupportedScheme>, Error> {
-        let params = params.ok_or_else(|| id.invalid("PBES2-params", "parameters are missing"))?;
-        if params.tag != tag::SEQUENCE {
-            return Err(params
-                .invalid("PBES2-params", "parameters are not a SEQUENCE")
-                .into());
-        }
-        let mut p = params.reader();
+        let mut p = sequence_params(id, params, "PBES2-params")?.reader();
         let kdf_alg = p.sequence("PBES2-params.keyDerivationFunc")?;
         let enc_alg = p.sequence("PBES2-params.encryptionScheme")?;
         p.finish("PBES2-params")?;
@@ -470,6 +457,20 @@ impl EncryptionScheme {
             ]),
         }
     }
+}
+
+/// The parameters of the algorithm identified by `id`, which must be
+/// present and a SEQUENCE (`what` names them in the error).
+fn sequence_params<'a>(
+    id: &Tlv<'_>,
+    params: Option<Tlv<'a>>,
+    what: &'static str,
+) -> Result<Tlv<'a>, Error> {
+    let params = params.ok_or_else(|| id.invalid(what, "parameters are missing"))?;
+    if params.tag != tag::SEQUENCE {
+        return Err(params.invalid(what, "parameters are not a SEQUENCE").into());
+    }
+    Ok(params)
 }
 
 /// The AES variant a PBES2 keyLength names when it differs from the

@@ -2,6 +2,8 @@ use core::fmt;
 
 use pfxgen_asn1::{DerProblem, Location};
 
+use crate::Limits;
+
 /// What is wrong with an iteration count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -175,6 +177,18 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+}
+
+/// The first check of every reader: `bytes` is at most
+/// [`Limits::max_input_size`] long, or [`Error::InputTooLarge`].
+pub(crate) fn check_input_size(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
+    if bytes.len() > limits.max_input_size {
+        return Err(Error::InputTooLarge {
+            size: bytes.len(),
+            limit: limits.max_input_size,
+        });
+    }
+    Ok(())
 }
 
 impl fmt::Display for Error {

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::{
     EncryptionScheme, Error, Limits, Password, Profile, WriteOptions, ber,
+    error::check_input_size,
     pem::{is_pem, pem_blocks},
 };
 use pfxgen_asn1::{Reader, tag};
@@ -77,12 +78,7 @@ impl KeyFile {
     /// [`Error::Malformed`], [`Error::Unsupported`] (traditional OpenSSL
     /// PEM encryption).
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, Error> {
-        if bytes.len() > limits.max_input_size {
-            return Err(Error::InputTooLarge {
-                size: bytes.len(),
-                limit: limits.max_input_size,
-            });
-        }
+        check_input_size(bytes, limits)?;
         if !is_pem(bytes) {
             let der = ber::normalize_secret(bytes, limits.max_depth)
                 .map_err(|_| problem("it is neither PEM text nor a DER private key"))?;

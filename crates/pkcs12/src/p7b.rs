@@ -14,7 +14,9 @@ use pfxgen_asn1::writer;
 use pfxgen_x509::Certificate;
 
 use crate::{
-    Error, Limits, ber, oid,
+    Error, Limits, ber,
+    error::check_input_size,
+    oid,
     pem::{is_pem, pem_blocks},
 };
 use pfxgen_asn1::{Reader, tag};
@@ -46,12 +48,7 @@ fn problem(detail: impl Into<String>) -> Error {
 /// [`Error::InputTooLarge`], [`Error::LimitExceeded`], [`Error::File`] (no
 /// certificate, a damaged one), [`Error::Malformed`] (a damaged PKCS#7).
 pub fn read_certificate_file(bytes: &[u8], limits: &Limits) -> Result<CertificateFile, Error> {
-    if bytes.len() > limits.max_input_size {
-        return Err(Error::InputTooLarge {
-            size: bytes.len(),
-            limit: limits.max_input_size,
-        });
-    }
+    check_input_size(bytes, limits)?;
     let mut file = CertificateFile::default();
     if is_pem(bytes) {
         for (i, block) in pem_blocks(bytes, limits)?.into_iter().enumerate() {

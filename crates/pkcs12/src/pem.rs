@@ -5,7 +5,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::{Error, Limits};
+use crate::{Error, Limits, error::check_input_size};
 
 /// Most PEM blocks read from one file (a key, a certificate and a long
 /// chain fit many times over).
@@ -45,12 +45,7 @@ pub fn is_pem(bytes: &[u8]) -> bool {
 /// block without its end line, with headers (`Proc-Type`: OpenSSL's
 /// traditional key encryption) or with bad base64.
 pub fn pem_blocks(bytes: &[u8], limits: &Limits) -> Result<Vec<PemBlock>, Error> {
-    if bytes.len() > limits.max_input_size {
-        return Err(Error::InputTooLarge {
-            size: bytes.len(),
-            limit: limits.max_input_size,
-        });
-    }
+    check_input_size(bytes, limits)?;
     let text = std::str::from_utf8(bytes).map_err(|_| problem("the file is not UTF-8 text"))?;
     let mut out = Vec::new();
     let mut rest = text;
