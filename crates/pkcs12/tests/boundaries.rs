@@ -18,8 +18,8 @@ mod common {
     pub mod fixtures;
 }
 use common::fixtures::{
-    AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, HMAC_SHA256, PBE_3DES, PBES2, PBKDF2,
-    SAFE_CONTENTS_BAG, SHA256, X509, oid, pbmac1_with_key_length,
+    AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, PBE_3DES, SAFE_CONTENTS_BAG, SHA256, X509, oid,
+    pbes2_alg, pbmac1_with_key_length,
 };
 
 const PW: &str = "pw";
@@ -276,21 +276,6 @@ fn pfx_parse_input_size_at_the_limit_is_accepted_and_one_more_refused() {
     ));
 }
 
-/// PBKDF2-HMAC-SHA256 / AES-256-CBC parameters, as OpenSSL writes them.
-fn pbes2_alg(salt: &[u8], iterations: u32, iv: &[u8]) -> Vec<u8> {
-    let prf = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
-    let kdf = d::sequence(&[
-        &oid(PBKDF2),
-        &d::sequence(&[
-            &d::octet_string(salt),
-            &d::integer_u64(u64::from(iterations)),
-            &prf,
-        ]),
-    ]);
-    let enc = d::sequence(&[&oid(AES256_CBC), &d::octet_string(iv)]);
-    d::sequence(&[&oid(PBES2), &d::sequence(&[&kdf, &enc])])
-}
-
 /// AES-256-CBC with PKCS#7 padding, by the `aes`/`cbc` crates directly.
 fn aes256_cbc(key: &[u8], iv: &[u8], plain: &[u8]) -> Vec<u8> {
     use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
@@ -322,7 +307,14 @@ fn encrypt_as_pkcs8(plain: &[u8], iterations: u32) -> Vec<u8> {
         32,
     );
     let ct = aes256_cbc(&aes_key, &iv, plain);
-    d::sequence(&[&pbes2_alg(&salt, iterations, &iv), &d::octet_string(&ct)])
+    let alg = pbes2_alg(
+        AES256_CBC,
+        &iv,
+        None,
+        &d::integer_u64(u64::from(iterations)),
+        &d::octet_string(&salt),
+    );
+    d::sequence(&[&alg, &d::octet_string(&ct)])
 }
 
 /// A plaintext is taken as the key only if it is a SEQUENCE that
@@ -573,7 +565,10 @@ fn iterations_at_the_limit_are_accepted_and_one_more_refused() {
                 &d::sequence(&[&d::octet_string(&[1; 8]), &d::integer_u64(n)]),
             ])
         };
-        let pbes2 = |n: u64| pbes2_alg(&[2; 16], u32::try_from(n).unwrap(), &[1; 16]);
+        let pbes2 = |n: u64| {
+            let salt = d::octet_string(&[2; 16]);
+            pbes2_alg(AES256_CBC, &[1; 16], None, &d::integer_u64(n), &salt)
+        };
         for (what, make) in [
             (
                 "MacData",

@@ -20,8 +20,8 @@ mod common {
     pub mod fixtures;
 }
 use common::fixtures::{
-    AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY, HMAC_SHA256, KEY_BAG, LOCAL_KEY_ID,
-    PBE_3DES, PBES2, PBKDF2, SHA256, X509, oid, pbmac1_mac_data,
+    AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY, KEY_BAG, LOCAL_KEY_ID, PBE_3DES, PBES2,
+    SHA256, X509, oid, pbes2_alg, pbmac1_mac_data,
 };
 
 const PW: &str = "pw";
@@ -150,19 +150,6 @@ fn reject_inner_content_info_without_content() {
     );
 }
 
-fn pbes2_alg(iv: &[u8], key_length: Option<u64>, iterations: &[u8], salt: &[u8]) -> Vec<u8> {
-    let prf = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
-    let mut fields = vec![salt.to_vec(), iterations.to_vec()];
-    if let Some(k) = key_length {
-        fields.push(d::integer_u64(k));
-    }
-    fields.push(prf);
-    let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
-    let kdf = d::sequence(&[&oid(PBKDF2), &d::sequence(&parts)]);
-    let enc = d::sequence(&[&oid(AES256_CBC), &d::octet_string(iv)]);
-    d::sequence(&[&oid(PBES2), &d::sequence(&[&kdf, &enc])])
-}
-
 fn encrypted_ci(alg: &[u8], content: Option<&[u8]>) -> Vec<u8> {
     encrypted_ci_version(0, alg, content)
 }
@@ -196,6 +183,7 @@ fn encrypted_data_version_is_0_or_2() {
 
 fn good_pbes2() -> Vec<u8> {
     pbes2_alg(
+        AES256_CBC,
         &[1; 16],
         None,
         &d::integer_u64(2048),
@@ -435,7 +423,7 @@ fn reject_iteration_counts_before_any_kdf() {
             parse(&format!("mac_iter_{name}"), &mac_iterations_pfx(&tlv)),
             &expected,
         );
-        let pbes2 = pbes2_alg(&[1; 16], None, &tlv, &d::octet_string(&[2; 16]));
+        let pbes2 = pbes2_alg(AES256_CBC, &[1; 16], None, &tlv, &d::octet_string(&[2; 16]));
         iteration_problem(
             parse(
                 &format!("pbkdf2_iter_{name}"),
@@ -878,7 +866,7 @@ fn reject_pbes2_with_a_non_pbkdf2_kdf() {
 #[test]
 fn reject_pbes2_salt_other_source() {
     let other = d::sequence(&[&oid("1.2.3.4")]);
-    let alg = pbes2_alg(&[1; 16], None, &d::integer_u64(2048), &other);
+    let alg = pbes2_alg(AES256_CBC, &[1; 16], None, &d::integer_u64(2048), &other);
     invalid(
         parse(
             "pbes2_othersource",
@@ -893,6 +881,7 @@ fn reject_pbes2_salt_other_source() {
 fn reject_aes_iv_of_15_or_17_bytes() {
     for len in [15usize, 17] {
         let alg = pbes2_alg(
+            AES256_CBC,
             &vec![1; len],
             None,
             &d::integer_u64(2048),
@@ -916,6 +905,7 @@ fn reject_aes_iv_of_15_or_17_bytes() {
 fn key_length_not_matching_the_cipher_is_reported_not_refused() {
     for kl in [16u64, 24, 33] {
         let alg = pbes2_alg(
+            AES256_CBC,
             &[1; 16],
             Some(kl),
             &d::integer_u64(2048),
@@ -939,6 +929,7 @@ fn key_length_not_matching_the_cipher_is_reported_not_refused() {
         );
     }
     let alg = pbes2_alg(
+        AES256_CBC,
         &[1; 16],
         Some(0),
         &d::integer_u64(2048),
@@ -972,7 +963,13 @@ fn padded_safe_contents(padding: &[u8]) -> Vec<u8> {
         .encrypt_padded::<NoPadding>(&mut plain, len)
         .unwrap()
         .to_vec();
-    let alg = pbes2_alg(&iv, None, &d::integer_u64(2048), &d::octet_string(&salt));
+    let alg = pbes2_alg(
+        AES256_CBC,
+        &iv,
+        None,
+        &d::integer_u64(2048),
+        &d::octet_string(&salt),
+    );
     pfx_of(&[encrypted_ci(&alg, Some(&ct))])
 }
 

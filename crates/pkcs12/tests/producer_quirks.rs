@@ -20,24 +20,16 @@ mod common {
     pub mod fixtures;
 }
 use common::fixtures::{
-    AES128_CBC, AES256_CBC, DATA, ENCRYPTED_DATA, HMAC_SHA256, PBES2, PBKDF2, SHROUDED_KEY_BAG, oid,
+    AES128_CBC, AES256_CBC, DATA, ENCRYPTED_DATA, SHROUDED_KEY_BAG, oid, pbes2_alg,
 };
 
 const SALT: [u8; 16] = [2; 16];
 const IV: [u8; 16] = [1; 16];
 
 /// A PBES2 AlgorithmIdentifier (PBKDF2-HMAC-SHA256, 2048 iterations).
-fn pbes2_alg(cipher_oid: &str, key_length: Option<u64>) -> Vec<u8> {
-    let prf = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
-    let mut fields = vec![d::octet_string(&SALT), d::integer_u64(2048)];
-    if let Some(k) = key_length {
-        fields.push(d::integer_u64(k));
-    }
-    fields.push(prf);
-    let parts: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
-    let kdf = d::sequence(&[&oid(PBKDF2), &d::sequence(&parts)]);
-    let enc = d::sequence(&[&oid(cipher_oid), &d::octet_string(&IV)]);
-    d::sequence(&[&oid(PBES2), &d::sequence(&[&kdf, &enc])])
+fn pbes2(cipher_oid: &str, key_length: Option<u64>) -> Vec<u8> {
+    let (iterations, salt) = (d::integer_u64(2048), d::octet_string(&SALT));
+    pbes2_alg(cipher_oid, &IV, key_length, &iterations, &salt)
 }
 
 /// AES-CBC with PKCS#7 padding under PBKDF2-HMAC-SHA256(`pass`), with a
@@ -86,7 +78,7 @@ fn cert_content(
 ) -> Vec<u8> {
     let plain = testing::safe_contents(&[testing::cert_bag(cert, &[])]);
     encrypted_content(
-        &pbes2_alg(cipher_oid, key_length),
+        &pbes2(cipher_oid, key_length),
         &aes_encrypt(pass, aes_key_len, &plain),
     )
 }
@@ -94,7 +86,7 @@ fn cert_content(
 /// A plain content holding the key shrouded with AES-256 under `pass`.
 fn shrouded_key_content(pkcs8: &[u8], pass: &[u8]) -> Vec<u8> {
     let epki = d::sequence(&[
-        &pbes2_alg(AES256_CBC, None),
+        &pbes2(AES256_CBC, None),
         &d::octet_string(&aes_encrypt(pass, 32, pkcs8)),
     ]);
     let bag = testing::safe_bag(

@@ -1,7 +1,7 @@
 //! What the hand-built inputs of several test suites share: object
 //! identifiers written out in dotted form (not taken from the crate's own
 //! table, so a wrong entry there fails these tests) and the PBMAC1 MacData
-//! builder. Each suite uses part of it.
+//! and PBES2 AlgorithmIdentifier builders. Each suite uses part of it.
 #![allow(dead_code)]
 
 use pfxgen_asn1::writer as d;
@@ -29,6 +29,26 @@ pub const AES128_CBC: &str = "2.16.840.1.101.3.4.1.2";
 pub const AES256_CBC: &str = "2.16.840.1.101.3.4.1.42";
 pub const PBE_3DES: &str = "1.2.840.113549.1.12.1.3";
 pub const SHA256: &str = "2.16.840.1.101.3.4.2.1";
+
+/// A PBES2 AlgorithmIdentifier: PBKDF2-HMAC-SHA256 with the salt and
+/// iteration count given as raw TLVs and the keyLength if any, then
+/// `cipher` (dotted) with `iv`.
+pub fn pbes2_alg(
+    cipher: &str,
+    iv: &[u8],
+    key_length: Option<u64>,
+    iterations_tlv: &[u8],
+    salt_tlv: &[u8],
+) -> Vec<u8> {
+    let prf = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
+    let key_length = key_length.map(d::integer_u64);
+    let mut fields = vec![salt_tlv, iterations_tlv];
+    fields.extend(key_length.as_deref());
+    fields.push(&prf);
+    let kdf = d::sequence(&[&oid(PBKDF2), &d::sequence(&fields)]);
+    let enc = d::sequence(&[&oid(cipher), &d::octet_string(iv)]);
+    d::sequence(&[&oid(PBES2), &d::sequence(&[&kdf, &enc])])
+}
 
 /// A PBMAC1 MacData (RFC 9579) with HMAC-SHA256 over PBKDF2-HMAC-SHA256
 /// with the given PBKDF2-params fields (salt, iterations, keyLength, as raw
