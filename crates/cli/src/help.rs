@@ -2,10 +2,31 @@
 //!
 //! The texts are `&'static str` (the command table, the man page and the
 //! completions use them as they are), put together with `concat!`: the
-//! password sources every command shares are written once
-//! (`password_sources!`), and the policy's minimum length comes from
+//! password sources every command shares and the work-budget options are
+//! written once (`password_sources!`, `max_work_option!`,
+//! `run_work_option!`), and the policy's minimum length comes from
 //! `pfxgen_core::password_min_length!`, the literal that also defines
 //! `pfxgen_core::policy::password::MIN_LENGTH`.
+
+/// The `--max-work N` option (`inspect`, `verify`, `audit`, `jwks`).
+macro_rules! max_work_option {
+    () => {
+        "    --max-work N   most work one PFX may cost, in SHA-256 compressions
+                   (SHA-512 weighs 6); default 16000000, about a second
+                   of CPU. A file needing more is refused (exit 4) before
+                   the derivation that would exceed it.
+"
+    };
+}
+
+/// The `--max-run-work N` option (`audit`, `jwks`).
+macro_rules! run_work_option {
+    () => {
+        "    --max-run-work N  most work the whole run may cost (default
+                   4096000000, 256 files at the default --max-work)
+"
+    };
+}
 
 /// The password sources every command with password options takes (the
 /// `PASSWORD_OPTIONS` group of the command table, less `--no-password`,
@@ -209,11 +230,9 @@ USAGE
     then the error is printed and the exit status is 6 or 4.
 
     --json prints one JSON object (field names are stable; see README).
-    --max-work N   most work one PFX may cost, in SHA-256 compressions
-                   (SHA-512 weighs 6); default 16000000, about a second
-                   of CPU. A file needing more is refused (exit 4) before
-                   the derivation that would exceed it.
-
+",
+    max_work_option!(),
+    "
 PASSWORD OPTIONS
     (no option)               the empty password, then (at a terminal) a
                               prompt; else what can be read without one
@@ -230,11 +249,9 @@ pfxgen verify - pass/fail: can the identity server sign with this PFX?
 USAGE
     pfxgen verify FILE [--min-days N] [--json] [--max-work N] [password options]
 
-    --max-work N   most work one PFX may cost, in SHA-256 compressions
-                   (SHA-512 weighs 6); default 16000000, about a second
-                   of CPU. A file needing more is refused (exit 4) before
-                   the derivation that would exceed it.
-
+",
+    max_work_option!(),
+    "
 CHECKS (exit 0 only when all pass)
     password                 the password opens the file
     mac                      the MAC is present and verifies
@@ -365,13 +382,10 @@ USAGE
     map does not select; with neither, the empty password is tried and, at a
     terminal, pfxgen asks for each file that needs one, naming it.
 
-    --max-work N   most work one PFX may cost, in SHA-256 compressions
-                   (SHA-512 weighs 6); default 16000000, about a second
-                   of CPU. A file needing more is refused (exit 4) before
-                   the derivation that would exceed it.
-    --max-run-work N  most work the whole run may cost (default
-                   4096000000, 256 files at the default --max-work)
-
+",
+    max_work_option!(),
+    run_work_option!(),
+    "
 PASSWORD OPTIONS (one password for every file the map does not select)
     (no option)               the empty password, then at a terminal a
                               prompt for each file that needs one
@@ -382,7 +396,8 @@ PASSWORD OPTIONS (one password for every file the map does not select)
 );
 
 /// `pfxgen audit --help`.
-pub const AUDIT: &str = "\
+pub const AUDIT: &str = concat!(
+    "\
 pfxgen audit - one certificate per instance, proven across environments
 
 USAGE
@@ -417,13 +432,10 @@ USAGE
     Files are read one per core at a time, so memory does not grow with
     their number.
 
-    --max-work N   most work one PFX may cost, in SHA-256 compressions
-                   (SHA-512 weighs 6); default 16000000, about a second
-                   of CPU. A file needing more is refused (exit 4) before
-                   the derivation that would exceed it.
-    --max-run-work N  most work the whole run may cost (default
-                   4096000000, 256 files at the default --max-work)
-
+",
+    max_work_option!(),
+    run_work_option!(),
+    "
 PASSWORD MAP (--passwords MAP)
     One rule per line, first match wins, # comments:
         SELECTOR  SOURCE
@@ -436,7 +448,8 @@ PASSWORD MAP (--passwords MAP)
 
 EXIT STATUS (audit)
     0 clean, 1 findings, 2 could not run
-";
+"
+);
 
 /// `pfxgen convert --help`.
 pub const CONVERT: &str = concat!(

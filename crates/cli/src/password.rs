@@ -604,7 +604,8 @@ fn generated() -> Result<Password, Failure> {
 }
 
 /// The password of a new file that takes the ordinary password options
-/// (`csr`'s key, `pack`'s PFX): `--generate-password`, or a source (asked
+/// (`generate`'s and `rotate`'s PFX, `csr`'s key, `pack`'s PFX):
+/// `--generate-password`, or a source (asked
 /// twice at a terminal), checked by the policy.
 #[derive(Debug)]
 pub struct NewFilePassword<'a> {
@@ -632,6 +633,18 @@ impl PasswordSource for NewFilePassword<'_> {
     }
 
     fn read(&self, purpose: &str, confirm: bool) -> Result<Option<(Password, Origin)>, Failure> {
+        self.obtain(purpose, confirm).map(Some)
+    }
+}
+
+impl NewFilePassword<'_> {
+    /// The password: generated, from its source, or prompted (three tries
+    /// at a terminal), checked by the policy.
+    ///
+    /// # Errors
+    /// Exit 2 for conflicting sources; exit 3 for a refused
+    /// `--no-password`, no source, or a password the policy refuses.
+    pub fn obtain(&self, purpose: &str, confirm: bool) -> Result<(Password, Origin), Failure> {
         if let (true, Some(refusal)) = (self.args.none, self.refuse_none) {
             return Err(Failure::new(Exit::Password, refusal));
         }
@@ -641,7 +654,7 @@ impl PasswordSource for NewFilePassword<'_> {
                     "--generate-password cannot be combined with another password source",
                 ));
             }
-            return Ok(Some((generated()?, Origin::Generated)));
+            return Ok((generated()?, Origin::Generated));
         }
         // At the prompt, a mistyped confirmation or a refused password is
         // asked again (three tries in all), as operators expect.
@@ -652,7 +665,7 @@ impl PasswordSource for NewFilePassword<'_> {
         };
         for attempt in 1..=tries {
             match self.read_checked(purpose, confirm) {
-                Ok(found) => return Ok(Some(found)),
+                Ok(found) => return Ok(found),
                 Err(f) if attempt < tries && f.exit == Exit::Password => {
                     eprintln!("{} (try {} of {tries})", f.message, attempt + 1);
                     if let Some(hint) = &f.hint {
@@ -664,9 +677,7 @@ impl PasswordSource for NewFilePassword<'_> {
         }
         Err(Failure::new(Exit::Password, "no password was accepted"))
     }
-}
 
-impl NewFilePassword<'_> {
     /// One try: read from the source, then apply the policy.
     fn read_checked(&self, purpose: &str, confirm: bool) -> Result<(Password, Origin), Failure> {
         let (password, origin) = self.args.read(purpose, confirm)?.ok_or_else(|| {

@@ -246,7 +246,7 @@ pub const COMMANDS: &[Command] = &[
             JSON,
         ],
         operands: Value::None,
-        run: run_generate,
+        run: |a| done(generate::run(args::powershell_spellings(a))),
         changes_files: true,
     },
     Command {
@@ -256,7 +256,7 @@ pub const COMMANDS: &[Command] = &[
         help: help::INSPECT,
         options: &[JSON, WORK_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
-        run: run_inspect,
+        run: |a| done(inspect::run(a)),
         changes_files: false,
     },
     Command {
@@ -266,7 +266,7 @@ pub const COMMANDS: &[Command] = &[
         help: help::VERIFY,
         options: &[VERIFY_OPTIONS, JSON, WORK_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
-        run: run_verify,
+        run: |a| done(verify::run(a)),
         changes_files: false,
     },
     Command {
@@ -276,7 +276,7 @@ pub const COMMANDS: &[Command] = &[
         help: help::ROTATE,
         options: &[ROTATE_OPTIONS, JSON, CERTIFICATE_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::None,
-        run: run_rotate,
+        run: |a| done(rotate::run_rotate(a)),
         changes_files: true,
     },
     Command {
@@ -286,7 +286,7 @@ pub const COMMANDS: &[Command] = &[
         help: help::ROLLBACK,
         options: &[ROLLBACK_OPTIONS, JSON],
         operands: Value::None,
-        run: run_rollback,
+        run: |a| done(crate::commands::rollback::run(a)),
         changes_files: true,
     },
     Command {
@@ -311,7 +311,7 @@ pub const COMMANDS: &[Command] = &[
             PASSWORD_OPTIONS,
         ],
         operands: Value::File,
-        run: run_jwks,
+        run: |a| done(jwks::run(a)),
         changes_files: false,
     },
     Command {
@@ -321,7 +321,7 @@ pub const COMMANDS: &[Command] = &[
         help: help::CONVERT,
         options: &[CONVERT_OPTIONS, OUT_PASSWORD_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
-        run: run_convert,
+        run: |a| done(convert::run(a)),
         changes_files: true,
     },
     Command {
@@ -331,7 +331,7 @@ pub const COMMANDS: &[Command] = &[
         help: help::EXPORT,
         options: &[EXPORT_OPTIONS, OUT_PASSWORD_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::File,
-        run: run_export,
+        run: |a| done(export::run(a)),
         changes_files: true,
     },
     Command {
@@ -341,7 +341,7 @@ pub const COMMANDS: &[Command] = &[
         help: help::CSR,
         options: &[CSR_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::None,
-        run: run_csr,
+        run: |a| done(csr::run(a)),
         changes_files: true,
     },
     Command {
@@ -351,7 +351,7 @@ pub const COMMANDS: &[Command] = &[
         help: help::PACK,
         options: &[PACK_OPTIONS, PASSWORD_OPTIONS],
         operands: Value::None,
-        run: run_pack,
+        run: |a| done(pack::run(a)),
         changes_files: true,
     },
     Command {
@@ -398,49 +398,9 @@ pub fn command_names() -> String {
     }
 }
 
-/// Commands that report success as `()`.
+/// Commands that report success as `()` (the table's `run` closures).
 fn done(result: Result<(), Failure>) -> Result<Exit, Failure> {
     result.map(|()| Exit::Success)
-}
-
-fn run_generate(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(generate::run(args::powershell_spellings(args)))
-}
-
-fn run_inspect(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(inspect::run(args))
-}
-
-fn run_verify(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(verify::run(args))
-}
-
-fn run_rotate(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(rotate::run_rotate(args))
-}
-
-fn run_rollback(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(crate::commands::rollback::run(args))
-}
-
-fn run_jwks(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(jwks::run(args))
-}
-
-fn run_convert(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(convert::run(args))
-}
-
-fn run_export(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(export::run(args))
-}
-
-fn run_csr(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(csr::run(args))
-}
-
-fn run_pack(args: Vec<OsString>) -> Result<Exit, Failure> {
-    done(pack::run(args))
 }
 
 #[cfg(test)]

@@ -82,9 +82,32 @@ struct Options {
     max_run_work: u64,
 }
 
+impl Options {
+    /// Handles one item; returns whether it was one of audit's.
+    fn take(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
+        if args::take_max_work(arg, parser, &mut self.limits)?
+            || args::take_max_run_work(arg, parser, &mut self.max_run_work)?
+        {
+            return Ok(true);
+        }
+        match arg {
+            Arg::Long(n) if n == "passwords" => {
+                self.map = Some(value_path(parser, "--passwords")?);
+            }
+            Arg::Long(n) if n == "warn-days" => {
+                self.warn_days = parse_warn_days(&value_string(parser, "--warn-days")?)?;
+            }
+            Arg::Long(n) if n == "json" => self.json = true,
+            Arg::Value(v) => self.paths.push(PathBuf::from(v)),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
 /// Parses the flags; `None` when help was shown.
 fn parse(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
-    let mut o = Options {
+    let o = Options {
         paths: Vec::new(),
         map: None,
         warn_days: DEFAULT_WARN_DAYS,
@@ -92,32 +115,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
         limits: Limits::default(),
         max_run_work: args::DEFAULT_MAX_RUN_WORK,
     };
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = args::next(&mut parser)? {
-        match &arg {
-            Arg::Long(n) if n == "passwords" => {
-                o.map = Some(value_path(&mut parser, "--passwords")?);
-            }
-            Arg::Long(n) if n == "warn-days" => {
-                o.warn_days = parse_warn_days(&value_string(&mut parser, "--warn-days")?)?;
-            }
-            Arg::Long(n) if n == "json" => o.json = true,
-            Arg::Long(n) if n == "max-work" => {
-                let text = value_string(&mut parser, "--max-work")?;
-                o.limits.max_work = args::parse_work(&text, "--max-work")?;
-            }
-            Arg::Long(n) if n == "max-run-work" => {
-                let text = value_string(&mut parser, "--max-run-work")?;
-                o.max_run_work = args::parse_work(&text, "--max-run-work")?;
-            }
-            a if a.is_help() => {
-                out!("{}\n{}", crate::help::AUDIT, crate::help::EXIT_CODES);
-                return Ok(None);
-            }
-            Arg::Value(v) => o.paths.push(PathBuf::from(v)),
-            _ => return Err(arg.unexpected()),
-        }
-    }
+    let Some(o) = args::parse_into(args, crate::help::AUDIT, o, Options::take)? else {
+        return Ok(None);
+    };
     if o.paths.is_empty() {
         return Err(Failure::usage(
             "audit needs at least one PATH (PFX file, service folder or folder to search)",

@@ -2,7 +2,6 @@
 
 use std::{
     ffi::OsString,
-    io::IsTerminal as _,
     path::{Path, PathBuf},
 };
 
@@ -11,10 +10,10 @@ use pfxgen_x509::{Certificate, SanEntry, hex_upper};
 
 use crate::{
     args::{self, Arg, os_string, parse_days, value_parsed, value_path, value_string},
-    error::{Exit, Failure},
+    error::Failure,
     json::Obj,
-    password::{Origin, PasswordArgs, enforce_policy},
-    policy, render,
+    password::{NewFilePassword, Origin, PasswordArgs},
+    render,
 };
 
 pub use pfxgen_core::make::{
@@ -136,45 +135,17 @@ impl NewCertificateArgs {
     /// # Errors
     /// Exit 2 for conflicting sources, exit 3 for no source or a weak password.
     pub fn new_password(&self) -> Result<(Password, Origin), Failure> {
-        if self.generate_password.is_some() {
-            if self.password.given() {
-                return Err(Failure::usage(
-                    "--generate-password cannot be combined with another password source",
-                ));
-            }
-            let pw = policy::generate().map_err(|e| {
-                Failure::new(Exit::Internal, format!("cannot generate a password: {e}"))
-            })?;
-            return Ok((Password::new(pw), Origin::Generated));
-        }
-        // At the prompt, a mistyped confirmation or a refused password is
-        // asked again (three tries in all), as operators expect.
-        let interactive = !self.password.given() && std::io::stdin().is_terminal();
-        let tries = if interactive { 3 } else { 1 };
-        for attempt in 1..=tries {
-            match self.read_checked_password() {
-                Ok(found) => return Ok(found),
-                Err(f) if attempt < tries && f.exit == Exit::Password => {
-                    eprintln!("{} (try {} of {tries})", f.message, attempt + 1);
-                    if let Some(hint) = &f.hint {
-                        eprintln!("  hint: {hint}");
-                    }
-                }
-                Err(f) => return Err(f),
-            }
-        }
-        Err(Failure::new(Exit::Password, "no password was accepted"))
-    }
-
-    fn read_checked_password(&self) -> Result<(Password, Origin), Failure> {
-        let (password, origin) = self.password.read("the new PFX", true)?.ok_or_else(|| {
-            Failure::new(Exit::Password, "no password given and no terminal to ask for one").with_hint(
-                "use --password-file FILE, --password-env VAR, --password-stdin, --generate-password FILE, \
-                 or --no-password for a deliberately password-less file",
-            )
-        })?;
-        enforce_policy(&password, &origin, self.allow_weak)?;
-        Ok((password, origin))
+        let source = NewFilePassword {
+            args: &self.password,
+            generate: self.generate_password.is_some(),
+            allow_weak: self.allow_weak,
+            refuse_none: None,
+            missing: "no password given and no terminal to ask for one",
+            missing_hint: "use --password-file FILE, --password-env VAR, --password-stdin, \
+                           --generate-password FILE, or --no-password for a deliberately \
+                           password-less file",
+        };
+        source.obtain("the new PFX", true)
     }
 
     /// What would make `verify` or `rotate` refuse the file these options

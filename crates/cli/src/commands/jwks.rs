@@ -31,38 +31,36 @@ struct Options {
     max_run_work: u64,
 }
 
+impl Options {
+    /// Handles one item; returns whether it was one of jwks's.
+    fn take(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
+        if self.password.parse(arg, parser)?
+            || args::take_max_work(arg, parser, &mut self.limits)?
+            || args::take_max_run_work(arg, parser, &mut self.max_run_work)?
+        {
+            return Ok(true);
+        }
+        match arg {
+            Arg::Long(n) if n == "thumbprints" => self.thumbprints = true,
+            Arg::Long(n) if n == "passwords" => {
+                self.map = Some(value_path(parser, "--passwords")?);
+            }
+            Arg::Value(v) => self.files.push(PathBuf::from(v)),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
 /// Parses the flags; `None` when help was shown.
 fn parse(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
-    let mut o = Options {
+    let o = Options {
         max_run_work: args::DEFAULT_MAX_RUN_WORK,
         ..Options::default()
     };
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = args::next(&mut parser)? {
-        if o.password.parse(&arg, &mut parser)? {
-            continue;
-        }
-        match &arg {
-            Arg::Long(n) if n == "thumbprints" => o.thumbprints = true,
-            Arg::Long(n) if n == "passwords" => {
-                o.map = Some(value_path(&mut parser, "--passwords")?);
-            }
-            Arg::Long(n) if n == "max-work" => {
-                let text = args::value_string(&mut parser, "--max-work")?;
-                o.limits.max_work = args::parse_work(&text, "--max-work")?;
-            }
-            Arg::Long(n) if n == "max-run-work" => {
-                let text = args::value_string(&mut parser, "--max-run-work")?;
-                o.max_run_work = args::parse_work(&text, "--max-run-work")?;
-            }
-            a if a.is_help() => {
-                out!("{}\n{}", crate::help::JWKS, crate::help::EXIT_CODES);
-                return Ok(None);
-            }
-            Arg::Value(v) => o.files.push(PathBuf::from(v)),
-            _ => return Err(arg.unexpected()),
-        }
-    }
+    let Some(o) = args::parse_into(args, crate::help::JWKS, o, Options::take)? else {
+        return Ok(None);
+    };
     if o.files.is_empty() {
         return Err(Failure::usage("jwks needs at least one FILE"));
     }
