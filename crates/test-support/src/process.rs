@@ -90,6 +90,20 @@ impl Run {
         self.expect(Stream::Stdout, needle, false)
     }
 
+    /// Panics unless standard output contains `needle` exactly `times`
+    /// times.
+    #[track_caller]
+    pub fn stdout_has_times(&self, needle: &str, times: usize) -> &Self {
+        let found = self.stdout().matches(needle).count();
+        assert_eq!(
+            found,
+            times,
+            "stdout has {needle:?} {found} times, not {times}\n{}",
+            self.describe()
+        );
+        self
+    }
+
     /// Panics unless standard error contains `needle`.
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Self {

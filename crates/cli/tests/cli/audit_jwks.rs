@@ -27,40 +27,42 @@ fn service(root: &Path, name: &str) -> std::path::PathBuf {
     d
 }
 
+/// A password-protected, ECDSA P-256 PFX at `path`.
+fn protected(path: &Path, password: &str) -> PrivateKey {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    write_self_signed(path, &key, &CertificateParams::default(), password);
+    key
+}
+
+/// Runs `pfxgen generate` in `root`: an ECDSA P-256 `openssl.pfx` in `dir`
+/// under [`PW`], with the `extra` options.
+fn generate_into(root: &Path, dir: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "generate",
+        "--algorithm",
+        "ecdsa-p256",
+        "--out",
+        dir.to_str().unwrap(),
+        "--password-env",
+        "PFXGEN_TEST_PW",
+    ];
+    args.extend_from_slice(extra);
+    pfxgen(root, &args, Some(PW)).success();
+}
+
 /// dev and test share a certificate; prod-a and prod-b share a key under
 /// different certificates; old is expired; preprod expires in 10 days;
 /// legacy has a wrong password in the map; broken is corrupt; qa is fine.
 fn environments(root: &Path) {
-    let make = |dir: &Path, extra: &[&str]| {
-        let mut args = vec![
-            "generate",
-            "--algorithm",
-            "ecdsa-p256",
-            "--out",
-            dir.to_str().unwrap(),
-            "--password-env",
-            "PFXGEN_TEST_PW",
-        ];
-        args.extend_from_slice(extra);
-        pfxgen(root, &args, Some(PW)).success();
-    };
     let dev = service(root, "dev");
-    make(&dev, &[]);
+    generate_into(root, &dev, &[]);
     let test = service(root, "test");
     std::fs::copy(dev.join("openssl.pfx"), test.join("openssl.pfx")).unwrap();
     let shared = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    write_self_signed(
-        &service(root, "prod-a").join("openssl.pfx"),
-        &shared,
-        &CertificateParams::default(),
-        PW,
-    );
-    write_self_signed(
-        &service(root, "prod-b").join("openssl.pfx"),
-        &shared,
-        &CertificateParams::default(),
-        PW,
-    );
+    for env in ["prod-a", "prod-b"] {
+        let path = service(root, env).join("openssl.pfx");
+        write_self_signed(&path, &shared, &CertificateParams::default(), PW);
+    }
     let past = UtcTime::now().unwrap().plus_days(-100).unwrap();
     let expired = CertificateParams {
         not_before: Some(past),
@@ -73,17 +75,15 @@ fn environments(root: &Path) {
         &expired,
         PW,
     );
-    make(&service(root, "preprod"), &["--days", "10"]);
-    write_self_signed(
+    generate_into(root, &service(root, "preprod"), &["--days", "10"]);
+    protected(
         &service(root, "legacy").join("openssl.pfx"),
-        &PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap(),
-        &CertificateParams::default(),
         "Other-Pass-99!z",
     );
     let broken = service(root, "broken");
     let bytes = std::fs::read(dev.join("openssl.pfx")).unwrap();
     std::fs::write(broken.join("openssl.pfx"), &bytes[..bytes.len() / 3]).unwrap();
-    make(&service(root, "qa"), &[]);
+    generate_into(root, &service(root, "qa"), &[]);
     std::fs::write(
         root.join("map"),
         "legacy env:WRONG_PW\n* env:PFXGEN_TEST_PW\n",
@@ -137,7 +137,6 @@ fn audit_reports_every_finding() {
 
     // JSON: the same, machine-readable.
     let run = pfxgen_with(root, &argv("audit . --passwords map --json"), &envs, None).fails_with(1);
-    let json = run.stdout();
     for needle in [
         "\"clean\": false",
         "\"kind\": \"REUSE\"",
@@ -145,7 +144,7 @@ fn audit_reports_every_finding() {
         "\"kind\": \"UNREADABLE\"",
         "\"instance\": \"qa\"",
     ] {
-        assert!(json.contains(needle), "{needle}\n{json}");
+        run.stdout_has(needle);
     }
 }
 
@@ -154,21 +153,7 @@ fn audit_exit_codes() {
     let dir = TempDir::new("audit-clean");
     let root = dir.path();
     for env in ["a", "b"] {
-        let d = service(root, env);
-        pfxgen(
-            root,
-            &[
-                "generate",
-                "--algorithm",
-                "ecdsa-p256",
-                "--out",
-                d.to_str().unwrap(),
-                "--password-env",
-                "PFXGEN_TEST_PW",
-            ],
-            Some(PW),
-        )
-        .success();
+        generate_into(root, &service(root, env), &[]);
     }
     // With the password known: a MAC keyed with the empty password would
     // be UNVERIFIED (see `bounds.rs`), so a clean audit needs a real one.
@@ -242,9 +227,9 @@ fn audit_skips_backups_and_reports_each_of_300_files() {
         !run.stdout().contains("pfx-backups"),
         "backups must not count as instances"
     );
-    assert_eq!(run.stdout().matches("\"instance\":").count(), 301);
-    assert_eq!(run.stdout().matches("\"kind\": \"UNVERIFIED\"").count(), 1);
-    assert_eq!(run.stdout().matches("\"kind\":").count(), 1);
+    run.stdout_has_times("\"instance\":", 301);
+    run.stdout_has_times("\"kind\": \"UNVERIFIED\"", 1);
+    run.stdout_has_times("\"kind\":", 1);
     let findings = run
         .stdout()
         .split("\"findings\"")
@@ -461,11 +446,8 @@ fn jwks_and_audit_never_report_injected_certificates() {
         Some(PW),
     )
     .fails_with(1);
-    assert!(
-        run.stdout().contains("UNREADABLE") && run.stdout().contains("altered"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("UNREADABLE");
+    run.stdout_has("altered");
     run.stdout_lacks(&attacker_kid);
     let run = pfxgen(root, &["audit", "tampered.pfx"], None).fails_with(1);
     run.stdout_has("UNVERIFIED");
@@ -492,17 +474,9 @@ fn audit_finds_two_services_sharing_one_file() {
         std::fs::write(d.join("appsettings.json"), json).unwrap();
     }
     let run = pfxgen(root, &["audit", "prod", "test"], None).fails_with(1);
-    let out = run.stdout();
-    assert!(
-        out.contains("REUSE       the same certificate"),
-        "{}",
-        run.describe()
-    );
-    assert!(
-        out.contains("- prod") && out.contains("- test"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("REUSE       the same certificate");
+    run.stdout_has("- prod");
+    run.stdout_has("- test");
 }
 
 #[cfg(unix)]
@@ -528,19 +502,9 @@ fn audit_follows_links_and_never_skips_silently() {
     let run = pfxgen(root, &["audit", "k8s", "--json"], None);
     // Exit 1 only for the password-less file's UNVERIFIED finding.
     assert_eq!(run.code(), 1, "{}", run.describe());
-    assert_eq!(
-        run.stdout().matches("\"kind\":").count(),
-        1,
-        "{}",
-        run.describe()
-    );
+    run.stdout_has_times("\"kind\":", 1);
     run.stdout_has("keyed with the empty password");
-    assert_eq!(
-        run.stdout().matches("\"kid\"").count(),
-        1,
-        "one instance expected\n{}",
-        run.describe()
-    );
+    run.stdout_has_times("\"kid\"", 1);
 
     // A folder too deep to search, a broken link and a pipe are findings.
     let mut deep = root.join("deep");
@@ -563,11 +527,8 @@ fn audit_follows_links_and_never_skips_silently() {
         .unwrap();
     assert!(status.success());
     let run = pfxgen(root, &["audit", "odd"], None).fails_with(1);
-    assert!(
-        run.stdout().contains("is a broken link") && run.stdout().contains("not a regular file"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("is a broken link");
+    run.stdout_has("not a regular file");
 
     // Nothing found is not a clean audit.
     std::fs::create_dir(root.join("empty")).unwrap();
@@ -593,12 +554,7 @@ fn jwks_publishes_both_certificates_of_a_bundle_with_one_subject() {
     }
     std::fs::write(root.join("current-and-next.pem"), &bundle).unwrap();
     let run = pfxgen(root, &["jwks", "current-and-next.pem"], None).success();
-    assert_eq!(
-        run.stdout().matches("\"kid\"").count(),
-        2,
-        "{}",
-        run.describe()
-    );
+    run.stdout_has_times("\"kid\"", 2);
     // Finding a bundle's CAs compares every pair: the bundle size is bounded.
     std::fs::write(root.join("huge.pem"), bundle.repeat(33)).unwrap();
     pfxgen(root, &["jwks", "huge.pem"], None)
@@ -645,13 +601,6 @@ fn jwks_reads_crlf_pem_and_names_a_damaged_block() {
         .stderr_contains("PEM certificate block 2 is damaged");
 }
 
-/// A password-protected, ECDSA P-256 PFX at `path`.
-fn protected(path: &Path, password: &str) -> PrivateKey {
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    write_self_signed(path, &key, &CertificateParams::default(), password);
-    key
-}
-
 /// Issue 13: `eu/prod` and `us/prod` sharing a certificate were both
 /// reported as "prod".
 #[test]
@@ -670,21 +619,12 @@ fn audit_names_colliding_environments_by_their_path() {
     // A rule written for the short name still selects both.
     std::fs::write(root.join("map"), "prod env:PFXGEN_TEST_PW\n").unwrap();
     let run = pfxgen(root, &["audit", "eu", "us", "--passwords", "map"], Some(PW)).fails_with(1);
-    let out = run.stdout();
     for label in ["eu/prod", "us/prod"] {
-        assert!(
-            out.contains(&format!("\n  {label}  (")),
-            "{}",
-            run.describe()
-        );
-        assert!(out.contains(&format!("- {label}\n")), "{}", run.describe());
+        run.stdout_has(&format!("\n  {label}  ("));
+        run.stdout_has(&format!("- {label}\n"));
     }
-    assert!(!out.contains("- prod\n"), "{}", run.describe());
-    assert!(
-        out.contains("REUSE       the same certificate"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_lacks("- prod\n");
+    run.stdout_has("REUSE       the same certificate");
     // A rule may also name the distinguishing path.
     std::fs::write(root.join("map"), "eu/prod env:PFXGEN_TEST_PW\n* unknown\n").unwrap();
     let run = pfxgen(
@@ -692,13 +632,8 @@ fn audit_names_colliding_environments_by_their_path() {
         &["audit", "eu", "us", "--passwords", "map", "--json"],
         Some(PW),
     );
-    let out = run.stdout();
-    assert!(
-        out.contains("\"instance\": \"eu/prod\""),
-        "{}",
-        run.describe()
-    );
-    assert_eq!(out.matches("\"kid\"").count(), 1, "{}", run.describe());
+    run.stdout_has("\"instance\": \"eu/prod\"");
+    run.stdout_has_times("\"kid\"", 1);
 }
 
 /// Issue 13: without `--passwords` every instance was UNREADABLE with no
@@ -714,17 +649,9 @@ fn audit_hints_at_passwords_and_finds_copies_it_cannot_open() {
     let run = pfxgen(root, &["audit", "a", "b"], None)
         .fails_with(1)
         .stderr_contains("--passwords MAP");
-    let out = run.stdout();
-    assert!(
-        out.contains("REUSE       the same file (SHA-256 "),
-        "{}",
-        run.describe()
-    );
-    assert!(
-        out.contains("- a\n") && out.contains("- b\n"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("REUSE       the same file (SHA-256 ");
+    run.stdout_has("- a\n");
+    run.stdout_has("- b\n");
     // One readable, its copy not (a wrong password in the map): still REUSE.
     std::fs::write(root.join("map"), "a env:PFXGEN_TEST_PW\nb env:WRONG\n").unwrap();
     let envs = [("PFXGEN_TEST_PW", PW), ("WRONG", "Not-This-One-1!")];
@@ -735,11 +662,7 @@ fn audit_hints_at_passwords_and_finds_copies_it_cannot_open() {
         None,
     )
     .fails_with(1);
-    assert!(
-        run.stdout().contains("the same file (SHA-256 "),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("the same file (SHA-256 ");
     run.stderr_lacks("hint:");
     // Everything readable: the certificate comparison reports it, once.
     std::fs::write(root.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
@@ -829,12 +752,7 @@ fn jwks_takes_a_password_per_file_from_the_map() {
         "PFXGEN_TEST_PW",
     ];
     let run = pfxgen_with(root, &args, &envs, None).success();
-    assert_eq!(
-        run.stdout().matches("\"kid\"").count(),
-        2,
-        "{}",
-        run.describe()
-    );
+    run.stdout_has_times("\"kid\"", 2);
     // A wrong password in the map is exit 3, naming the file.
     let envs = [("PFXGEN_TEST_PW", PW), ("NEXT_PW", "Not-This-One-1!")];
     pfxgen_with(

@@ -132,20 +132,11 @@ fn costly_sha512_file_is_refused_by_the_work_budget() {
         &["jwks", "costly.pfx", "--password-env", "PW"][..],
     ] {
         let run = pfxgen_guarded(root, args, &env).fails_with(4);
-        assert!(
-            run.stderr().contains(
-                "need more than the work budget of 16000000 (SHA-256 compressions; 0 spent"
-            ),
-            "{}",
-            run.describe()
-        );
+        run.stderr_has("need more than the work budget of 16000000 (SHA-256 compressions; 0 spent");
     }
     let run = pfxgen_guarded(root, &["audit", "costly.pfx"], &[]).fails_with(1);
-    assert!(
-        run.stdout().contains("BUDGET") && run.stdout().contains("work budget of 16000000"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("BUDGET");
+    run.stdout_has("work budget of 16000000");
 }
 
 /// `--max-work` moves the bound both ways: a cheap version of the file is
@@ -210,7 +201,7 @@ fn audit_run_budget_is_reported_as_findings() {
         })
         .count();
     assert_eq!(over, 2, "{}", run.describe());
-    assert!(out.contains("BUDGET"), "{}", run.describe());
+    run.stdout_has("BUDGET");
 }
 
 /// A 19,000-certificate PEM cost jwks 15 s in a quadratic end-entity search
@@ -398,12 +389,7 @@ fn jwks_run_budget_is_shared_by_its_files() {
         &env,
     )
     .success();
-    assert_eq!(
-        run.stdout().matches("\"kid\"").count(),
-        2,
-        "{}",
-        run.describe()
-    );
+    run.stdout_has_times("\"kid\"", 2);
     pfxgen_guarded(
         root,
         &[&both[..], &["--max-run-work", "10000"]].concat(),

@@ -5,7 +5,7 @@
 pub use pfxgen_test_support::terminal::{under_terminal, under_terminal_env};
 pub use pfxgen_test_support::{
     Run, STRONG, TempDir, argv, assert_same, fixtures, is_root, mode, open, pfxgen, pfxgen_bin,
-    pfxgen_with, snapshot,
+    pfxgen_with, run, snapshot,
 };
 
 /// Runs `pfxgen rotate --service-dir svc OPTIONS --password-env
@@ -24,6 +24,33 @@ pub fn rotate_svc(
     let mut args = argv(&line);
     args.extend_from_slice(extra);
     pfxgen_with(work, &args, envs, None)
+}
+
+/// Runs `line` in `dir` under a terminal, answering its new-password
+/// prompt with a mismatched confirmation, then a weak password twice, then
+/// `password` twice: it must say why it asks again, on tries 2 and 3 of 3,
+/// never echo, and succeed.
+#[cfg(target_os = "linux")]
+pub fn asks_again_at_the_prompt(dir: &std::path::Path, line: &str, password: &str) {
+    let answers = [
+        password,
+        "Different-Pass-9!",
+        "abc",
+        "abc",
+        password,
+        password,
+    ];
+    let (code, transcript) = under_terminal(dir, line, &answers);
+    assert_eq!(code, 0, "{transcript}");
+    for said in [
+        "the two passwords differ",
+        "(try 2 of 3)",
+        "the password is too weak",
+        "(try 3 of 3)",
+    ] {
+        assert!(transcript.contains(said), "{said:?} missing:\n{transcript}");
+    }
+    assert!(!transcript.contains(password), "echoed:\n{transcript}");
 }
 
 /// The support crate finds the binary next to the test executable; cargo

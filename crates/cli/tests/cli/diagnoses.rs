@@ -5,10 +5,9 @@
 //! password, with the MAC made over the result with the store password.
 //! And what `inspect` shows of a file it cannot decrypt (issue 13).
 
-use crate::common::{TempDir, pfxgen};
+use crate::common::{TempDir, fixtures, pfxgen};
 use pfxgen_asn1::writer as enc;
-use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
-use pfxgen_pkcs12::{Password, Profile, WriteOptions, testing, write_pfx};
+use pfxgen_pkcs12::{Password, Profile, WriteOptions, testing};
 use pfxgen_x509::CertificateParams;
 
 /// The (header length, content length) of the DER element at the start of
@@ -56,23 +55,28 @@ fn is_encrypted(ci: &[u8]) -> bool {
     oid.last() == Some(&6)
 }
 
-#[test]
-fn a_key_under_its_own_password_is_diagnosed_for_each_password() {
-    let dir = TempDir::new("two-passwords");
-    let d = dir.path();
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = CertificateParams::default().self_signed(&key).unwrap();
+/// The ContentInfos of the files pfxgen writes of one fresh P-256 key and
+/// its self-signed certificate, one file per password in `passwords`
+/// (modern profile, 2048 iterations).
+fn written_under<const N: usize>(passwords: [&str; N]) -> [Vec<Vec<u8>>; N] {
+    let key = fixtures::p256_key();
+    let cert = fixtures::self_signed(&key, &CertificateParams::default());
     let options = WriteOptions {
         profile: Profile::Modern,
         iterations: 2048,
         ..WriteOptions::default()
     };
+    passwords.map(|pw| content_infos(&fixtures::pfx(&key, &cert, pw, Some(&options))))
+}
+
+#[test]
+fn a_key_under_its_own_password_is_diagnosed_for_each_password() {
+    let dir = TempDir::new("two-passwords");
+    let d = dir.path();
     let (store, keypass) = ("Store-Pass-1!", "Key-Pass-2!");
-    let with = |pw: &str| {
-        content_infos(&write_pfx(&key, &cert, &[], &Password::from_str_copy(pw), &options).unwrap())
-    };
-    let certs = with(store).into_iter().find(|ci| is_encrypted(ci)).unwrap();
-    let key_ci = with(keypass)
+    let [under_store, under_keypass] = written_under([store, keypass]);
+    let certs = under_store.into_iter().find(|ci| is_encrypted(ci)).unwrap();
+    let key_ci = under_keypass
         .into_iter()
         .find(|ci| !is_encrypted(ci))
         .unwrap();
@@ -110,16 +114,9 @@ fn a_key_under_its_own_password_is_diagnosed_for_each_password() {
 fn inspect_shows_what_it_can_read_of_a_file_it_cannot_decrypt() {
     let dir = TempDir::new("undecryptable");
     let d = dir.path();
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = CertificateParams::default().self_signed(&key).unwrap();
-    let options = WriteOptions {
-        profile: Profile::Modern,
-        iterations: 2048,
-        ..WriteOptions::default()
-    };
     let pw = "Store-Pass-1!";
     let password = Password::from_str_copy(pw);
-    let parts = content_infos(&write_pfx(&key, &cert, &[], &password, &options).unwrap());
+    let [parts] = written_under([pw]);
     let (encrypted, plain): (Vec<_>, Vec<_>) = parts.into_iter().partition(|ci| is_encrypted(ci));
     // aes256-CBC (2.16.840.1.101.3.4.1.42) becomes aes256-OFB (...1.43).
     let aes256_cbc = [
@@ -138,7 +135,6 @@ fn inspect_shows_what_it_can_read_of_a_file_it_cannot_decrypt() {
     let run = pfxgen(d, &args, Some(pw))
         .fails_with(6)
         .stderr_contains("error: ofb.pfx: unsupported PFX feature");
-    let out = run.stdout();
     for needle in [
         "Password:  given\n",
         "MAC:       HMAC (PKCS#12 KDF) SHA256, 2048 iterations, salt ",
@@ -148,17 +144,16 @@ fn inspect_shows_what_it_can_read_of_a_file_it_cannot_decrypt() {
         "key in contents #1, bag 0: low iteration count 2048",
         "  - cannot decrypt: unsupported PFX feature",
     ] {
-        assert!(out.contains(needle), "{needle:?}\n{}", run.describe());
+        run.stdout_has(needle);
     }
     let json = pfxgen(d, &[&args[..], &["--json"]].concat(), Some(pw)).fails_with(6);
-    let out = json.stdout();
     for needle in [
         "\"opened\": false",
         "\"type\": \"encryptedData\"",
         "\"not opened: unsupported PFX feature",
         "\"cannot decrypt: unsupported PFX feature",
     ] {
-        assert!(out.contains(needle), "{needle:?}\n{}", json.describe());
+        json.stdout_has(needle);
     }
 }
 
@@ -169,17 +164,8 @@ fn inspect_shows_what_it_can_read_of_a_file_it_cannot_decrypt() {
 fn inspect_shows_a_file_with_an_md5_mac() {
     let dir = TempDir::new("md5-mac");
     let d = dir.path();
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = CertificateParams::default().self_signed(&key).unwrap();
-    let options = WriteOptions {
-        profile: Profile::Modern,
-        iterations: 2048,
-        ..WriteOptions::default()
-    };
     let pw = "Store-Pass-1!";
-    let parts = content_infos(
-        &write_pfx(&key, &cert, &[], &Password::from_str_copy(pw), &options).unwrap(),
-    );
+    let [parts] = written_under([pw]);
     let auth_safe = testing::safe_contents(&parts);
     // DigestInfo { md5 (1.2.840.113549.2.5), 16 bytes }, salt, iterations.
     let md5 = [0x06, 0x08, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x05];
@@ -199,7 +185,6 @@ fn inspect_shows_a_file_with_an_md5_mac() {
     let run = pfxgen(d, &["inspect", "md5.pfx"], None)
         .fails_with(6)
         .stderr_contains("unsupported PFX feature in MacData.mac.digestAlgorithm: MAC digest md5");
-    let out = run.stdout();
     for needle in [
         "Password:  not given\n",
         "MAC:       unsupported MD5 (1.2.840.113549.2.5), 2048 iterations, salt 8 bytes: not verified",
@@ -208,7 +193,7 @@ fn inspect_shows_a_file_with_an_md5_mac() {
         "the MAC uses md5 (1.2.840.113549.2.5); .NET verifies HMAC with SHA-1",
         "  - cannot decrypt: unsupported PFX feature in MacData.mac.digestAlgorithm",
     ] {
-        assert!(out.contains(needle), "{needle:?}\n{}", run.describe());
+        run.stdout_has(needle);
     }
     let args = ["verify", "md5.pfx", "--password-env", "PFXGEN_TEST_PW"];
     pfxgen(d, &args, Some(pw))

@@ -6,9 +6,9 @@
 //! completes commands, options, choices, folders and variables.
 
 use std::collections::BTreeSet;
-use std::process::Command;
+use std::path::Path;
 
-use crate::common::{TempDir, pfxgen};
+use crate::common::{TempDir, pfxgen, run};
 use pfxgen::table::{self as commands, COMMANDS, Value};
 use pfxgen::{docgen, help};
 
@@ -197,7 +197,7 @@ fn completions_exist_for_every_shell_and_name_every_option() {
 
 /// Runs the bash completion function on `words` (the last one is being
 /// completed) in `dir`, and returns what it offers.
-fn bash_complete(dir: &std::path::Path, words: &[&str]) -> Vec<String> {
+fn bash_complete(dir: &Path, words: &[&str]) -> Vec<String> {
     let script = docgen::completions("bash").unwrap();
     let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
     let program = format!(
@@ -205,21 +205,15 @@ fn bash_complete(dir: &std::path::Path, words: &[&str]) -> Vec<String> {
         quoted.join(" "),
         words.len() - 1
     );
-    let out = Command::new("bash")
-        .arg("--norc")
-        .arg("-c")
-        .arg(program)
-        .current_dir(dir)
-        .env("PFXGEN_COMPLETION_TEST", "1")
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "bash failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
+    let out = run(
+        Path::new("bash"),
+        &["--norc", "-c", &program],
+        &[("PFXGEN_COMPLETION_TEST", "1")],
+        dir,
+    )
+    .success()
+    .stdout();
+    out.lines()
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect()

@@ -537,11 +537,7 @@ fn help_documents_exit_codes() {
         "--generate-password",
         "PASSWORD OUTPUT_DIR VALID_DAYS",
     ] {
-        assert!(
-            run.stdout().contains(needle),
-            "{needle}\n{}",
-            run.describe()
-        );
+        run.stdout_has(needle);
     }
     pfxgen(dir.path(), &[] as &[&str], None).fails_with(2);
     pfxgen(dir.path(), &["frobnicate"], None).fails_with(2);

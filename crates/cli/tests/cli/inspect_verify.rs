@@ -23,48 +23,29 @@ fn round_trip(algorithm: &str, jws: &str) {
                 "generate --algorithm {algorithm} --profile {profile} --name \
                 {name}"
             );
-            let mut args = argv(&line);
-            if password.is_empty() {
-                args.push("--no-password");
-            } else {
-                args.extend(["--password-env", "PFXGEN_TEST_PW"]);
-            }
             let secret = (!password.is_empty()).then_some(password);
-            pfxgen(d, &args, secret).success();
+            let (password_args, new_password): (&[&str], &[&str]) = match secret {
+                Some(_) => (&["--password-env", "PFXGEN_TEST_PW"], &[]),
+                None => (&[], &["--no-password"]),
+            };
+            let generate = [&argv(&line)[..], password_args, new_password].concat();
+            pfxgen(d, &generate, secret).success();
 
-            let mut v = vec!["verify", name.as_str(), "--json"];
-            if secret.is_some() {
-                v.extend(["--password-env", "PFXGEN_TEST_PW"]);
-            }
-            let run = pfxgen(d, &v, secret).success();
+            let verify = [&["verify", &name, "--json"][..], password_args].concat();
+            let run = pfxgen(d, &verify, secret).success();
             run.stdout_has("\"ok\": true");
             run.stdout_has(&format!("\"jws_alg\": \"{jws}\""));
 
-            let mut i = vec!["inspect", name.as_str()];
-            if secret.is_some() {
-                i.extend(["--password-env", "PFXGEN_TEST_PW"]);
-            }
-            let run = pfxgen(d, &i, secret).success();
+            let inspect = [&["inspect", &name][..], password_args].concat();
+            let run = pfxgen(d, &inspect, secret).success();
             let out = run.stdout();
-            assert!(
-                out.contains(&format!(
-                    "Identity server:                 supported ({jws})"
-                )),
-                "{}",
-                run.describe()
-            );
-            assert!(
-                out.contains(".NET 9 default loader limits:    within"),
-                "{}",
-                run.describe()
-            );
+            run.stdout_has(&format!(
+                "Identity server:                 supported ({jws})"
+            ));
+            run.stdout_has(".NET 9 default loader limits:    within");
             let legacy_ok = out.contains("Windows Server 2016 / 10 < 1709: can import");
             assert_eq!(legacy_ok, profile == "compat", "{}", run.describe());
-            assert!(
-                out.contains("ends at a self-signed certificate; signatures verify"),
-                "{}",
-                run.describe()
-            );
+            run.stdout_has("ends at a self-signed certificate; signatures verify");
             assert!(
                 !out.contains(password) || password.is_empty(),
                 "password printed"
@@ -73,29 +54,24 @@ fn round_trip(algorithm: &str, jws: &str) {
     }
 }
 
-#[test]
-fn round_trip_rsa_2048() {
-    round_trip(ALGORITHMS[0].0, ALGORITHMS[0].1);
+/// One test per algorithm of [`ALGORITHMS`] (they run in parallel).
+macro_rules! round_trip_tests {
+    ($($name:ident: $index:literal,)*) => {$(
+        #[test]
+        fn $name() {
+            let (algorithm, jws) = ALGORITHMS[$index];
+            round_trip(algorithm, jws);
+        }
+    )*};
 }
-#[test]
-fn round_trip_rsa_3072() {
-    round_trip(ALGORITHMS[1].0, ALGORITHMS[1].1);
-}
-#[test]
-fn round_trip_rsa_4096() {
-    round_trip(ALGORITHMS[2].0, ALGORITHMS[2].1);
-}
-#[test]
-fn round_trip_ecdsa_p256() {
-    round_trip(ALGORITHMS[3].0, ALGORITHMS[3].1);
-}
-#[test]
-fn round_trip_ecdsa_p384() {
-    round_trip(ALGORITHMS[4].0, ALGORITHMS[4].1);
-}
-#[test]
-fn round_trip_ecdsa_p521() {
-    round_trip(ALGORITHMS[5].0, ALGORITHMS[5].1);
+
+round_trip_tests! {
+    round_trip_rsa_2048: 0,
+    round_trip_rsa_3072: 1,
+    round_trip_rsa_4096: 2,
+    round_trip_ecdsa_p256: 3,
+    round_trip_ecdsa_p384: 4,
+    round_trip_ecdsa_p521: 5,
 }
 
 #[test]
@@ -110,12 +86,8 @@ fn min_days_is_enforced() {
     .success();
     let run = pfxgen(d, &["verify", "openssl.pfx"], None).fails_with(1);
     run.stdout_has("FAIL  validity");
-    assert!(
-        run.stdout().contains("expires in ")
-            && run.stdout().contains("fewer than the 30 days required"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("expires in ");
+    run.stdout_has("fewer than the 30 days required");
     pfxgen(d, &["verify", "openssl.pfx", "--min-days", "5"], None).success();
     pfxgen(d, &["verify", "openssl.pfx", "--min-days", "abc"], None).fails_with(2);
 }
@@ -242,20 +214,12 @@ fn verify_fails_layouts_dotnet_refuses() {
                 "warning: certificate in bag 1 is stored 2 times (bags 1, 2): .NET loads the \
                  file, but refuses it with X509KeyStorageFlags.EphemeralKeySet",
             ] {
-                assert!(
-                    run.stdout().contains(needle),
-                    "{needle}\n{}",
-                    run.describe()
-                );
+                run.stdout_has(needle);
             }
             continue;
         }
         let run = run.fails_with(1);
-        assert!(
-            run.stdout().contains("FAIL  dotnet-loader-limits"),
-            "{name}\n{}",
-            run.describe()
-        );
+        run.stdout_has("FAIL  dotnet-loader-limits");
     }
 }
 

@@ -158,11 +158,7 @@ fn pbmac1_keys_of_20_and_64_bytes_verify_and_19_is_refused() {
         let verify = run(&dir, &["verify", &name], password).fails_with(1);
         verify.stdout_has("PASS  mac ");
         verify.stdout_has("FAIL  dotnet-loader-limits     .NET does not implement PBMAC1 MACs");
-        assert!(
-            verify.stdout().contains("FAILED: 1 of 9 checks"),
-            "only the .NET check fails for {name}\n{}",
-            verify.describe()
-        );
+        verify.stdout_has("FAILED: 1 of 9 checks");
         run(&dir, &["inspect", &name], password).success();
         // One byte of the authenticated contents changed: the MAC fails.
         // (The middle of the file is inside the certificate's bag.)

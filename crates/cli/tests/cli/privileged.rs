@@ -24,7 +24,7 @@ use std::{
     sync::OnceLock,
 };
 
-use crate::common::{TempDir, argv, is_root, open, pfxgen};
+use crate::common::{TempDir, argv, is_root, open, pfxgen, run};
 
 const PW: &str = "Rotate-Pass-42!x";
 const NEW_PW: &str = "Next-Year-Pass-7#";
@@ -62,17 +62,8 @@ fn account() -> (u32, u32) {
 
 /// Runs `script` with `sh -c` as the attacker, in `dir`.
 fn as_attacker(dir: &Path, script: &str) {
-    let out = Command::new("runuser")
-        .args(["-u", ACCOUNT, "--", "sh", "-c", script])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run runuser");
-    assert!(
-        out.status.success(),
-        "attacker script failed: {script}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args = ["-u", ACCOUNT, "--", "sh", "-c", script];
+    run(Path::new("runuser"), &args, &[], dir).success();
 }
 
 fn skip_unless_root(test: &str) -> bool {
@@ -170,6 +161,12 @@ fn service(tag: &str) -> TempDir {
     work
 }
 
+/// [`service`], when the tests run as root; otherwise `None`, having
+/// said on stderr that the test `tag` did not run.
+fn root_service(tag: &str) -> Option<TempDir> {
+    (!skip_unless_root(tag)).then(|| service(tag))
+}
+
 fn rotate(work: &TempDir, extra: &[&str]) -> common::Run {
     let envs = [("PFXGEN_TEST_PW", NEW_PW), ("CURRENT_PW", PW)];
     common::rotate_svc(work.path(), "--from new.pfx", extra, &envs)
@@ -190,10 +187,9 @@ fn set_certificate_path(work: &TempDir, value: &str) {
 /// account owns; the new file stays the account's, the backups root's.
 #[test]
 fn ordinary_rotation_of_a_service_owned_folder_succeeds() {
-    if skip_unless_root("ordinary_rotation") {
+    let Some(work) = root_service("priv-ordinary") else {
         return;
-    }
-    let work = service("priv-ordinary");
+    };
     let svc = work.join("svc");
     rotate(&work, &[]).success();
     open(&svc.join("openssl.pfx"), NEW_PW);
@@ -210,10 +206,9 @@ fn ordinary_rotation_of_a_service_owned_folder_succeeds() {
 /// manifest and a "backup" carrying its key. Rollback must refuse.
 #[test]
 fn attack_rollback_with_a_forged_backup_folder_cannot_write_root_files() {
-    if skip_unless_root("attack_rollback") {
+    let Some(work) = root_service("priv-rollback") else {
         return;
-    }
-    let work = service("priv-rollback");
+    };
     let victim = Victim::new(&work);
     rotate(&work, &[]).success();
     set_certificate_path(&work, &victim.path.display().to_string());
@@ -332,10 +327,9 @@ fn wait_for(marker: &Path) {
 /// `generate --force`.
 #[test]
 fn attack_planted_link_at_the_output_is_refused() {
-    if skip_unless_root("attack_planted_link") {
+    let Some(work) = root_service("priv-link") else {
         return;
-    }
-    let work = service("priv-link");
+    };
     let victim = Victim::new(&work);
     as_attacker(
         work.path(),
@@ -362,10 +356,9 @@ fn attack_planted_link_at_the_output_is_refused() {
 /// Attack 3, rotate: `pfx-backups` replaced by a link to a root folder.
 #[test]
 fn attack_backup_folder_link_is_refused() {
-    if skip_unless_root("attack_backup_link") {
+    let Some(work) = root_service("priv-backup-link") else {
         return;
-    }
-    let work = service("priv-backup-link");
+    };
     let victim = Victim::new(&work);
     let target = victim.path.parent().unwrap();
     as_attacker(
@@ -382,10 +375,9 @@ fn attack_backup_folder_link_is_refused() {
 /// is refused; the operator can name it on the command line.
 #[test]
 fn untrusted_config_pointing_at_another_service_is_refused() {
-    if skip_unless_root("untrusted_config") {
+    let Some(work) = root_service("priv-other") else {
         return;
-    }
-    let work = service("priv-other");
+    };
     let other = work.join("other");
     std::fs::create_dir(&other).unwrap();
     std::fs::copy(work.join("svc/openssl.pfx"), other.join("openssl.pfx")).unwrap();
@@ -403,10 +395,9 @@ fn untrusted_config_pointing_at_another_service_is_refused() {
 /// A link planted as the lock file is neither followed nor removed.
 #[test]
 fn attack_lock_file_link_is_not_followed() {
-    if skip_unless_root("attack_lock") {
+    let Some(work) = root_service("priv-lock") else {
         return;
-    }
-    let work = service("priv-lock");
+    };
     let victim = Victim::new(&work);
     as_attacker(
         work.path(),
@@ -424,10 +415,9 @@ fn attack_lock_file_link_is_not_followed() {
 /// a backup (which a rollback would give back to the account).
 #[test]
 fn a_hard_link_to_a_root_file_is_not_backed_up() {
-    if skip_unless_root("hard_link") {
+    let Some(work) = root_service("priv-hardlink") else {
         return;
-    }
-    let work = service("priv-hardlink");
+    };
     let secret = work.join("secret.pfx");
     std::fs::copy(work.join("svc/openssl.pfx"), &secret).unwrap();
     std::fs::remove_file(work.join("svc/openssl.pfx")).unwrap();
@@ -448,10 +438,9 @@ fn a_hard_link_to_a_root_file_is_not_backed_up() {
 /// A FIFO in place of the current certificate fails at once, not hangs.
 #[test]
 fn a_fifo_as_the_current_certificate_does_not_hang_rotate() {
-    if skip_unless_root("fifo") {
+    let Some(work) = root_service("priv-fifo") else {
         return;
-    }
-    let work = service("priv-fifo");
+    };
     std::fs::remove_file(work.join("svc/openssl.pfx")).unwrap();
     as_attacker(work.path(), "mkfifo svc/openssl.pfx");
     rotate(&work, &[]).fails_with(4).stderr_contains("a FIFO");

@@ -99,28 +99,12 @@ fn rotate_in_place_keeps_everything_else_and_can_be_rolled_back_twice() {
     let old_bytes = std::fs::read(svc.join(CERT_REL)).unwrap();
     let old_tp = thumbprint(&svc.join(CERT_REL), PW);
     let run = run_rotate(work.path(), &[], None).success();
-    let out = run.stdout();
-    assert!(
-        out.contains("old kid:") && out.contains("new kid:"),
-        "{}",
-        run.describe()
-    );
-    assert!(
-        out.contains("recycle the identity service's application pool"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("old kid:");
+    run.stdout_has("new kid:");
+    run.stdout_has("recycle the identity service's application pool");
     // NEW_PW is not PW: the operator is told to update the service's setting.
-    assert!(
-        out.contains("has a different password from the current one"),
-        "{}",
-        run.describe()
-    );
-    assert!(
-        out.contains("rebuild and restart the identity service container"),
-        "{}",
-        run.describe()
-    );
+    run.stdout_has("has a different password from the current one");
+    run.stdout_has("rebuild and restart the identity service container");
     assert_eq!(
         std::fs::read_to_string(svc.join("appsettings.json")).unwrap(),
         APPSETTINGS,
