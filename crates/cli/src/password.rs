@@ -603,18 +603,46 @@ fn generated() -> Result<Password, Failure> {
         .map_err(|e| Failure::new(Exit::Internal, format!("cannot generate a password: {e}")))
 }
 
-/// The password of a new file that takes the ordinary password options
-/// (`generate`'s and `rotate`'s PFX, `csr`'s key, `pack`'s PFX):
-/// `--generate-password`, or a source (asked
-/// twice at a terminal), checked by the policy.
+/// The options of a new file's password: its sources (`--password-*`,
+/// `--no-password`), `--generate-password FILE` and
+/// `--allow-weak-password` (`generate`, `rotate`, `csr`, `pack`).
+#[derive(Debug, Default)]
+pub struct NewPasswordArgs {
+    /// The password sources.
+    pub sources: PasswordArgs,
+    /// `--generate-password FILE`.
+    pub generate: Option<PathBuf>,
+    /// `--allow-weak-password`.
+    pub allow_weak: bool,
+}
+
+impl NewPasswordArgs {
+    /// Handles one of the options; returns whether `arg` was one.
+    ///
+    /// # Errors
+    /// A usage failure for a missing value.
+    pub fn parse(&mut self, arg: &Arg, parser: &mut lexopt::Parser) -> Result<bool, Failure> {
+        if self.sources.parse(arg, parser)? {
+            return Ok(true);
+        }
+        match arg {
+            Arg::Long(n) if n == "generate-password" => {
+                self.generate = Some(value_path(parser, "--generate-password")?);
+            }
+            Arg::Long(n) if n == "allow-weak-password" => self.allow_weak = true,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// The password of a new file (`generate`'s and `rotate`'s PFX, `csr`'s
+/// key, `pack`'s PFX): `--generate-password`, or a source (asked twice at a
+/// terminal), checked by the policy.
 #[derive(Debug)]
 pub struct NewFilePassword<'a> {
     /// The password options.
-    pub args: &'a PasswordArgs,
-    /// `--generate-password` was given.
-    pub generate: bool,
-    /// `--allow-weak-password`.
-    pub allow_weak: bool,
+    pub args: &'a NewPasswordArgs,
     /// The refusal of `--no-password`, when the file must have a password.
     pub refuse_none: Option<&'static str>,
     /// What to say when no source is given and there is no terminal.
@@ -625,11 +653,11 @@ pub struct NewFilePassword<'a> {
 
 impl PasswordSource for NewFilePassword<'_> {
     fn given(&self) -> bool {
-        self.generate || self.args.given()
+        self.args.generate.is_some() || self.args.sources.given()
     }
 
     fn can_ask(&self) -> bool {
-        self.args.can_ask()
+        self.args.sources.can_ask()
     }
 
     fn read(&self, purpose: &str, confirm: bool) -> Result<Option<(Password, Origin)>, Failure> {
@@ -645,11 +673,11 @@ impl NewFilePassword<'_> {
     /// Exit 2 for conflicting sources; exit 3 for a refused
     /// `--no-password`, no source, or a password the policy refuses.
     pub fn obtain(&self, purpose: &str, confirm: bool) -> Result<(Password, Origin), Failure> {
-        if let (true, Some(refusal)) = (self.args.none, self.refuse_none) {
+        if let (true, Some(refusal)) = (self.args.sources.none, self.refuse_none) {
             return Err(Failure::new(Exit::Password, refusal));
         }
-        if self.generate {
-            if self.args.given() {
+        if self.args.generate.is_some() {
+            if self.args.sources.given() {
                 return Err(Failure::usage(
                     "--generate-password cannot be combined with another password source",
                 ));
@@ -658,7 +686,7 @@ impl NewFilePassword<'_> {
         }
         // At the prompt, a mistyped confirmation or a refused password is
         // asked again (three tries in all), as operators expect.
-        let tries = if self.args.given() || !self.args.can_ask() {
+        let tries = if self.args.sources.given() || !self.args.sources.can_ask() {
             1
         } else {
             3
@@ -680,10 +708,10 @@ impl NewFilePassword<'_> {
 
     /// One try: read from the source, then apply the policy.
     fn read_checked(&self, purpose: &str, confirm: bool) -> Result<(Password, Origin), Failure> {
-        let (password, origin) = self.args.read(purpose, confirm)?.ok_or_else(|| {
+        let (password, origin) = self.args.sources.read(purpose, confirm)?.ok_or_else(|| {
             Failure::new(Exit::Password, self.missing).with_hint(self.missing_hint)
         })?;
-        enforce_policy(&password, &origin, self.allow_weak)?;
+        enforce_policy(&password, &origin, self.args.allow_weak)?;
         Ok((password, origin))
     }
 }
@@ -710,7 +738,10 @@ mod tests {
         assert!(!text.contains("S3cret"), "{text}");
         assert!(text.contains("[redacted]"), "{text}");
         let cert_args = crate::generate::NewCertificateArgs {
-            password: args,
+            password: NewPasswordArgs {
+                sources: args,
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert!(!format!("{cert_args:?}").contains("S3cret"));

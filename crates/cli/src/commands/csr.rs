@@ -10,10 +10,10 @@ use pfxgen_keygen::KeyAlgorithm;
 use pfxgen_x509::{DistinguishedName, ExtendedKeyUsage, RequestParams, SanEntry};
 
 use crate::{
-    args::{self, Arg, take_out, value_parsed, value_path, value_string},
+    args::{self, Arg, take_out, value_parsed, value_string},
     error::Failure,
     generate::{check_file_name, check_password_file_target, parse_san_list},
-    password::{NewFilePassword, PasswordArgs},
+    password::{NewFilePassword, NewPasswordArgs},
     render,
 };
 
@@ -28,9 +28,7 @@ struct CsrArgs {
     subject: Option<DistinguishedName>,
     sans: Vec<SanEntry>,
     ekus: Vec<ExtendedKeyUsage>,
-    password: PasswordArgs,
-    generate_password: Option<PathBuf>,
-    allow_weak: bool,
+    password: NewPasswordArgs,
     force: bool,
 }
 
@@ -44,9 +42,7 @@ impl CsrArgs {
             subject: None,
             sans: Vec::new(),
             ekus: Vec::new(),
-            password: PasswordArgs::default(),
-            generate_password: None,
-            allow_weak: false,
+            password: NewPasswordArgs::default(),
             force: false,
         }
     }
@@ -80,10 +76,6 @@ impl CsrArgs {
                 }
             }
             "eku" => self.take_ekus(&value_string(parser, "--eku")?)?,
-            "generate-password" => {
-                self.generate_password = Some(value_path(parser, "--generate-password")?);
-            }
-            "allow-weak-password" => self.allow_weak = true,
             "force" => self.force = true,
             _ => return Ok(false),
         }
@@ -122,7 +114,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     })?;
     let key_path = dir.join(format!("{}.key", a.name));
     let csr_path = dir.join(format!("{}.csr", a.name));
-    if let Some(pw) = &a.generate_password {
+    if let Some(pw) = &a.password.generate {
         check_password_file_target(
             pw,
             &[(&key_path, "the key file"), (&csr_path, "the request")],
@@ -130,8 +122,6 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     }
     let password = NewFilePassword {
         args: &a.password,
-        generate: a.generate_password.is_some(),
-        allow_weak: a.allow_weak,
         refuse_none: Some(
             "csr writes an encrypted key and needs a password; --no-password is refused",
         ),
@@ -150,7 +140,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             extended_key_usages: a.ekus.clone(),
         },
         password: &password,
-        generated_password_file: a.generate_password.as_deref(),
+        generated_password_file: a.password.generate.as_deref(),
     })?;
     render::csr::text(&report);
     Ok(())

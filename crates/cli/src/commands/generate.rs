@@ -12,7 +12,7 @@ use crate::{
     args::{self, Arg, os_string, parse_days, value_parsed, value_path, value_string},
     error::Failure,
     json::Obj,
-    password::{NewFilePassword, Origin, PasswordArgs},
+    password::{NewFilePassword, NewPasswordArgs, Origin},
     render,
 };
 
@@ -26,12 +26,8 @@ pub const DEFAULT_NAME: &str = "openssl.pfx";
 /// The certificate and PFX options, shared with `rotate`.
 #[derive(Debug, Default)]
 pub struct NewCertificateArgs {
-    /// Password sources.
-    pub password: PasswordArgs,
-    /// `--generate-password FILE`.
-    pub generate_password: Option<PathBuf>,
-    /// `--allow-weak-password`.
-    pub allow_weak: bool,
+    /// The password options.
+    pub password: NewPasswordArgs,
     /// The certificate to make: `--days` / `--valid-days` / third
     /// positional, `--algorithm`, `--subject`, `--san`, `--eku`,
     /// `--profile`, `--iterations`, `--friendly-name`.
@@ -51,10 +47,6 @@ impl NewCertificateArgs {
             return Ok(false);
         };
         match name.as_str() {
-            "generate-password" => {
-                self.generate_password = Some(value_path(parser, "--generate-password")?)
-            }
-            "allow-weak-password" => self.allow_weak = true,
             "days" | "valid-days" => {
                 let text = value_string(parser, "--days")?;
                 self.set_days(&text)?;
@@ -137,8 +129,6 @@ impl NewCertificateArgs {
     pub fn new_password(&self) -> Result<(Password, Origin), Failure> {
         let source = NewFilePassword {
             args: &self.password,
-            generate: self.generate_password.is_some(),
-            allow_weak: self.allow_weak,
             refuse_none: None,
             missing: "no password given and no terminal to ask for one",
             missing_hint: "use --password-file FILE, --password-env VAR, --password-stdin, \
@@ -154,7 +144,7 @@ impl NewCertificateArgs {
     #[must_use]
     pub fn usability_warnings(&self) -> Vec<String> {
         self.spec
-            .usability_warnings(self.password.none, crate::verify::DEFAULT_MIN_DAYS)
+            .usability_warnings(self.password.sources.none, crate::verify::DEFAULT_MIN_DAYS)
     }
 
     /// Makes the key, the certificate and the PFX bytes.
@@ -265,7 +255,10 @@ fn take_positionals(o: &mut Options) -> Result<(), Failure> {
     }
     let mut positionals = core::mem::take(&mut o.positionals).into_iter();
     if let Some(pw) = positionals.next() {
-        o.cert_args.password.set_argv(os_string(pw, "PASSWORD")?)?;
+        o.cert_args
+            .password
+            .sources
+            .set_argv(os_string(pw, "PASSWORD")?)?;
     }
     if let Some(dir) = positionals.next() {
         o.set_out_dir(
@@ -289,18 +282,13 @@ fn take_positionals(o: &mut Options) -> Result<(), Failure> {
 }
 
 fn parse_generate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
-    let mut o = Options::default();
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = args::next(&mut parser)? {
-        if o.cert_args.parse(&arg, &mut parser)? || parse_own(&arg, &mut parser, &mut o)? {
-            continue;
-        }
-        if arg.is_help() {
-            out!("{}\n{}", crate::help::GENERATE, crate::help::EXIT_CODES);
-            return Ok(None);
-        }
-        return Err(arg.unexpected());
-    }
+    let take = |o: &mut Options, arg: &Arg, parser: &mut lexopt::Parser| {
+        Ok(o.cert_args.parse(arg, parser)? || parse_own(arg, parser, o)?)
+    };
+    let Some(mut o) = args::parse_into(args, crate::help::GENERATE, Options::default(), take)?
+    else {
+        return Ok(None);
+    };
     take_positionals(&mut o)?;
     Ok(Some(o))
 }
@@ -319,7 +307,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let target = Target::prepare(
         &out_dir.join(name),
         o.force,
-        o.cert_args.generate_password.as_deref(),
+        o.cert_args.password.generate.as_deref(),
     )?;
     for warning in o.cert_args.usability_warnings() {
         eprintln!("warning: {warning}");

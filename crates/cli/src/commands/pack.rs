@@ -14,7 +14,7 @@ use crate::{
     },
     error::Failure,
     generate::check_password_file_target,
-    password::{NewFilePassword, PasswordArgs},
+    password::{NewFilePassword, NewPasswordArgs, PasswordArgs},
     render,
 };
 
@@ -25,9 +25,7 @@ struct PackArgs {
     chain: Vec<PathBuf>,
     out: Option<PathBuf>,
     key_password: PasswordArgs,
-    password: PasswordArgs,
-    generate_password: Option<PathBuf>,
-    allow_weak: bool,
+    password: NewPasswordArgs,
     profile: Option<Profile>,
     iterations: Option<u32>,
     friendly_name: Option<String>,
@@ -55,10 +53,6 @@ impl PackArgs {
                 self.key_password.env = Some(var.to_string());
             }
             "key-no-password" => self.key_password.none = true,
-            "generate-password" => {
-                self.generate_password = Some(value_path(parser, "--generate-password")?);
-            }
-            "allow-weak-password" => self.allow_weak = true,
             "profile" => self.profile = Some(parse_profile(parser)?),
             "iterations" => self.iterations = Some(parse_iterations(parser)?),
             "friendly-name" => self.friendly_name = Some(friendly_name(parser)?),
@@ -100,7 +94,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         .out
         .clone()
         .ok_or_else(|| Failure::usage("pack needs --out OUT"))?;
-    if let Some(pw) = &a.generate_password {
+    if let Some(pw) = &a.password.generate {
         check_password_file_target(pw, &[(&out, "the output PFX"), (&key, "the key file")])?;
     }
     let found = plan(&PackRequest {
@@ -114,8 +108,6 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     render::pack::notes(&found.notes);
     let password = NewFilePassword {
         args: &a.password,
-        generate: a.generate_password.is_some(),
-        allow_weak: a.allow_weak,
         refuse_none: None,
         missing: "no password given for the PFX and no terminal to ask for one",
         missing_hint: "use --password-file FILE, --password-env VAR, --password-stdin, \
@@ -125,7 +117,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         found,
         &PackProtection {
             password: &password,
-            generated_password_file: a.generate_password.as_deref(),
+            generated_password_file: a.password.generate.as_deref(),
             profile: a.profile.unwrap_or(Profile::Modern),
             iterations: a.iterations,
             friendly_name: a.friendly_name.clone(),

@@ -111,26 +111,21 @@ fn parse_own(arg: &Arg, parser: &mut lexopt::Parser, o: &mut Options) -> Result<
 }
 
 fn parse_rotate(args: Vec<OsString>) -> Result<Option<Options>, Failure> {
-    let mut o = Options::default();
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = args::next(&mut parser)? {
-        if parse_current_password(&arg, &mut parser, &mut o.current_password)?
-            || o.gen_args.parse(&arg, &mut parser)?
-            || parse_own(&arg, &mut parser, &mut o)?
-        {
-            continue;
-        }
-        if arg.is_help() {
-            out!("{}\n{}", crate::help::ROTATE, crate::help::EXIT_CODES);
-            return Ok(None);
-        }
-        return Err(arg.unexpected());
-    }
+    let take = |o: &mut Options, arg: &Arg, parser: &mut lexopt::Parser| {
+        Ok(
+            parse_current_password(arg, parser, &mut o.current_password)?
+                || o.gen_args.parse(arg, parser)?
+                || parse_own(arg, parser, o)?,
+        )
+    };
+    let Some(o) = args::parse_into(args, crate::help::ROTATE, Options::default(), take)? else {
+        return Ok(None);
+    };
     if o.service_dir.as_os_str().is_empty() {
         return Err(Failure::usage("rotate needs --service-dir DIR"));
     }
     let spec = &o.gen_args.spec;
-    let generate_only = o.gen_args.generate_password.is_some()
+    let generate_only = o.gen_args.password.generate.is_some()
         || spec.days.is_some()
         || spec.subject.is_some()
         || !spec.sans.is_empty()
@@ -150,7 +145,7 @@ struct NewPassword<'a>(&'a NewCertificateArgs);
 
 impl PasswordSource for NewPassword<'_> {
     fn given(&self) -> bool {
-        self.0.password.given() || self.0.generate_password.is_some()
+        self.0.password.sources.given() || self.0.password.generate.is_some()
     }
 
     fn can_ask(&self) -> bool {
@@ -206,12 +201,12 @@ pub fn run_rotate(args: Vec<OsString>) -> Result<(), Failure> {
         Some(path) => NewSource::From(path),
         None => NewSource::Generate {
             spec: Box::new(o.gen_args.spec.clone()),
-            password_file: o.gen_args.generate_password.clone(),
+            password_file: o.gen_args.password.generate.clone(),
         },
     };
     let generated = NewPassword(&o.gen_args);
     let new_password: &dyn PasswordSource = match &source {
-        NewSource::From(_) => &o.gen_args.password,
+        NewSource::From(_) => &o.gen_args.password.sources,
         _ => &generated,
     };
     let current_password = CurrentPassword {
