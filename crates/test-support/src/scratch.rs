@@ -55,6 +55,14 @@ impl TempDir {
         v.sort();
         v
     }
+
+    /// Panics unless the folder is empty, naming `what` (the step that
+    /// should have left nothing) and what it holds.
+    #[track_caller]
+    pub fn assert_empty(&self, what: &str) {
+        let entries = self.entries();
+        assert!(entries.is_empty(), "{what}: left {entries:?}");
+    }
 }
 
 impl Drop for TempDir {

@@ -128,7 +128,7 @@ fn missing_output_folder_is_exit_5() {
     generate(&dir, &["--out", "nope"])
         .fails_with(5)
         .stderr_contains("does not exist");
-    assert!(dir.entries().is_empty());
+    dir.assert_empty("a missing output folder");
 }
 
 #[test]
@@ -263,11 +263,7 @@ fn disk_full_is_exit_5_and_leaves_nothing() {
             None,
         );
         run.fails_with(5).stderr_contains("no space left");
-        assert!(
-            dir.entries().is_empty(),
-            "{fault}: left {:?}",
-            dir.entries()
-        );
+        dir.assert_empty(fault);
     }
 }
 
@@ -318,7 +314,7 @@ fn weak_passwords_are_refused_with_reasons() {
         !run.stderr().contains("short\""),
         "the password itself must not be echoed"
     );
-    assert!(dir.entries().is_empty());
+    dir.assert_empty("a weak password");
     let args = argv(
         "generate --algorithm ecdsa-p256 --password-env PFXGEN_TEST_PW \
         --allow-weak-password",
@@ -335,10 +331,7 @@ fn no_password_source_without_terminal_is_exit_3() {
     pfxgen(dir.path(), &["generate"], None)
         .fails_with(3)
         .stderr_contains("no password given");
-    assert!(
-        dir.entries().is_empty(),
-        "never a silent password-less file"
-    );
+    dir.assert_empty("never a silent password-less file");
 }
 
 #[test]
@@ -489,7 +482,7 @@ fn bad_values_are_usage_errors() {
         args.extend_from_slice(extra);
         pfxgen(dir.path(), &args, Some(STRONG)).fails_with(2);
     }
-    assert!(dir.entries().is_empty());
+    dir.assert_empty("usage errors");
 }
 
 #[test]

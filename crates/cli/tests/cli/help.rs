@@ -53,11 +53,7 @@ fn every_command_answers_both_help_flags() {
     pfxgen(dir.path(), &["help", "bogus"], None)
         .fails_with(2)
         .stderr_contains("no help on");
-    assert!(
-        dir.entries().is_empty(),
-        "help wrote files: {:?}",
-        dir.entries()
-    );
+    dir.assert_empty("help");
 }
 
 #[test]

@@ -264,7 +264,7 @@ fn csr_then_pack_round_trip_without_openssl() {
         &argv("csr --subject CN=x --out . --password-env WEAK"),
     )
     .fails_with(3);
-    assert!(dir.entries().is_empty(), "{:?}", dir.entries());
+    dir.assert_empty("csr with a weak password");
     run(
         &dir,
         &argv("csr --algorithm ecdsa-p256 --subject CN=x --out . --generate-password pw.txt"),
