@@ -615,17 +615,23 @@ mod tests {
         EncryptionScheme::parse(&alg, &Limits::default())
     }
 
-    fn pbes2() -> EncryptionScheme {
+    /// PBES2 with PBKDF2-HMAC-SHA256 and AES-256, with the keyLength and
+    /// IV length given.
+    fn pbes2_with(key_length: Option<u32>, iv_len: usize) -> EncryptionScheme {
         EncryptionScheme::Pbes2 {
             kdf: Pbkdf2Params {
                 salt: vec![1; 16],
                 iterations: 2048,
-                key_length: None,
+                key_length,
                 prf: Hash::Sha256,
             },
             cipher: Cipher::Aes256,
-            iv: vec![2; 16],
+            iv: vec![2; iv_len],
         }
+    }
+
+    fn pbes2() -> EncryptionScheme {
+        pbes2_with(None, 16)
     }
 
     #[test]
@@ -681,34 +687,16 @@ mod tests {
     fn hostile_parameters() {
         // IV of 15 and 17 bytes.
         for len in [15usize, 17] {
-            let bad = EncryptionScheme::Pbes2 {
-                kdf: Pbkdf2Params {
-                    salt: vec![1; 16],
-                    iterations: 2048,
-                    key_length: None,
-                    prf: Hash::Sha256,
-                },
-                cipher: Cipher::Aes256,
-                iv: vec![2; len],
-            };
-            let err = parse(&bad.to_der()).unwrap_err().to_string();
+            let err = parse(&pbes2_with(None, len).to_der())
+                .unwrap_err()
+                .to_string();
             assert!(
                 err.contains(&format!("needs a 16-byte IV, found {len} bytes")),
                 "{err}"
             );
         }
         // keyLength that does not match AES-256: read, and reported.
-        let odd = EncryptionScheme::Pbes2 {
-            kdf: Pbkdf2Params {
-                salt: vec![1; 16],
-                iterations: 2048,
-                key_length: Some(16),
-                prf: Hash::Sha256,
-            },
-            cipher: Cipher::Aes256,
-            iv: vec![2; 16],
-        };
-        let parsed = parse(&odd.to_der()).unwrap().unwrap();
+        let parsed = parse(&pbes2_with(Some(16), 16).to_der()).unwrap().unwrap();
         assert_eq!(parsed.key_length_mismatch(), Some((16, 32)));
         assert_eq!(pbes2().key_length_mismatch(), None);
     }

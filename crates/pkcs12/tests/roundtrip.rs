@@ -30,6 +30,14 @@ fn open(der: &[u8]) -> Result<Opened, Error> {
     pfx.open(&Password::from_str_copy(PW), &Limits::default())
 }
 
+/// Where `needle` first stands in `haystack` at or after `from`.
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> usize {
+    let found = haystack[from..]
+        .windows(needle.len())
+        .position(|w| w == needle);
+    from + found.unwrap()
+}
+
 fn options(profile: Profile, iterations: u32) -> WriteOptions {
     WriteOptions {
         profile,
@@ -264,10 +272,7 @@ fn damaged_certificate_ciphertext_with_the_right_password_is_an_integrity_failur
     let Content::Encrypted { ciphertext, .. } = &pfx.contents()[0] else {
         panic!()
     };
-    let pos = der
-        .windows(ciphertext.len())
-        .position(|w| w == ciphertext.as_slice())
-        .unwrap();
+    let pos = find(&der, ciphertext, 0);
     der[pos + ciphertext.len() - 1] ^= 0x01; // the padding block
     let err = open(&der).unwrap_err();
     assert!(matches!(err, Error::PartlyDecrypted { .. }), "{err}");
@@ -288,15 +293,7 @@ fn damaged_key_ciphertext_with_the_right_password_is_an_integrity_failure() {
     let bag_oid = [
         0x06, 0x0B, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x02,
     ];
-    let bag = der
-        .windows(bag_oid.len())
-        .position(|w| w == bag_oid)
-        .unwrap();
-    let octets = bag
-        + der[bag..]
-            .windows(2)
-            .position(|w| w == [0x04, 0x81])
-            .unwrap();
+    let octets = find(&der, &[0x04, 0x81], find(&der, &bag_oid, 0));
     let len = usize::from(der[octets + 2]);
     der[octets + 2 + len] ^= 0x01; // the last byte: the padding block
     let err = open(&der).unwrap_err();
