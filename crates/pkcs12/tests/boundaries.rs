@@ -19,7 +19,7 @@ mod common {
 }
 use common::fixtures::{
     AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, PBE_3DES, SAFE_CONTENTS_BAG, SHA256, X509, oid,
-    pbes2_alg, pbmac1_with_key_length,
+    pbes2_alg, pbmac1_with_key_length, too_deep_error,
 };
 
 const PW: &str = "pw";
@@ -119,20 +119,11 @@ fn definite_length_nesting_of_100000_levels_is_refused_not_a_stack_overflow() {
     let rest = definite_nest(0x30, 100_000 - 33, &[0x05, 0x00]);
     assert_eq!(err.offset, deep.len() - rest.len());
     // Through the public entry points too.
-    match Pfx::parse(&deep, &Limits::default()) {
-        Err(Error::Malformed {
-            problem: DerProblem::TooDeep { limit: 32 },
-            ..
-        }) => {}
-        other => panic!("{other:?}"),
-    }
-    match decrypt_pkcs8(&deep, &Password::from_str_copy(PW), &Limits::default()) {
-        Err(Error::Malformed {
-            problem: DerProblem::TooDeep { limit: 32 },
-            ..
-        }) => {}
-        other => panic!("{other:?}"),
-    }
+    too_deep_error(Pfx::parse(&deep, &Limits::default()), 32);
+    too_deep_error(
+        decrypt_pkcs8(&deep, &Password::from_str_copy(PW), &Limits::default()),
+        32,
+    );
 }
 
 #[test]
@@ -220,13 +211,7 @@ fn pfx_parse_uses_limits_max_depth() {
     );
     // PFX > MacData > DigestInfo > AlgorithmIdentifier > OID: depth 4.
     assert!(Pfx::parse(&pfx, &limits(|l| l.max_depth = 4)).is_ok());
-    match Pfx::parse(&pfx, &limits(|l| l.max_depth = 3)) {
-        Err(Error::Malformed {
-            problem: DerProblem::TooDeep { limit: 3 },
-            ..
-        }) => {}
-        other => panic!("{other:?}"),
-    }
+    too_deep_error(Pfx::parse(&pfx, &limits(|l| l.max_depth = 3)), 3);
 }
 
 // --- Input size ---------------------------------------------------------------

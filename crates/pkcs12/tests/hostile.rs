@@ -21,7 +21,7 @@ mod common {
 }
 use common::fixtures::{
     AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY, KEY_BAG, LOCAL_KEY_ID, PBE_3DES, PBES2,
-    SHA256, X509, oid, pbes2_alg, pbmac1_mac_data,
+    SHA256, X509, oid, pbes2_alg, pbmac1_mac_data, too_deep_error,
 };
 
 const PW: &str = "pw";
@@ -604,13 +604,7 @@ fn reject_deep_nesting_of_10000_levels() {
         deep.extend_from_slice(&[0x30, 0x80]);
     }
     deep.extend(std::iter::repeat_n(0u8, 20_000));
-    match parse("deep_nesting", &deep) {
-        Err(Error::Malformed {
-            problem: DerProblem::TooDeep { limit: 32 },
-            ..
-        }) => {}
-        other => panic!("{other:?}"),
-    }
+    too_deep_error(parse("deep_nesting", &deep), 32);
 }
 
 #[test]

@@ -1,11 +1,12 @@
 //! What the hand-built inputs of several test suites share: object
 //! identifiers written out in dotted form (not taken from the crate's own
 //! table, so a wrong entry there fails these tests) and the PBMAC1 MacData
-//! and PBES2 AlgorithmIdentifier builders. Each suite uses part of it.
+//! and PBES2 AlgorithmIdentifier builders, and the nesting-depth check. Each
+//! suite uses part of it.
 #![allow(dead_code)]
 
 use pfxgen_asn1::writer as d;
-use pfxgen_pkcs12::testing;
+use pfxgen_pkcs12::{DerProblem, Error, testing};
 
 /// The DER of the OBJECT IDENTIFIER `dotted`.
 pub fn oid(dotted: &str) -> Vec<u8> {
@@ -80,4 +81,16 @@ pub fn pbmac1_with_key_length(key_length: u64) -> Vec<u8> {
         &testing::data_content(&testing::safe_contents(&[])),
         Some(&mac),
     )
+}
+
+/// Panics unless `result` is the error of nesting deeper than `limit`.
+#[track_caller]
+pub fn too_deep_error<T: std::fmt::Debug>(result: Result<T, Error>, limit: usize) {
+    match result {
+        Err(Error::Malformed {
+            problem: DerProblem::TooDeep { limit: l },
+            ..
+        }) if l == limit => {}
+        other => panic!("expected Malformed TooDeep {{ limit: {limit} }}, got {other:?}"),
+    }
 }
