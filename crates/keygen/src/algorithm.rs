@@ -68,12 +68,6 @@ impl KeyAlgorithm {
     }
 }
 
-impl fmt::Display for KeyAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 impl FromStr for KeyAlgorithm {
     type Err = Error;
 
@@ -155,12 +149,6 @@ impl Curve {
             Self::P384 => HashAlgorithm::Sha384,
             Self::P521 => HashAlgorithm::Sha512,
         }
-    }
-}
-
-impl fmt::Display for Curve {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
@@ -428,12 +416,6 @@ impl SignatureAlgorithm {
     }
 }
 
-impl fmt::Display for SignatureAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// JWS (RFC 7518) signature algorithms the identity server uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -461,11 +443,18 @@ impl JwsAlgorithm {
     }
 }
 
-impl fmt::Display for JwsAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
+/// `Display` as the type's `name()`, for each type listed.
+macro_rules! display_as_name {
+    ($($t:ty),+) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    )+};
 }
+
+display_as_name!(KeyAlgorithm, Curve, SignatureAlgorithm, JwsAlgorithm);
 
 #[cfg(test)]
 mod tests {

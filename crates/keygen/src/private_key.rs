@@ -2,7 +2,7 @@ use core::fmt;
 
 use der::Decode as _;
 use getrandom::SysRng;
-use p256::ecdsa::signature::RandomizedSigner as _;
+use p256::ecdsa::signature::{RandomizedSigner, SignatureEncoding};
 use pkcs8::{EncodePrivateKey as _, PrivateKeyInfoRef};
 use rsa::{Generate as _, Pkcs1v15Sign, traits::PublicKeyParts as _};
 use zeroize::Zeroizing;
@@ -11,6 +11,23 @@ use crate::{
     Curve, Error, JwsAlgorithm, KeyAlgorithm, KeyKind, PublicKey, SignatureAlgorithm,
     error::describe_oid, oid,
 };
+
+/// An ECDSA signature over `message` with fresh OS randomness: `r || s`
+/// (`Raw`) when `raw`, else a DER ECDSA-Sig-Value (`Der`).
+fn sign_ecdsa<Raw: SignatureEncoding, Der: SignatureEncoding>(
+    key: &(impl RandomizedSigner<Raw> + RandomizedSigner<Der>),
+    message: &[u8],
+    raw: bool,
+) -> Result<Vec<u8>, Error> {
+    let signature = if raw {
+        RandomizedSigner::<Raw>::try_sign_with_rng(key, &mut SysRng, message).map(|s| s.to_vec())
+    } else {
+        RandomizedSigner::<Der>::try_sign_with_rng(key, &mut SysRng, message).map(|s| s.to_vec())
+    };
+    signature.map_err(|e| Error::Signing {
+        detail: e.to_string(),
+    })
+}
 
 /// A private signing key: RSA or ECDSA on P-256/P-384/P-521.
 ///
@@ -216,9 +233,6 @@ impl PrivateKey {
     }
 
     fn sign_inner(&self, message: &[u8], raw_ecdsa: bool) -> Result<Vec<u8>, Error> {
-        let signing = |e: p256::ecdsa::Error| Error::Signing {
-            detail: e.to_string(),
-        };
         Ok(match &self.inner {
             Inner::Rsa(k) => {
                 let hash = crate::HashAlgorithm::Sha256.digest(message);
@@ -227,33 +241,15 @@ impl PrivateKey {
                         detail: e.to_string(),
                     })?
             }
-            Inner::P256(k) => {
-                let sig: p256::ecdsa::Signature =
-                    k.try_sign_with_rng(&mut SysRng, message).map_err(signing)?;
-                if raw_ecdsa {
-                    sig.to_vec()
-                } else {
-                    sig.to_der().as_bytes().to_vec()
-                }
-            }
-            Inner::P384(k) => {
-                let sig: p384::ecdsa::Signature =
-                    k.try_sign_with_rng(&mut SysRng, message).map_err(signing)?;
-                if raw_ecdsa {
-                    sig.to_vec()
-                } else {
-                    sig.to_der().as_bytes().to_vec()
-                }
-            }
-            Inner::P521(k) => {
-                let sig: p521::ecdsa::Signature =
-                    k.try_sign_with_rng(&mut SysRng, message).map_err(signing)?;
-                if raw_ecdsa {
-                    sig.to_vec()
-                } else {
-                    sig.to_der().as_bytes().to_vec()
-                }
-            }
+            Inner::P256(k) => sign_ecdsa::<p256::ecdsa::Signature, p256::ecdsa::DerSignature>(
+                k, message, raw_ecdsa,
+            )?,
+            Inner::P384(k) => sign_ecdsa::<p384::ecdsa::Signature, p384::ecdsa::DerSignature>(
+                k, message, raw_ecdsa,
+            )?,
+            Inner::P521(k) => sign_ecdsa::<p521::ecdsa::Signature, p521::ecdsa::DerSignature>(
+                k, message, raw_ecdsa,
+            )?,
         })
     }
 }

@@ -1,7 +1,7 @@
 use core::fmt;
 
 use der::{Decode as _, asn1::ObjectIdentifier};
-use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use pkcs8::{EncodePublicKey as _, SubjectPublicKeyInfoRef};
 use rsa::{Pkcs1v15Sign, pss::Pss, traits::PublicKeyParts as _};
 
@@ -9,6 +9,18 @@ use crate::{
     Curve, Error, HashAlgorithm, JwsAlgorithm, KeyKind, SignatureAlgorithm, error::describe_oid,
     oid, private_key::ec_curve,
 };
+
+/// Checks an ECDSA `signature` (as parsed: a parse error is a bad
+/// signature too) over the digest `prehash`.
+fn verify_ecdsa<S, E>(
+    key: &impl PrehashVerifier<S>,
+    prehash: &[u8],
+    signature: Result<S, E>,
+) -> Result<(), Error> {
+    let signature = signature.map_err(|_| Error::BadSignature)?;
+    key.verify_prehash(prehash, &signature)
+        .map_err(|_| Error::BadSignature)
+}
 
 /// Smallest RSA modulus this crate will load, so that `inspect` can still
 /// describe (and refuse) weak keys found in the wild.
@@ -261,22 +273,13 @@ impl PublicKey {
                     .map_err(|_| Error::BadSignature)
             }
             (Inner::P256(k), false) => {
-                let sig =
-                    p256::ecdsa::Signature::from_der(signature).map_err(|_| Error::BadSignature)?;
-                k.verify_prehash(&hash, &sig)
-                    .map_err(|_| Error::BadSignature)
+                verify_ecdsa(k, &hash, p256::ecdsa::Signature::from_der(signature))
             }
             (Inner::P384(k), false) => {
-                let sig =
-                    p384::ecdsa::Signature::from_der(signature).map_err(|_| Error::BadSignature)?;
-                k.verify_prehash(&hash, &sig)
-                    .map_err(|_| Error::BadSignature)
+                verify_ecdsa(k, &hash, p384::ecdsa::Signature::from_der(signature))
             }
             (Inner::P521(k), false) => {
-                let sig =
-                    p521::ecdsa::Signature::from_der(signature).map_err(|_| Error::BadSignature)?;
-                k.verify_prehash(&hash, &sig)
-                    .map_err(|_| Error::BadSignature)
+                verify_ecdsa(k, &hash, p521::ecdsa::Signature::from_der(signature))
             }
             _ => Err(Error::AlgorithmMismatch {
                 algorithm: algorithm.name().to_owned(),
@@ -305,27 +308,21 @@ impl PublicKey {
         }
         match &self.inner {
             Inner::Rsa(_) => self.verify(SignatureAlgorithm::RsaPkcs1Sha256, message, signature),
-            Inner::P256(k) => {
-                let sig = p256::ecdsa::Signature::from_slice(signature)
-                    .map_err(|_| Error::BadSignature)?;
-                let hash = HashAlgorithm::Sha256.digest(message);
-                k.verify_prehash(&hash, &sig)
-                    .map_err(|_| Error::BadSignature)
-            }
-            Inner::P384(k) => {
-                let sig = p384::ecdsa::Signature::from_slice(signature)
-                    .map_err(|_| Error::BadSignature)?;
-                let hash = HashAlgorithm::Sha384.digest(message);
-                k.verify_prehash(&hash, &sig)
-                    .map_err(|_| Error::BadSignature)
-            }
-            Inner::P521(k) => {
-                let sig = p521::ecdsa::Signature::from_slice(signature)
-                    .map_err(|_| Error::BadSignature)?;
-                let hash = HashAlgorithm::Sha512.digest(message);
-                k.verify_prehash(&hash, &sig)
-                    .map_err(|_| Error::BadSignature)
-            }
+            Inner::P256(k) => verify_ecdsa(
+                k,
+                &HashAlgorithm::Sha256.digest(message),
+                p256::ecdsa::Signature::from_slice(signature),
+            ),
+            Inner::P384(k) => verify_ecdsa(
+                k,
+                &HashAlgorithm::Sha384.digest(message),
+                p384::ecdsa::Signature::from_slice(signature),
+            ),
+            Inner::P521(k) => verify_ecdsa(
+                k,
+                &HashAlgorithm::Sha512.digest(message),
+                p521::ecdsa::Signature::from_slice(signature),
+            ),
         }
     }
 
