@@ -4,7 +4,7 @@
 //! from what is readable without decrypting.
 
 use pfxgen_pkcs12::{BagReport, Content, EncryptionScheme, MacAlgorithm, MacStatus, Opened, Pfx};
-use pfxgen_x509::{Certificate, ExtensionsReport, UtcTime, hex_upper};
+use pfxgen_x509::{Certificate, Error as X509Error, ExtensionsReport, UtcTime, hex_upper};
 
 use crate::{
     files::open::{Loaded, PasswordUse},
@@ -288,19 +288,39 @@ fn details(cert: &Certificate, now: UtcTime) -> CertificateDetails {
     }
 }
 
+/// The report on the certificate at `index` (or why it cannot be read).
+fn certificate_report(
+    index: usize,
+    bag: Option<usize>,
+    end_entity: Option<bool>,
+    certificate: &Result<Certificate, X509Error>,
+    now: UtcTime,
+) -> CertificateReport {
+    CertificateReport {
+        index,
+        bag,
+        end_entity,
+        details: certificate
+            .as_ref()
+            .map(|cert| details(cert, now))
+            .map_err(ToString::to_string),
+    }
+}
+
 fn opened_certificates(o: &Opened, now: UtcTime) -> Vec<CertificateReport> {
     let end_entity = o.end_entity();
     o.certificates
         .iter()
         .enumerate()
-        .map(|(index, entry)| CertificateReport {
-            index,
-            bag: Some(entry.bag),
-            end_entity: Some(end_entity == Some(index)),
-            details: match &entry.certificate {
-                Ok(cert) => Ok(details(cert, now)),
-                Err(e) => Err(e.to_string()),
-            },
+        .map(|(index, entry)| {
+            let is_end_entity = Some(end_entity == Some(index));
+            certificate_report(
+                index,
+                Some(entry.bag),
+                is_end_entity,
+                &entry.certificate,
+                now,
+            )
         })
         .collect()
 }
@@ -309,15 +329,7 @@ fn visible_certificates(pfx: &Pfx, now: UtcTime) -> Vec<CertificateReport> {
     pfx.unencrypted_certificates()
         .iter()
         .enumerate()
-        .map(|(index, cert)| CertificateReport {
-            index,
-            bag: None,
-            end_entity: None,
-            details: match cert {
-                Ok(c) => Ok(details(c, now)),
-                Err(e) => Err(e.to_string()),
-            },
-        })
+        .map(|(index, cert)| certificate_report(index, None, None, cert, now))
         .collect()
 }
 

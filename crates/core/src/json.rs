@@ -140,7 +140,6 @@ impl Json {
     }
 
     fn write(&self, out: &mut String, indent: usize) {
-        let pad = |out: &mut String, n: usize| out.extend(core::iter::repeat_n(' ', n));
         match self {
             Self::Null => out.push_str("null"),
             Self::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -148,38 +147,42 @@ impl Json {
                 let _ = write!(out, "{n}");
             }
             Self::Str(s) => escape(out, s),
-            Self::Array(items) if items.is_empty() => out.push_str("[]"),
-            Self::Array(items) => {
-                out.push_str("[\n");
-                for (i, item) in items.iter().enumerate() {
-                    pad(out, indent + 2);
-                    item.write(out, indent + 2);
-                    if i + 1 < items.len() {
-                        out.push(',');
-                    }
-                    out.push('\n');
-                }
-                pad(out, indent);
-                out.push(']');
-            }
-            Self::Object(fields) if fields.is_empty() => out.push_str("{}"),
-            Self::Object(fields) => {
-                out.push_str("{\n");
-                for (i, (k, v)) in fields.iter().enumerate() {
-                    pad(out, indent + 2);
-                    escape(out, k);
-                    out.push_str(": ");
-                    v.write(out, indent + 2);
-                    if i + 1 < fields.len() {
-                        out.push(',');
-                    }
-                    out.push('\n');
-                }
-                pad(out, indent);
-                out.push('}');
-            }
+            Self::Array(items) => write_block(out, indent, ('[', ']'), items, |out, item| {
+                item.write(out, indent + 2);
+            }),
+            Self::Object(fields) => write_block(out, indent, ('{', '}'), fields, |out, (k, v)| {
+                escape(out, k);
+                out.push_str(": ");
+                v.write(out, indent + 2);
+            }),
         }
     }
+}
+
+/// Writes `items` between `open` and `close`, one a line at `indent + 2`
+/// (each by `item`) with commas between; `[]` or `{}` when there are none.
+fn write_block<T>(
+    out: &mut String,
+    indent: usize,
+    (open, close): (char, char),
+    items: &[T],
+    mut item: impl FnMut(&mut String, &T),
+) {
+    let pad = |out: &mut String, n: usize| out.extend(core::iter::repeat_n(' ', n));
+    out.push(open);
+    if !items.is_empty() {
+        out.push('\n');
+        for (i, one) in items.iter().enumerate() {
+            pad(out, indent + 2);
+            item(out, one);
+            if i + 1 < items.len() {
+                out.push(',');
+            }
+            out.push('\n');
+        }
+        pad(out, indent);
+    }
+    out.push(close);
 }
 
 #[cfg(test)]
@@ -194,10 +197,11 @@ mod tests {
             .field("none", Option::<String>::None)
             .field("list", vec!["x", "y"])
             .field("empty", Vec::<String>::new())
+            .field("bare", Obj::new())
             .into();
         assert_eq!(
             j.pretty(),
-            "{\n  \"s\": \"a\\\"b\\\\c\\nd\\u0001é\",\n  \"n\": 42,\n  \"none\": null,\n  \"list\": [\n    \"x\",\n    \"y\"\n  ],\n  \"empty\": []\n}"
+            "{\n  \"s\": \"a\\\"b\\\\c\\nd\\u0001é\",\n  \"n\": 42,\n  \"none\": null,\n  \"list\": [\n    \"x\",\n    \"y\"\n  ],\n  \"empty\": [],\n  \"bare\": {}\n}"
         );
     }
 }

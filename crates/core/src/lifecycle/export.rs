@@ -247,12 +247,10 @@ fn check_export(
             .and_then(|f| f.load(password, &limits))
             .is_ok_and(|k| cert.public_key().is_ok_and(|p| k.matches(&p))),
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::new(
+    ok.then_some(()).ok_or_else(|| {
+        Failure::new(
             Exit::Internal,
             "the file just written does not read back as what it should hold",
-        ))
-    }
+        )
+    })
 }

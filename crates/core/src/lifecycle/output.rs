@@ -231,14 +231,12 @@ pub fn verify_pfx(
             .first()
             .and_then(|k| k.key.as_ref().ok())
             .is_some_and(|k| k.matches(&key.public_key()));
-    if key_ok && certs == expected {
-        Ok(())
-    } else {
-        Err(Failure::new(
+    (key_ok && certs == expected).then_some(()).ok_or_else(|| {
+        Failure::new(
             Exit::Internal,
             "the file just written does not contain the key and certificates it should",
-        ))
-    }
+        )
+    })
 }
 
 /// Where a new file's password came from, as reports show it.

@@ -9,12 +9,13 @@ pub mod output;
 use std::path::Path;
 
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
-use pfxgen_pkcs12::{DotNetLimits, Limits, Password, Pfx, Profile, WriteOptions, write_pfx};
+use pfxgen_pkcs12::{DotNetLimits, Password, Profile, WriteOptions, write_pfx};
 use pfxgen_x509::{Certificate, CertificateParams, DistinguishedName, ExtendedKeyUsage, SanEntry};
 
 use crate::{
     error::{Exit, Failure, from_pkcs12},
     files::fsutil::{PreparedFile, same_location},
+    lifecycle::output::verify_pfx,
 };
 
 /// Longest validity accepted, in days (20 years). A token-signing key has
@@ -167,7 +168,7 @@ fn default_subject() -> DistinguishedName {
 
 /// Reads a prepared file back from disk through its own descriptor and
 /// checks that it opens with `password` and holds exactly `key` and
-/// `certificate`.
+/// `certificate` ([`verify_pfx`] with no chain).
 ///
 /// # Errors
 /// An internal failure if it does not: the file must not be installed.
@@ -178,30 +179,7 @@ pub fn verify_written(
     certificate: &Certificate,
 ) -> Result<(), Failure> {
     let bytes = prepared.read_back()?;
-    let limits = Limits::default();
-    let opened = Pfx::parse(&bytes, &limits)
-        .and_then(|p| p.open(password, &limits))
-        .map_err(|e| from_pkcs12("the file just written does not open", &e))?;
-    let ok = opened.keys.len() == 1
-        && opened.certificates.len() == 1
-        && opened
-            .keys
-            .first()
-            .and_then(|k| k.key.as_ref().ok())
-            .is_some_and(|k| k.matches(&key.public_key()))
-        && opened
-            .certificates
-            .first()
-            .and_then(|c| c.certificate.as_ref().ok())
-            == Some(certificate);
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            Exit::Internal,
-            "the file just written does not contain the key and certificate it should",
-        ))
-    }
+    verify_pfx(&bytes, password, key, certificate, &[])
 }
 
 /// Refuses, before any work, a `--generate-password` file that would land

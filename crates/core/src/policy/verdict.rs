@@ -112,37 +112,34 @@ pub fn day_count(n: u64) -> String {
     count(n, "day")
 }
 
-/// How long ago `cert` expired, in whole days: `less than a day`, `1 day`,
-/// `3 days` (call only once it has expired).
-fn expired_ago(cert: &Certificate, now: UtcTime) -> String {
-    match cert.not_after().days_until(now) {
-        n if n <= 0 => "less than a day".to_owned(),
-        n => day_count(n.unsigned_abs()),
+/// Whole days as a phrase: `less than a day` (for 0), `1 day`, `3 days`.
+fn day_span(days: i64) -> String {
+    if days <= 0 {
+        "less than a day".to_owned()
+    } else {
+        day_count(days.unsigned_abs())
     }
+}
+
+/// `expired 3 days ago` once `cert` has expired, else `left` applied to
+/// the time it has left (`less than a day`, `1 day`, `3 days`).
+fn time_phrase(cert: &Certificate, now: UtcTime, left: impl FnOnce(String) -> String) -> String {
+    if now > cert.not_after() {
+        return format!("expired {} ago", day_span(cert.not_after().days_until(now)));
+    }
+    left(day_span(days_left(cert, now)))
 }
 
 /// `expired 3 days ago`, `expires in less than a day`, `expires in 1 day`.
 #[must_use]
 pub fn expiry_phrase(cert: &Certificate, now: UtcTime) -> String {
-    if now > cert.not_after() {
-        return format!("expired {} ago", expired_ago(cert, now));
-    }
-    match days_left(cert, now) {
-        0 => "expires in less than a day".to_owned(),
-        n => format!("expires in {}", day_count(n.unsigned_abs())),
-    }
+    time_phrase(cert, now, |span| format!("expires in {span}"))
 }
 
 /// `20 days left`, `less than a day left`, `expired 3 days ago`.
 #[must_use]
 pub fn days_left_phrase(cert: &Certificate, now: UtcTime) -> String {
-    if now > cert.not_after() {
-        return format!("expired {} ago", expired_ago(cert, now));
-    }
-    match days_left(cert, now) {
-        0 => "less than a day left".to_owned(),
-        n => format!("{} left", day_count(n.unsigned_abs())),
-    }
+    time_phrase(cert, now, |span| format!("{span} left"))
 }
 
 /// A validity problem of `cert` at `now` with `min_days` required, if any.
@@ -191,6 +188,7 @@ mod tests {
         let at = |seconds: i64| UtcTime::from_unix(end.unix() + seconds).unwrap();
         assert_eq!(expiry_phrase(&cert, at(-3 * 86_400)), "expires in 3 days");
         assert_eq!(expiry_phrase(&cert, at(-86_400)), "expires in 1 day");
+        assert_eq!(days_left_phrase(&cert, at(-3 * 86_400)), "3 days left");
         assert_eq!(
             expiry_phrase(&cert, at(-3_600)),
             "expires in less than a day"

@@ -4,7 +4,7 @@
 use std::{fs, path::Path};
 
 use pfxgen_keygen::PrivateKey;
-use pfxgen_pkcs12::{Error as P12Error, Limits, Password};
+use pfxgen_pkcs12::{Error as P12Error, Limits, Opened, Password, Pfx};
 use pfxgen_x509::Certificate;
 
 use crate::{
@@ -39,9 +39,7 @@ pub struct Current {
 }
 
 /// Opens the current certificate (its bytes, read through the service's
-/// open folder): with its own password source when one is named, else the
-/// new password, else the empty one, else (at a terminal) by asking three
-/// times.
+/// open folder) with the password [`unlock`] finds.
 fn open_current(
     display: &Path,
     bytes: Vec<u8>,
@@ -49,20 +47,34 @@ fn open_current(
     new_password: Option<&Password>,
     limits: &Limits,
 ) -> Result<Loaded, Failure> {
+    let pfx = parse_pfx(&bytes, limits, &display.display().to_string())?;
+    let (opened, pw, password_use) = unlock(&pfx, display, password, new_password, limits)?;
+    Ok(Loaded {
+        bytes,
+        pfx,
+        opened: Some(opened),
+        password: Some(pw),
+        password_use,
+    })
+}
+
+/// Opens `pfx` with its own password source when one is named, else the
+/// new password, else the empty one, else (at a terminal) by asking three
+/// times: the contents, the password that opened them, and how it came.
+fn unlock(
+    pfx: &Pfx,
+    display: &Path,
+    password: &dyn PasswordSource,
+    new_password: Option<&Password>,
+    limits: &Limits,
+) -> Result<(Opened, Password, PasswordUse), Failure> {
     let shown = display.display().to_string();
-    let pfx = parse_pfx(&bytes, limits, &shown)?;
     if password.given() {
         let (pw, origin) = password
             .read(&shown, false)?
             .ok_or_else(|| Failure::new(Exit::Password, "no password given"))?;
         let opened = pfx.open(&pw, limits).map_err(|e| from_pkcs12(&shown, &e))?;
-        return Ok(Loaded {
-            bytes,
-            pfx,
-            opened: Some(opened),
-            password: Some(pw),
-            password_use: PasswordUse::Given(origin),
-        });
+        return Ok((opened, pw, PasswordUse::Given(origin)));
     }
     for pw in new_password.into_iter().cloned().chain([Password::empty()]) {
         if let Ok(opened) = pfx.open(&pw, limits) {
@@ -71,13 +83,7 @@ fn open_current(
             } else {
                 PasswordUse::Given(Origin::Prompt)
             };
-            return Ok(Loaded {
-                bytes,
-                pfx,
-                opened: Some(opened),
-                password: Some(pw),
-                password_use: how,
-            });
+            return Ok((opened, pw, how));
         }
     }
     if password.can_ask() {
@@ -87,15 +93,7 @@ fn open_current(
                 break;
             };
             match pfx.open(&pw, limits) {
-                Ok(opened) => {
-                    return Ok(Loaded {
-                        bytes,
-                        pfx,
-                        opened: Some(opened),
-                        password: Some(pw),
-                        password_use: PasswordUse::Given(origin),
-                    });
-                }
+                Ok(opened) => return Ok((opened, pw, PasswordUse::Given(origin))),
                 Err(P12Error::WrongPassword) => {}
                 Err(e) => return Err(from_pkcs12(&shown, &e)),
             }
