@@ -16,6 +16,15 @@ pub fn p256_key() -> PrivateKey {
     PrivateKey::generate(KeyAlgorithm::EcdsaP256).expect("generate a P-256 key")
 }
 
+/// A fresh ECDSA P-256 key and its self-signed certificate (the default
+/// certificate parameters).
+#[must_use]
+pub fn p256_identity() -> (PrivateKey, Certificate) {
+    let key = p256_key();
+    let cert = self_signed(&key, &CertificateParams::default());
+    (key, cert)
+}
+
 /// The certificate `params` describes, self-signed by `key`.
 #[must_use]
 pub fn self_signed(key: &PrivateKey, params: &CertificateParams) -> Certificate {

@@ -10,7 +10,7 @@ use crate::common::fixtures::{self, write_self_signed};
 use crate::common::under_terminal;
 use crate::common::{TempDir, argv, pfxgen, pfxgen_with};
 use pfxgen_asn1::writer;
-use pfxgen_keygen::{KeyAlgorithm, PrivateKey, PublicKey};
+use pfxgen_keygen::{PrivateKey, PublicKey};
 use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
 use pfxgen_x509::{CertificateParams, UtcTime};
 
@@ -29,7 +29,7 @@ fn service(root: &Path, name: &str) -> std::path::PathBuf {
 
 /// A password-protected, ECDSA P-256 PFX at `path`.
 fn protected(path: &Path, password: &str) -> PrivateKey {
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let key = fixtures::p256_key();
     write_self_signed(path, &key, &CertificateParams::default(), password);
     key
 }
@@ -58,7 +58,7 @@ fn environments(root: &Path) {
     generate_into(root, &dev, &[]);
     let test = service(root, "test");
     std::fs::copy(dev.join("openssl.pfx"), test.join("openssl.pfx")).unwrap();
-    let shared = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let shared = fixtures::p256_key();
     for env in ["prod-a", "prod-b"] {
         let path = service(root, env).join("openssl.pfx");
         write_self_signed(&path, &shared, &CertificateParams::default(), PW);
@@ -71,7 +71,7 @@ fn environments(root: &Path) {
     };
     write_self_signed(
         &service(root, "old").join("openssl.pfx"),
-        &PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap(),
+        &fixtures::p256_key(),
         &expired,
         PW,
     );
@@ -214,8 +214,7 @@ fn audit_skips_backups_and_reports_each_of_300_files() {
         ..WriteOptions::default()
     };
     for i in 0..300 {
-        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-        let cert = CertificateParams::default().self_signed(&key).unwrap();
+        let (key, cert) = fixtures::p256_identity();
         let bytes = write_pfx(&key, &cert, &[], &Password::empty(), &opts).unwrap();
         std::fs::write(many.join(format!("{i}.pfx")), bytes).unwrap();
     }
@@ -405,10 +404,7 @@ fn injected(root: &Path) -> (std::path::PathBuf, String) {
         Some(PW),
     )
     .success();
-    let attacker_key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let attacker = CertificateParams::default()
-        .self_signed(&attacker_key)
-        .unwrap();
+    let attacker = fixtures::p256_identity().1;
     use pfxgen_pkcs12::testing;
     let content = testing::data_content(&testing::safe_contents(&[testing::cert_bag(
         attacker.der(),
@@ -549,7 +545,7 @@ fn jwks_publishes_both_certificates_of_a_bundle_with_one_subject() {
     let params = CertificateParams::default();
     let mut bundle = String::new();
     for _ in 0..2 {
-        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let key = fixtures::p256_key();
         bundle.push_str(&pem(&params.self_signed(&key).unwrap()));
     }
     std::fs::write(root.join("current-and-next.pem"), &bundle).unwrap();

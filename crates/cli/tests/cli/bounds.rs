@@ -211,10 +211,7 @@ fn audit_run_budget_is_reported_as_findings() {
 fn jwks_counts_certificates_before_reading_any() {
     let root = TempDir::new("jwks-count");
     let root = root.path();
-    let key = pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = pfxgen_x509::CertificateParams::default()
-        .self_signed(&key)
-        .unwrap();
+    let cert = fixtures::p256_identity().1;
     let block = format!(
         "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
         pfxgen::b64::standard(cert.der())
@@ -291,10 +288,7 @@ fn empty_password_mac_is_called_what_it_is() {
     use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
     let root = TempDir::new("empty-mac");
     let root = root.path();
-    let key = pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = pfxgen_x509::CertificateParams::default()
-        .self_signed(&key)
-        .unwrap();
+    let (key, cert) = fixtures::p256_identity();
     let options = WriteOptions {
         iterations: 2048,
         ..WriteOptions::default()
@@ -325,7 +319,7 @@ fn subjects_with_bidi_controls_are_escaped_in_text_output() {
     use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
     let root = TempDir::new("bidi");
     let root = root.path();
-    let key = pfxgen_keygen::PrivateKey::generate(pfxgen_keygen::KeyAlgorithm::EcdsaP256).unwrap();
+    let key = fixtures::p256_key();
     let params = pfxgen_x509::CertificateParams {
         subject: pfxgen_x509::DistinguishedName::common_name("login\u{202E}moc.evil").unwrap(),
         ..Default::default()

@@ -8,7 +8,6 @@
 use crate::common::{TempDir, fixtures, pfxgen};
 use pfxgen_asn1::writer as enc;
 use pfxgen_pkcs12::{Password, Profile, WriteOptions, testing};
-use pfxgen_x509::CertificateParams;
 
 /// The (header length, content length) of the DER element at the start of
 /// `der` (definite lengths only: pfxgen writes DER).
@@ -59,8 +58,7 @@ fn is_encrypted(ci: &[u8]) -> bool {
 /// its self-signed certificate, one file per password in `passwords`
 /// (modern profile, 2048 iterations).
 fn written_under<const N: usize>(passwords: [&str; N]) -> [Vec<Vec<u8>>; N] {
-    let key = fixtures::p256_key();
-    let cert = fixtures::self_signed(&key, &CertificateParams::default());
+    let (key, cert) = fixtures::p256_identity();
     let options = WriteOptions {
         profile: Profile::Modern,
         iterations: 2048,

@@ -2,7 +2,7 @@
 //! profiles, empty/ASCII/non-ASCII passwords) inspects and verifies; and the
 //! behaviour of `verify` on validity windows and damaged input.
 
-use crate::common::{TempDir, argv, pfxgen};
+use crate::common::{TempDir, argv, fixtures, pfxgen};
 
 const ALGORITHMS: [(&str, &str); 6] = [
     ("rsa-2048", "RS256"),
@@ -149,16 +149,11 @@ fn wrong_password_is_exit_3_for_both() {
 /// is a warning.)
 #[test]
 fn verify_fails_layouts_dotnet_refuses() {
-    use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
     use pfxgen_pkcs12::{Password, oid, testing};
-    use pfxgen_x509::CertificateParams;
     let dir = TempDir::new("dotnet-layouts");
     let d = dir.path();
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = CertificateParams::default().self_signed(&key).unwrap();
-    let other = CertificateParams::default()
-        .self_signed(&PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap())
-        .unwrap();
+    let (key, cert) = fixtures::p256_identity();
+    let other = fixtures::p256_identity().1;
     let pkcs8 = key.to_pkcs8_der().unwrap();
     let id = [0x01];
     let pw = Password::from_str_copy("Layout-Pass-1!");

@@ -5,7 +5,7 @@
 use crate::common;
 
 use crate::common::{STRONG, TempDir, argv, fixtures, mode, open, pfxgen_with};
-use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+use pfxgen_keygen::PrivateKey;
 use pfxgen_pkcs12::Password;
 use pfxgen_x509::CertificateParams;
 
@@ -45,8 +45,8 @@ fn handmade(dir: &TempDir, name: &str, keys: &[&PrivateKey], certs: &[&pfxgen_x5
 #[test]
 fn convert_refuses_a_key_that_matches_no_certificate() {
     let dir = TempDir::new("life-mismatch");
-    let a = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let b = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let a = fixtures::p256_key();
+    let b = fixtures::p256_key();
     let cert_a = CertificateParams::default().self_signed(&a).unwrap();
     handmade(&dir, "bad.pfx", &[&b], &[&cert_a]);
     run(
@@ -62,14 +62,11 @@ fn convert_refuses_a_key_that_matches_no_certificate() {
 #[test]
 fn convert_keeps_key_and_chain_and_reports_what_it_drops() {
     let dir = TempDir::new("life-drops");
-    let a = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let stray = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let a = fixtures::p256_key();
+    let stray = fixtures::p256_key();
     let cert_a = CertificateParams::default().self_signed(&a).unwrap();
     // The stray key's certificate is absent; `other` is unrelated to `a`.
-    let unrelated = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let unrelated_cert = CertificateParams::default()
-        .self_signed(&unrelated)
-        .unwrap();
+    let unrelated_cert = fixtures::p256_identity().1;
     handmade(&dir, "in.pfx", &[&a, &stray], &[&unrelated_cert, &cert_a]);
     let r = run(
         &dir,
@@ -327,8 +324,7 @@ fn csr_then_pack_round_trip_without_openssl() {
 #[test]
 fn pack_refuses_hostile_or_wrong_inputs() {
     let dir = TempDir::new("life-pack-hostile");
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let (key, cert) = fixtures::p256_identity();
     std::fs::write(dir.join("k.der"), key.to_pkcs8_der().unwrap().as_slice()).unwrap();
     std::fs::write(dir.join("c.der"), cert.der()).unwrap();
     std::fs::write(

@@ -6,11 +6,9 @@
 
 use crate::common;
 
-use crate::common::{TempDir, pfxgen};
+use crate::common::{TempDir, fixtures, pfxgen};
 use pfxgen_asn1::writer as d;
-use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{Hash, Limits, MacStatus, Password, Pfx, kdf, oid, testing};
-use pfxgen_x509::CertificateParams;
 
 const RFC9579: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -100,8 +98,7 @@ fn rfc9579_invalid_vectors_are_refused_by_inspect_and_verify() {
 /// A PFX with a key, its certificate and a PBMAC1 MacData (PBKDF2 with
 /// `prf`, 2048 iterations, a `key_length`-byte key; HMAC with `mac_hash`).
 fn pbmac1_pfx(password: &str, key_length: usize, prf: Hash, mac_hash: Hash) -> Vec<u8> {
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-    let cert = CertificateParams::default().self_signed(&key).unwrap();
+    let (key, cert) = fixtures::p256_identity();
     let id = testing::local_key_id(&[1]);
     let bags = [
         testing::key_bag(&key.to_pkcs8_der().unwrap(), std::slice::from_ref(&id)),
