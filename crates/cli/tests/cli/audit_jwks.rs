@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::common::fixtures::{self, write_self_signed};
 #[cfg(target_os = "linux")]
 use crate::common::under_terminal;
-use crate::common::{TempDir, argv, pfxgen, pfxgen_with};
+use crate::common::{TempDir, argv, generate_p256, pfxgen, pfxgen_with};
 use pfxgen_asn1::writer;
 use pfxgen_keygen::{PrivateKey, PublicKey};
 use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
@@ -398,12 +398,11 @@ fn a_closed_pipe_ends_quietly_with_success() {
 /// A PFX made with pfxgen, plus an attacker's certificate injected into an
 /// unencrypted part (the MAC left as it was).
 fn injected(root: &Path) -> (std::path::PathBuf, String) {
-    pfxgen(
+    generate_p256(
         root,
-        &argv("generate --algorithm ecdsa-p256 --name good.pfx --password-env PFXGEN_TEST_PW"),
+        "--name good.pfx --password-env PFXGEN_TEST_PW",
         Some(PW),
-    )
-    .success();
+    );
     let attacker = fixtures::p256_identity().1;
     use pfxgen_pkcs12::testing;
     let content = testing::data_content(&testing::safe_contents(&[testing::cert_bag(
@@ -453,12 +452,7 @@ fn jwks_and_audit_never_report_injected_certificates() {
 fn audit_finds_two_services_sharing_one_file() {
     let dir = TempDir::new("audit-shared-file");
     let root = dir.path();
-    pfxgen(
-        root,
-        &argv("generate --algorithm ecdsa-p256 --name shared.pfx --no-password"),
-        None,
-    )
-    .success();
+    generate_p256(root, "--name shared.pfx --no-password", None);
     let shared = root.join("shared.pfx");
     for env in ["prod", "test"] {
         let d = root.join(env);
@@ -485,12 +479,7 @@ fn audit_follows_links_and_never_skips_silently() {
     // reached through another link; the real file must count once.
     let vol = root.join("k8s/svc");
     std::fs::create_dir_all(vol.join("..2026_11_29")).unwrap();
-    pfxgen(
-        root,
-        &argv("generate --algorithm ecdsa-p256 --out k8s/svc/..2026_11_29 --no-password"),
-        None,
-    )
-    .success();
+    generate_p256(root, "--out k8s/svc/..2026_11_29 --no-password", None);
     symlink("..2026_11_29", vol.join("..data")).unwrap();
     symlink("..data/openssl.pfx", vol.join("openssl.pfx")).unwrap();
     // A link loop must end.

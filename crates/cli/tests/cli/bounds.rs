@@ -285,19 +285,10 @@ fn usage_errors_never_echo_a_secret() {
 /// `jwks` publishes with a warning.
 #[test]
 fn empty_password_mac_is_called_what_it_is() {
-    use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
     let root = TempDir::new("empty-mac");
     let root = root.path();
     let (key, cert) = fixtures::p256_identity();
-    let options = WriteOptions {
-        iterations: 2048,
-        ..WriteOptions::default()
-    };
-    std::fs::write(
-        root.join("empty.pfx"),
-        write_pfx(&key, &cert, &[], &Password::empty(), &options).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(root.join("empty.pfx"), fixtures::pfx(&key, &cert, "", None)).unwrap();
     // verify: the mac check passes (the identity server loads it) and says
     // what it is worth.
     let run = pfxgen(root, &["verify", "empty.pfx"], None).success();
@@ -316,31 +307,14 @@ fn empty_password_mac_is_called_what_it_is() {
 
 #[test]
 fn subjects_with_bidi_controls_are_escaped_in_text_output() {
-    use pfxgen_pkcs12::{Password, WriteOptions, write_pfx};
     let root = TempDir::new("bidi");
     let root = root.path();
-    let key = fixtures::p256_key();
     let params = pfxgen_x509::CertificateParams {
         subject: pfxgen_x509::DistinguishedName::common_name("login\u{202E}moc.evil").unwrap(),
         ..Default::default()
     };
-    let cert = params.self_signed(&key).unwrap();
-    let options = WriteOptions {
-        iterations: 2048,
-        ..WriteOptions::default()
-    };
-    std::fs::write(
-        root.join("bidi.pfx"),
-        write_pfx(
-            &key,
-            &cert,
-            &[],
-            &Password::from_str_copy("Pw-77-bidi!"),
-            &options,
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let path = root.join("bidi.pfx");
+    fixtures::write_self_signed(&path, &fixtures::p256_key(), &params, "Pw-77-bidi!");
     let env = [("PW", "Pw-77-bidi!")];
     std::fs::write(root.join("map"), "* env:PW\n").unwrap();
     for args in [

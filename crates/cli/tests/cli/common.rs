@@ -26,6 +26,13 @@ pub fn rotate_svc(
     pfxgen_with(work, &args, envs, None)
 }
 
+/// Runs `pfxgen generate --algorithm ecdsa-p256 OPTIONS` in `dir`, which
+/// must succeed; the password, if any, is in `PFXGEN_TEST_PW`.
+pub fn generate_p256(dir: &std::path::Path, options: &str, password: Option<&str>) {
+    let line = format!("generate --algorithm ecdsa-p256 {options}");
+    pfxgen(dir, &argv(&line), password).success();
+}
+
 /// Runs `line` in `dir` under a terminal, answering its new-password
 /// prompt with a mismatched confirmation, then a weak password twice, then
 /// `password` twice: it must say why it asks again, on tries 2 and 3 of 3,

@@ -2,7 +2,7 @@
 //! profiles, empty/ASCII/non-ASCII passwords) inspects and verifies; and the
 //! behaviour of `verify` on validity windows and damaged input.
 
-use crate::common::{TempDir, argv, fixtures, pfxgen};
+use crate::common::{TempDir, argv, fixtures, generate_p256, pfxgen};
 
 const ALGORITHMS: [(&str, &str); 6] = [
     ("rsa-2048", "RS256"),
@@ -78,12 +78,7 @@ round_trip_tests! {
 fn min_days_is_enforced() {
     let dir = TempDir::new("mindays");
     let d = dir.path();
-    pfxgen(
-        d,
-        &argv("generate --algorithm ecdsa-p256 --days 10 --no-password"),
-        None,
-    )
-    .success();
+    generate_p256(d, "--days 10 --no-password", None);
     let run = pfxgen(d, &["verify", "openssl.pfx"], None).fails_with(1);
     run.stdout_has("FAIL  validity");
     run.stdout_has("expires in ");
@@ -121,12 +116,11 @@ fn missing_and_non_pfx_files() {
 fn wrong_password_is_exit_3_for_both() {
     let dir = TempDir::new("wrongpw");
     let d = dir.path();
-    pfxgen(
+    generate_p256(
         d,
-        &argv("generate --algorithm ecdsa-p256 --password-env PFXGEN_TEST_PW"),
+        "--password-env PFXGEN_TEST_PW",
         Some("Correct-Horse-Battery-9!"),
-    )
-    .success();
+    );
     for cmd in ["inspect", "verify"] {
         pfxgen(
             d,
@@ -229,9 +223,7 @@ fn rotate_and_audit_call_an_empty_file_empty() {
     std::fs::write(d.join("svc/openssl.pfx"), b"").unwrap();
     let pw = "Correct-Horse-9!";
     let secret = Some(pw);
-    let generate =
-        argv("generate --algorithm ecdsa-p256 --name new.pfx --password-env PFXGEN_TEST_PW");
-    pfxgen(d, &generate, secret).success();
+    generate_p256(d, "--name new.pfx --password-env PFXGEN_TEST_PW", secret);
     let rotate = argv("rotate --service-dir svc --from new.pfx --password-env PFXGEN_TEST_PW");
     pfxgen(d, &rotate, secret)
         .fails_with(4)
@@ -249,12 +241,7 @@ fn trailing_bytes_are_a_warning_not_an_error() {
     let d = dir.path();
     let pw = Some("Correct-Horse-9!");
     let args = ["--password-env", "PFXGEN_TEST_PW"];
-    pfxgen(
-        d,
-        &[&["generate", "--algorithm", "ecdsa-p256"][..], &args].concat(),
-        pw,
-    )
-    .success();
+    generate_p256(d, "--password-env PFXGEN_TEST_PW", pw);
     let mut bytes = std::fs::read(d.join("openssl.pfx")).unwrap();
     bytes.extend_from_slice(b"garbage\n");
     std::fs::write(d.join("tail.pfx"), bytes).unwrap();
