@@ -181,14 +181,10 @@ impl<'a> Builder<'a> {
 
 #[cfg(test)]
 mod tests {
-    use pfxgen_asn1::writer as d;
     use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 
     use super::*;
-    use crate::{
-        CertificateParams, DistinguishedName, UtcTime, algorithm_identifier,
-        extensions::OID_BASIC_CONSTRAINTS,
-    };
+    use crate::{CertificateParams, testing};
 
     fn key() -> PrivateKey {
         PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap()
@@ -203,31 +199,8 @@ mod tests {
         signer: &PrivateKey,
         ca: bool,
     ) -> Certificate {
-        let name = |dn: &str| dn.parse::<DistinguishedName>().unwrap().to_der();
-        let alg = algorithm_identifier(signer.signature_algorithm());
-        let now = UtcTime::now().unwrap();
-        let validity = d::sequence(&[
-            &now.to_x509_der(),
-            &now.plus_days(30).unwrap().to_x509_der(),
-        ]);
-        let bc_value = if ca {
-            d::sequence(&[&d::boolean(true)])
-        } else {
-            d::sequence(&[])
-        };
-        let bc = d::sequence(&[&d::oid(&OID_BASIC_CONSTRAINTS), &d::octet_string(&bc_value)]);
-        let tbs = d::sequence(&[
-            &d::context_constructed(0, &[&d::integer_u64(2)]),
-            &d::integer_u64(subject.len() as u64),
-            &alg,
-            &name(issuer),
-            &validity,
-            &name(subject),
-            key.public_key().to_spki_der(),
-            &d::context_constructed(3, &[&d::sequence(&[&bc])]),
-        ]);
-        let sig = signer.sign(&tbs).unwrap();
-        Certificate::from_der(&d::sequence(&[&tbs, &alg, &d::bit_string(&sig)])).unwrap()
+        let der = testing::issued(subject, issuer, key, signer, ca).unwrap();
+        Certificate::from_der(&der).unwrap()
     }
 
     #[test]

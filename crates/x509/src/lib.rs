@@ -52,6 +52,8 @@ pub mod fuzzing;
 mod name;
 mod params;
 mod request;
+#[doc(hidden)]
+pub mod testing;
 mod time;
 
 pub use crate::{
