@@ -6,6 +6,7 @@
 //! Secrets are handed to child processes through environment variables
 //! (`-passin env:VAR`, `--password-env VAR`), never in their arguments.
 
+#![allow(clippy::expect_used, clippy::panic)]
 #![forbid(unsafe_code)]
 
 use std::{ffi::OsStr, path::Path, process::Command};

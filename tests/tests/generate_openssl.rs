@@ -8,6 +8,9 @@
 //! validity and extensions; data signed with the key verifies with the
 //! certificate; and pfxgen's reported thumbprint is OpenSSL's.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::panic)]
+
 use pfxgen_interop::{openssl, openssl_ok, openssl_sha1_thumbprint, require_openssl};
 use pfxgen_test_support::{TempDir, argv, pfxgen};
 

@@ -4,6 +4,8 @@
 //! by an OpenSSL CA), `pack` (every key form, the chain in any order, a DER
 //! `.p7b` from `openssl crl2pkcs7`), and `export` (fingerprints, keys).
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 
 use pfxgen_interop::openssl_scratch;

@@ -3,17 +3,6 @@
 //! and fuzzed directly. `main.rs` only calls [`main_with_args`].
 
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        clippy::unreachable
-    )
-)]
 
 use std::{ffi::OsString, process::ExitCode};
 

@@ -367,7 +367,7 @@ mod tests {
                 .unwrap();
             let raw = key.sign_jws(b"payload").unwrap();
             let KeyKind::Ec(curve) = alg.kind() else {
-                unreachable!()
+                panic!("{alg:?} is not an EC algorithm")
             };
             assert_eq!(raw.len(), 2 * curve.field_len());
             public

@@ -8,6 +8,9 @@
 //! With `PFXGEN_WRITE_HOSTILE_SEEDS=1` each input is also written to
 //! `fuzz/corpus/pfx_parse/hostile_<name>` as a fuzzing seed.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::panic)]
+
 use pfxgen_asn1::writer as d;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{

@@ -1,6 +1,8 @@
 //! Key files and certificate files: every form round-trips, and hostile or
 //! mislabelled input is refused with a precise error, never a panic.
 
+#![allow(clippy::indexing_slicing)]
+
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{
     Error, KeyFile, KeyForm, Limits, Password, encrypt_pkcs8, pem::to_pem, pkcs7_certs_only,

@@ -6,6 +6,8 @@
 //! 3.29), a key under a second password (Java `keytool -keypass`), and
 //! passwords that are not UTF-8 (RSA JSafe's ISO-8859-1 bytes).
 
+#![allow(clippy::unwrap_used)]
+
 use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use pfxgen_asn1::writer as d;
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};

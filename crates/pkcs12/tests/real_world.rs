@@ -2,6 +2,9 @@
 //! hashes in `tests/examples/real-world/README.md`), all holding the same
 //! PKITS key and certificate, password `password`.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::panic)]
+
 use pfxgen_pkcs12::{
     Cipher, Content, EncryptionScheme, Hash, Limits, MacAlgorithm, MacStatus, Password, Pfx,
 };

@@ -19,6 +19,8 @@
 //! PFXGEN_REALWORLD_UPDATE=1 cargo test -p pfxgen-pkcs12 --test realworld_corpus
 //! ```
 
+#![allow(clippy::expect_used)]
+
 use std::{
     fmt::Write as _,
     panic::{AssertUnwindSafe, catch_unwind},

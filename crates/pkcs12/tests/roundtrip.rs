@@ -1,6 +1,8 @@
 //! What pfxgen writes, pfxgen reads back: every algorithm, both profiles,
 //! ASCII, non-ASCII and empty passwords; and the writer's refusals.
 
+#![allow(clippy::unwrap_used, clippy::unreachable)]
+
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
 use pfxgen_pkcs12::{
     Cipher, Content, EncryptionScheme, Error, Hash, Limits, MacAlgorithm, MacStatus, Opened,

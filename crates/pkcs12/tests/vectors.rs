@@ -2,6 +2,8 @@
 //! so that a mistake shared by the reader and the test builders
 //! (`testing::mac_data` uses the crate's own KDF) cannot go unnoticed.
 
+#![allow(clippy::unwrap_used)]
+
 use pfxgen_asn1::writer as d;
 use pfxgen_pkcs12::{
     Hash, Limits, MacStatus, Password, PasswordForm, Pfx,

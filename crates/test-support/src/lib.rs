@@ -17,6 +17,8 @@
 //! never through their arguments. Helpers panic with an explanation: they
 //! are for tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::indexing_slicing, clippy::panic)]
 #![forbid(unsafe_code)]
 
 mod argv;

@@ -6,6 +6,9 @@
 //! drives the real binary as a child process, in its own scratch folder,
 //! with its environment set on the child's `Command` only.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::indexing_slicing, clippy::panic)]
+
 mod common;
 
 mod audit_jwks;
