@@ -1,6 +1,7 @@
 //! What pfxgen writes, pfxgen reads back: every algorithm, both profiles,
 //! ASCII, non-ASCII and empty passwords; and the writer's refusals.
 
+#![allow(clippy::indexing_slicing)]
 #![allow(clippy::unwrap_used, clippy::unreachable)]
 
 use pfxgen_keygen::{KeyAlgorithm, PrivateKey};

@@ -4,6 +4,7 @@
 //! and PBES2 AlgorithmIdentifier builders, and the nesting-depth check. Each
 //! suite uses part of it.
 #![allow(dead_code)]
+#![allow(clippy::panic)]
 
 use pfxgen_asn1::writer as d;
 use pfxgen_pkcs12::{DerProblem, Error, testing};

@@ -5,6 +5,8 @@
 //! committed corpus through [`differential`]) and the `kdf_differential`
 //! fuzz target, which includes it by path.
 
+#![allow(clippy::indexing_slicing, clippy::unreachable)]
+
 use pfxgen_pkcs12::{
     Hash,
     kdf::{self, KdfPurpose},
