@@ -1,5 +1,7 @@
 //! Fuzz entry points (see `fuzz/`) for the CLI's own parsers.
 
+#![allow(clippy::expect_used, clippy::panic)]
+
 use crate::policy;
 
 /// The password policy: never panics; an accepted password really meets

@@ -49,12 +49,6 @@ pub mod args;
 pub mod commands;
 pub mod docgen;
 #[doc(hidden)]
-#[allow(
-    clippy::panic,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 pub mod fuzzing;
 pub mod help;
 pub mod password;

@@ -1,6 +1,8 @@
 //! Fuzz entry points (see `fuzz/`) for the parsers of this crate; the same
 //! functions replay the committed corpora in `cargo test`.
 
+#![allow(clippy::expect_used)]
+
 use crate::service::manifest::Manifest;
 
 /// The rotation manifest reader: never panics on any input; a manifest it

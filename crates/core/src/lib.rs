@@ -34,12 +34,6 @@ pub mod error;
 pub mod fault;
 pub mod files;
 #[doc(hidden)]
-#[allow(
-    clippy::panic,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 pub mod fuzzing;
 pub mod inspect;
 pub mod jose;

@@ -1,5 +1,7 @@
 //! Fuzz entry points (see `fuzz/`): PKCS#8 and SubjectPublicKeyInfo decoding.
 
+#![allow(clippy::expect_used, clippy::panic)]
+
 use crate::{PrivateKey, PublicKey};
 
 /// Decodes an unencrypted PKCS#8 key; a key that loads re-encodes to a

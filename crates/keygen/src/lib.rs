@@ -32,12 +32,6 @@
 mod algorithm;
 mod error;
 #[doc(hidden)]
-#[allow(
-    clippy::panic,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 pub mod fuzzing;
 pub mod oid;
 mod private_key;

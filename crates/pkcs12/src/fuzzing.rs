@@ -5,6 +5,8 @@
 //! property where one exists. Limits are reduced so that the fuzzer explores
 //! parsing instead of spending its time in key derivations.
 
+#![allow(clippy::expect_used, clippy::indexing_slicing)]
+
 use std::borrow::Cow;
 
 use pfxgen_asn1::{Reader, ber};

@@ -43,12 +43,6 @@ mod encode;
 mod encryption;
 mod error;
 #[doc(hidden)]
-#[allow(
-    clippy::panic,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 pub mod fuzzing;
 pub mod kdf;
 mod keyfile;

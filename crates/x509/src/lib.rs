@@ -31,12 +31,6 @@ pub mod chain;
 mod error;
 pub mod extensions;
 #[doc(hidden)]
-#[allow(
-    clippy::panic,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 pub mod fuzzing;
 mod name;
 mod params;
