@@ -45,13 +45,14 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 import tomllib
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import cargo_graph
+from cargo_graph import REPO, run
+
 AUDIT_MD = REPO / "AUDIT.md"
 SUPPLY_CHAIN = REPO / "supply-chain"
 VET_CONFIG = SUPPLY_CHAIN / "config.toml"
@@ -186,7 +187,6 @@ WHY = {
 }
 
 UNSAFE_RE = re.compile(r"\bunsafe\b")
-TREE_LINE_RE = re.compile(r"^(\d*)(\S+) v(\S+)(?: \(([^)]*)\))?(?: \(([^)]*)\))?(?: \(\*\))?$")
 
 
 def die(msg):
@@ -194,18 +194,9 @@ def die(msg):
     sys.exit(2)
 
 
-def run(args, **kw):
-    return subprocess.run(args, cwd=REPO, check=True, stdout=subprocess.PIPE, text=True, **kw).stdout
-
-
 def cargo(args):
     """Run a cargo command offline; if a crate is missing, fetch and retry."""
-    try:
-        return run(["cargo", *args, "--offline"], stderr=subprocess.PIPE)
-    except subprocess.CalledProcessError:
-        print("audit-map: running `cargo fetch --locked` (crate sources missing)", file=sys.stderr)
-        run(["cargo", "fetch", "--locked"])
-        return run(["cargo", *args])
+    return cargo_graph.cargo(args, "audit-map")
 
 
 def metadata():
@@ -215,25 +206,9 @@ def metadata():
 
 def tree(edges, target, package=BINARY):
     """Feature-resolved graph from `cargo tree`: ({(name, ver)}, {(name, ver): {children}})."""
-    args = ["tree", "--locked", "-e", edges, "--target", target, "--prefix", "depth", "--format", "{p}"]
+    args = ["--locked", "-e", edges, "--target", target]
     args += ["-p", package] if package else ["--workspace"]
-    out = cargo(args)
-    nodes, children, stack = set(), {}, []
-    for line in out.splitlines():
-        line = line.strip()
-        if not line or line.startswith("["):  # "[build-dependencies]" headers
-            continue
-        m = TREE_LINE_RE.match(line)
-        if not m:
-            die(f"cannot parse cargo tree line: {line!r}")
-        depth, key = int(m.group(1)), (m.group(2), m.group(3))
-        nodes.add(key)
-        children.setdefault(key, set())
-        del stack[depth:]
-        if stack:
-            children[stack[-1]].add(key)
-        stack.append(key)
-    return nodes, children
+    return cargo_graph.tree(args, "audit-map", die)
 
 
 def is_comment_or_blank(line, state):

@@ -10,12 +10,8 @@
 set -euo pipefail
 n=${1:-2000}
 runs=${2:-3}
-root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release -p pfxgen --manifest-path "$root/Cargo.toml" >/dev/null
-bin="$root/target/release/pfxgen"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BENCH_PW='Correct-Horse-Battery-9!'
+. "$(dirname "$0")/lib.sh"
+bench_setup
 echo "making $n files in $work ..."
 start=$(date +%s)
 seq 1 "$n" | xargs -P "$(nproc)" -I{} sh -c '
@@ -27,7 +23,6 @@ for i in $(seq 1 10); do mkdir -p "$work/copy$i"; cp "$work/env$i/openssl.pfx" "
 echo "made in $(( $(date +%s) - start )) s"
 echo "* env:BENCH_PW" > "$work/map"
 cd "$work"
-echo "$(openssl version); $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine --runs "$runs" --style basic -i --export-json audit.json \
     -n "pfxgen audit" "$bin audit . --passwords map --json >/dev/null" \
     -n "openssl pkcs12 -nokeys loop" \

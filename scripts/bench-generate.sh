@@ -14,14 +14,9 @@ runs=${1:-15}
 shift || true
 algs=("$@")
 ((${#algs[@]})) || algs=(rsa-2048 rsa-4096 ecdsa-p256 ecdsa-p384)
-root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release -p pfxgen --manifest-path "$root/Cargo.toml" >/dev/null
-bin="$root/target/release/pfxgen"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
+bench_setup
 cd "$work"
-export BENCH_PW='Correct-Horse-Battery-9!'
-echo "$(openssl version); $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for alg in "${algs[@]}"; do
     case $alg in
@@ -43,13 +38,5 @@ for alg in "${algs[@]}"; do
         "$bin generate --algorithm $alg --password-env BENCH_PW --out . >/dev/null" \
         -n "openssl $alg, 200000 iterations" "$ossl && $export_cmd -iter 200000 -maciter -macalg sha256" \
         >/dev/null
-    python3 - "$alg.json" <<'PY'
-import json, statistics, sys
-rs = json.load(open(sys.argv[1]))["results"]
-for r in rs:
-    t = r["times"]
-    print(f'{r["command"]:<40} median {statistics.median(t)*1000:8.1f} ms   min {min(t)*1000:8.1f}   max {max(t)*1000:8.1f}   runs {len(t)}')
-m = [statistics.median(r["times"]) for r in rs]
-print(f'  pfxgen / openssl: {m[0]/m[1]:.2f} at 2048 iterations, {m[2]/m[3]:.2f} at 200000')
-PY
+    bench_summary "$alg.json" 40 "2048 iterations" "200000"
 done

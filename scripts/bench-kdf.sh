@@ -17,13 +17,8 @@
 #    hyperfine) and a release build.
 set -euo pipefail
 runs=${1:-21}
-root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release -p pfxgen --manifest-path "$root/Cargo.toml" >/dev/null
-bin="$root/target/release/pfxgen"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export BENCH_PW='Correct-Horse-Battery-9!'
-echo "$(openssl version); $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+. "$(dirname "$0")/lib.sh"
+bench_setup
 
 echo "== KDF compression rate (CPU time)"
 ours=$(cargo run --release --quiet -p pfxgen-pkcs12 --example work_calibration \
@@ -47,12 +42,4 @@ hyperfine --runs "$runs" --warmup 2 --style basic --export-json verify.json \
     -n "pfxgen verify" "$bin verify openssl.pfx --password-env BENCH_PW >/dev/null" \
     -n "openssl pkcs12 -noout" "openssl pkcs12 -in openssl.pfx -noout -passin env:BENCH_PW" \
     >/dev/null
-python3 - verify.json <<'PY'
-import json, statistics, sys
-rs = json.load(open(sys.argv[1]))["results"]
-for r in rs:
-    t = r["times"]
-    print(f'{r["command"]:<24} median {statistics.median(t)*1000:7.1f} ms   min {min(t)*1000:7.1f}   max {max(t)*1000:7.1f}   runs {len(t)}')
-m = [statistics.median(r["times"]) for r in rs]
-print(f"pfxgen / openssl: {m[0]/m[1]:.2f}")
-PY
+bench_summary verify.json 24

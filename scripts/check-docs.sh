@@ -17,6 +17,7 @@
 # usable (CI runs as root); otherwise it stops with a message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 if (($# == 0)); then
     cargo build --locked -p pfxgen --quiet
@@ -35,17 +36,7 @@ fi
 page=$1
 comp=$(cd "$2" && pwd)
 
-need=()
-command -v man >/dev/null || need+=(man-db)
-command -v zsh >/dev/null || need+=(zsh)
-command -v fish >/dev/null || need+=(fish)
-if ((${#need[@]})); then
-    echo "== installing ${need[*]} (apt)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; } ||
-        { echo "check-docs.sh: cannot install ${need[*]}" >&2; exit 1; }
-fi
+install_missing man:man-db zsh:zsh fish:fish
 
 echo "== man --warnings $page"
 warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$page" 2>&1 >/dev/null)

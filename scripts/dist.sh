@@ -32,6 +32,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+. scripts/lib.sh
 
 check_offline=0
 bundle_only=0
@@ -45,18 +46,7 @@ for arg in "$@"; do
 done
 
 # Tools from Debian packages, installed when missing (CI runs as root).
-need=()
-command -v file >/dev/null || need+=(file)
-command -v nm >/dev/null || need+=(binutils)
-command -v dpkg-deb >/dev/null || need+=(dpkg)
-command -v rpmbuild >/dev/null || need+=(rpm)
-if ((${#need[@]})); then
-    echo "== installing ${need[*]} (apt)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; } ||
-        { echo "dist.sh: cannot install ${need[*]}" >&2; exit 1; }
-fi
+install_missing file:file nm:binutils dpkg-deb:dpkg rpmbuild:rpm
 
 commit=$(git rev-parse HEAD)
 export SOURCE_DATE_EPOCH

@@ -24,50 +24,25 @@ import argparse
 import hashlib
 import json
 import re
-import subprocess
 import sys
 import tomllib
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import cargo_graph
+from cargo_graph import REPO
+
 BINARY = "pfxgen"
 CRATES_IO = "registry+https://github.com/rust-lang/crates.io-index"
-TREE_LINE_RE = re.compile(r"^(\d*)(\S+) v(\S+)(?: \(([^)]*)\))?(?: \(([^)]*)\))?(?: \(\*\))?$")
-
-
-def run(args):
-    return subprocess.run(args, cwd=REPO, check=True, stdout=subprocess.PIPE, text=True).stdout
 
 
 def cargo(args):
-    try:
-        return subprocess.run(["cargo", *args, "--offline"], cwd=REPO, check=True, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True).stdout
-    except subprocess.CalledProcessError:
-        run(["cargo", "fetch", "--locked"])
-        return run(["cargo", *args])
+    return cargo_graph.cargo(args, "sbom")
 
 
 def tree(target):
-    out = cargo(["tree", "--locked", "-e", "normal,no-proc-macro", "-p", BINARY, "--target", target,
-                 "--prefix", "depth", "--format", "{p}"])
-    nodes, children, stack = set(), {}, []
-    for line in out.splitlines():
-        line = line.strip()
-        if not line or line.startswith("["):
-            continue
-        m = TREE_LINE_RE.match(line)
-        if not m:
-            sys.exit(f"sbom: cannot parse cargo tree line: {line!r}")
-        depth, key = int(m.group(1)), (m.group(2), m.group(3))
-        nodes.add(key)
-        children.setdefault(key, set())
-        del stack[depth:]
-        if stack:
-            children[stack[-1]].add(key)
-        stack.append(key)
-    return nodes, children
+    args = ["--locked", "-e", "normal,no-proc-macro", "-p", BINARY, "--target", target]
+    return cargo_graph.tree(args, "sbom", lambda msg: sys.exit(f"sbom: {msg}"))
 
 
 def spdx(expr):
