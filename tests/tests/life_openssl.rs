@@ -14,59 +14,84 @@ use pfxgen_test_support::{Run, argv, run};
 const PW: &str = "Life-Interop-Pw-7!";
 const NEW_PW: &str = "Changed-Interop-Pw-9?";
 
+/// Both passwords, as every command here gets them: `env:PW`, `env:NEW_PW`.
+const ENVS: [(&str, &str); 2] = [("PW", PW), ("NEW_PW", NEW_PW)];
+
 fn pf(d: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
     run(&pfxgen_test_support::pfxgen_bin(), args, envs, d)
 }
 
+/// `pfxgen` in `d` with the command line `line` (split as [`argv`] splits it).
+fn pf_line(d: &Path, line: &str) -> Run {
+    pf(d, &argv(line), &ENVS)
+}
+
 fn ossl(d: &Path, args: &[&str]) -> Run {
-    run(
-        Path::new("openssl"),
-        args,
-        &[("PW", PW), ("NEW_PW", NEW_PW)],
-        d,
-    )
+    run(Path::new("openssl"), args, &ENVS, d)
+}
+
+/// `openssl` in `d` with the command line `line`; panics unless it succeeds.
+#[track_caller]
+fn ossl_ok(d: &Path, line: &str) -> Run {
+    ossl(d, &argv(line)).success()
+}
+
+/// Panics unless `openssl` refuses the command line `line`.
+#[track_caller]
+fn ossl_fails(d: &Path, line: &str) {
+    let out = ossl(d, &argv(line));
+    assert!(
+        !out.output.status.success(),
+        "openssl accepted it\n{}",
+        out.describe()
+    );
+}
+
+/// Panics unless what `openssl pkcs12 -info` prints about `pfx` (password
+/// `PW`, options `extra`, e.g. `-legacy`) names each of `wanted`.
+#[track_caller]
+fn pkcs12_info_names(d: &Path, pfx: &str, extra: &str, wanted: &[&str]) {
+    let line = format!("pkcs12 -in {pfx} -passin env:PW -info -noout {extra}");
+    let info = ossl_ok(d, &line).stderr();
+    for want in wanted {
+        assert!(info.contains(want), "{pfx}: {want} missing\n{info}");
+    }
 }
 
 /// Root CA, intermediate CA signed by it, and an EC leaf key + certificate
 /// signed by the intermediate, all made by OpenSSL.
 fn openssl_pki(d: &Path) {
-    for a in [
-        argv(
-            "req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -subj \
-            '/CN=Interop Root' -days 800",
-        ),
-        argv(
-            "req -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj \
-            '/CN=Interop Intermediate'",
-        ),
-    ] {
-        ossl(d, &a).success();
-    }
+    ossl_ok(
+        d,
+        "req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -subj \
+        '/CN=Interop Root' -days 800",
+    );
+    ossl_ok(
+        d,
+        "req -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj \
+        '/CN=Interop Intermediate'",
+    );
     std::fs::write(
         d.join("ca.ext"),
         "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
     )
     .unwrap();
-    ossl(
+    ossl_ok(
         d,
-        &argv(
-            "x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -out \
+        "x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -out \
             inter.pem -days 700 -extfile ca.ext",
-        ),
-    )
-    .success();
+    );
 }
 
 /// Signs `csr` with the intermediate, copying the requested extensions.
 fn issue(d: &Path, csr: &str, out: &str) {
-    ossl(
+    ossl_ok(
         d,
-        &argv(&format!(
+        &format!(
             "x509 -req -in {csr} -CA inter.pem -CAkey inter.key -CAcreateserial \
             -out {out} -days 400 -copy_extensions copy"
-        )),
-    )
-    .success();
+        ),
+    );
 }
 
 fn sha256_fp(d: &Path, cert: &str, der: bool) -> String {
@@ -88,12 +113,16 @@ fn public_of(d: &Path, key: &str, pass_env: Option<&str>) -> String {
     ossl(d, &args).success().stdout()
 }
 
+/// The public key of the private key in the PEM text `pem`, saved as `name`.
+fn public_in(d: &Path, name: &str, pem: &str) -> String {
+    std::fs::write(d.join(name), pem).unwrap();
+    public_of(d, name, None)
+}
+
 /// The certificates and key OpenSSL reads from a PFX (no -legacy).
 fn openssl_reads(d: &Path, pfx: &str, pass_env: &str) -> String {
     let pass = format!("env:{pass_env}");
-    ossl(d, &argv(&format!("pkcs12 -in {pfx} -passin {pass} -nodes")))
-        .success()
-        .stdout()
+    ossl_ok(d, &format!("pkcs12 -in {pfx} -passin {pass} -nodes")).stdout()
 }
 
 fn subjects(text: &str) -> Vec<String> {
@@ -108,37 +137,21 @@ fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
     let dir = openssl_scratch("life-convert");
     let d = dir.path();
     openssl_pki(d);
-    ossl(
+    ossl_ok(
         d,
-        &argv(
-            "req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out \
+        "req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out \
             leaf.csr -subj '/CN=legacy leaf'",
-        ),
-    )
-    .success();
-    issue(d, "leaf.csr", "leaf.pem");
-    ossl(
-        d,
-        &argv(
-            "pkcs12 -export -legacy -inkey leaf.key -in leaf.pem -certfile inter.pem -name \
-            tok -out legacy.pfx -passout env:PW",
-        ),
-    )
-    .success();
-    // OpenSSL 3 itself refuses it without -legacy (RC2-40).
-    assert!(
-        !ossl(d, &argv("pkcs12 -in legacy.pfx -passin env:PW -nodes"))
-            .output
-            .status
-            .success()
     );
-
-    pf(
+    issue(d, "leaf.csr", "leaf.pem");
+    ossl_ok(
         d,
-        &argv("convert legacy.pfx --out modern.pfx --password-env PW"),
-        &[("PW", PW)],
-    )
-    .success();
+        "pkcs12 -export -legacy -inkey leaf.key -in leaf.pem -certfile inter.pem -name \
+            tok -out legacy.pfx -passout env:PW",
+    );
+    // OpenSSL 3 itself refuses it without -legacy (RC2-40).
+    ossl_fails(d, "pkcs12 -in legacy.pfx -passin env:PW -nodes");
+
+    pf_line(d, "convert legacy.pfx --out modern.pfx --password-env PW").success();
     let text = openssl_reads(d, "modern.pfx", "PW");
     assert_eq!(
         subjects(&text),
@@ -148,52 +161,31 @@ fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
         ]
     );
     assert!(text.contains("friendlyName: tok"), "{text}");
-    std::fs::write(d.join("modern.txt"), &text).unwrap();
     assert_eq!(
-        public_of(d, "modern.txt", None),
+        public_in(d, "modern.txt", &text),
         public_of(d, "leaf.key", None)
     );
-    ossl(d, &argv("x509 -in modern.txt -out modern-leaf.pem")).success();
+    ossl_ok(d, "x509 -in modern.txt -out modern-leaf.pem");
     assert_eq!(
         sha256_fp(d, "modern-leaf.pem", false),
         sha256_fp(d, "leaf.pem", false)
     );
-    let info = ossl(
-        d,
-        &argv("pkcs12 -in modern.pfx -passin env:PW -info -noout"),
-    )
-    .success()
-    .stderr();
-    assert!(
-        info.contains("AES-256-CBC") && info.contains("sha256"),
-        "{info}"
-    );
+    pkcs12_info_names(d, "modern.pfx", "", &["AES-256-CBC", "sha256"]);
 
-    pf(
+    pf_line(
         d,
-        &argv("convert modern.pfx --out compat.pfx --profile compat --password-env PW"),
-        &[("PW", PW)],
+        "convert modern.pfx --out compat.pfx --profile compat --password-env PW",
     )
     .success();
-    let info = ossl(
+    pkcs12_info_names(
         d,
-        &argv("pkcs12 -in compat.pfx -passin env:PW -info -noout -legacy"),
-    )
-    .success()
-    .stderr();
-    assert!(
-        info.contains("pbeWithSHA1And3-KeyTripleDES-CBC") && info.contains("sha1"),
-        "{info}"
+        "compat.pfx",
+        "-legacy",
+        &["pbeWithSHA1And3-KeyTripleDES-CBC", "sha1"],
     );
-    let text = ossl(
-        d,
-        &argv("pkcs12 -in compat.pfx -passin env:PW -nodes -legacy"),
-    )
-    .success()
-    .stdout();
-    std::fs::write(d.join("compat.txt"), &text).unwrap();
+    let text = ossl_ok(d, "pkcs12 -in compat.pfx -passin env:PW -nodes -legacy").stdout();
     assert_eq!(
-        public_of(d, "compat.txt", None),
+        public_in(d, "compat.txt", &text),
         public_of(d, "leaf.key", None)
     );
 }
@@ -202,32 +194,21 @@ fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
 fn password_change_is_one_command_and_nothing_is_overwritten() {
     let dir = openssl_scratch("life-password");
     let d = dir.path();
-    ossl(
+    ossl_ok(
         d,
-        &argv(
-            "req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj \
+        "req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj \
             '/CN=pw change' -days 400",
-        ),
-    )
-    .success();
-    ossl(
-        d,
-        &argv("pkcs12 -export -inkey k.pem -in c.pem -out old.pfx -passout env:PW"),
-    )
-    .success();
-    let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
-    pf(
-        d,
-        &argv("convert old.pfx --out new.pfx --password-env PW --out-password-env NEW_PW"),
-        &envs,
-    )
-    .success();
-    assert!(
-        !ossl(d, &argv("pkcs12 -in new.pfx -passin env:PW -noout"))
-            .output
-            .status
-            .success()
     );
+    ossl_ok(
+        d,
+        "pkcs12 -export -inkey k.pem -in c.pem -out old.pfx -passout env:PW",
+    );
+    pf_line(
+        d,
+        "convert old.pfx --out new.pfx --password-env PW --out-password-env NEW_PW",
+    )
+    .success();
+    ossl_fails(d, "pkcs12 -in new.pfx -passin env:PW -noout");
     openssl_reads(d, "new.pfx", "NEW_PW");
     #[cfg(unix)]
     {
@@ -240,12 +221,7 @@ fn password_change_is_one_command_and_nothing_is_overwritten() {
     }
     // Never over an existing file without --force; a weak new password is refused.
     let before = std::fs::read(d.join("new.pfx")).unwrap();
-    pf(
-        d,
-        &argv("convert old.pfx --out new.pfx --password-env PW"),
-        &envs,
-    )
-    .fails_with(5);
+    pf_line(d, "convert old.pfx --out new.pfx --password-env PW").fails_with(5);
     assert_eq!(std::fs::read(d.join("new.pfx")).unwrap(), before);
     pf(
         d,
@@ -254,12 +230,7 @@ fn password_change_is_one_command_and_nothing_is_overwritten() {
     )
     .fails_with(3);
     assert!(!d.join("weak.pfx").exists());
-    pf(
-        d,
-        &argv("convert old.pfx --out new.pfx --password-env PW --force"),
-        &envs,
-    )
-    .success();
+    pf_line(d, "convert old.pfx --out new.pfx --password-env PW --force").success();
     openssl_reads(d, "new.pfx", "PW");
 }
 
@@ -269,21 +240,13 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
     let d = dir.path();
     openssl_pki(d);
     std::fs::create_dir(d.join("req")).unwrap();
-    let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
-    pf(
+    pf_line(
         d,
-        &argv(
-            "csr --algorithm ecdsa-p384 --subject CN=id.example.com,O=Example --san \
+        "csr --algorithm ecdsa-p384 --subject CN=id.example.com,O=Example --san \
             dns:id.example.com --eku serverAuth --out req --password-env PW",
-        ),
-        &envs,
     )
     .success();
-    let verified = ossl(
-        d,
-        &argv("req -in req/token-signing.csr -verify -noout -text"),
-    )
-    .success();
+    let verified = ossl_ok(d, "req -in req/token-signing.csr -verify -noout -text");
     let text = format!("{}{}", verified.stdout(), verified.stderr());
     for want in [
         "verify OK",
@@ -301,21 +264,13 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
 
     issue(d, "req/token-signing.csr", "issued.pem");
     // The chain in the wrong order, root first: pack orders it by signature.
-    pf(
+    pf_line(
         d,
-        &argv(
-            "pack --key req/token-signing.key --key-password-env PW --cert issued.pem \
+        "pack --key req/token-signing.key --key-password-env PW --cert issued.pem \
             --chain root.pem --chain inter.pem --out packed.pfx --password-env NEW_PW",
-        ),
-        &envs,
     )
     .success();
-    pf(
-        d,
-        &["verify", "packed.pfx", "--password-env", "NEW_PW"],
-        &envs,
-    )
-    .success();
+    pf_line(d, "verify packed.pfx --password-env NEW_PW").success();
     let text = openssl_reads(d, "packed.pfx", "NEW_PW");
     assert_eq!(
         subjects(&text),
@@ -325,46 +280,31 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
             "subject=CN = Interop Root"
         ]
     );
-    std::fs::write(d.join("packed.txt"), &text).unwrap();
-    assert_eq!(public_of(d, "packed.txt", None), key_pub);
+    assert_eq!(public_in(d, "packed.txt", &text), key_pub);
 
     // AD CS style: one DER .p7b with leaf and chain in any order.
-    ossl(
+    ossl_ok(
         d,
-        &argv(
-            "crl2pkcs7 -nocrl -certfile root.pem -certfile issued.pem -certfile inter.pem \
+        "crl2pkcs7 -nocrl -certfile root.pem -certfile issued.pem -certfile inter.pem \
             -outform DER -out issued.p7b",
-        ),
-    )
-    .success();
-    pf(
+    );
+    pf_line(
         d,
-        &argv(
-            "pack --key req/token-signing.key --key-password-env PW --cert issued.p7b --out \
+        "pack --key req/token-signing.key --key-password-env PW --cert issued.p7b --out \
             from-p7b.pfx --password-env NEW_PW",
-        ),
-        &envs,
     )
     .success();
-    pf(
-        d,
-        &["verify", "from-p7b.pfx", "--password-env", "NEW_PW"],
-        &envs,
-    )
-    .success();
+    pf_line(d, "verify from-p7b.pfx --password-env NEW_PW").success();
     assert_eq!(
         subjects(&openssl_reads(d, "from-p7b.pfx", "NEW_PW")).len(),
         3
     );
 
     // A missing intermediate is packed with a warning.
-    let warned = pf(
+    let warned = pf_line(
         d,
-        &argv(
-            "pack --key req/token-signing.key --key-password-env PW --cert issued.pem \
+        "pack --key req/token-signing.key --key-password-env PW --cert issued.pem \
             --chain root.pem --out partial.pfx --password-env NEW_PW",
-        ),
-        &envs,
     )
     .success();
     assert!(
@@ -377,7 +317,7 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
     let keytool = run(
         Path::new("keytool"),
         &argv("-list -storetype PKCS12 -keystore packed.pfx -storepass:env NEW_PW"),
-        &envs,
+        &ENVS,
         d,
     );
     assert!(
@@ -392,7 +332,6 @@ fn csr_is_verified_signed_by_an_openssl_ca_and_packed_with_its_chain() {
 fn pack_reads_every_key_form_openssl_writes() {
     let dir = openssl_scratch("life-keyforms");
     let d = dir.path();
-    let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
     for (alg, trad) in [("rsa:2048", "rsa"), ("ec:P-256", "ec")] {
         let newkey: Vec<&str> = if alg == "rsa:2048" {
             vec!["-newkey", "rsa:2048"]
@@ -402,8 +341,8 @@ fn pack_reads_every_key_form_openssl_writes() {
         let mut args = argv("req -x509 -nodes -keyout k.pem -out c.pem -subj /CN=forms -days 400");
         args.extend(newkey);
         ossl(d, &args).success();
-        ossl(d, &argv("pkey -in k.pem -outform DER -out k8.der")).success();
-        ossl(d, &argv("pkey -in k.pem -traditional -out trad.pem")).success();
+        ossl_ok(d, "pkey -in k.pem -outform DER -out k8.der");
+        ossl_ok(d, "pkey -in k.pem -traditional -out trad.pem");
         // `openssl rsa -traditional` writes PKCS#1; `openssl ec` always writes SEC1.
         let line = format!("{trad} -in k.pem -outform DER -out trad.der");
         let mut args = argv(&line);
@@ -411,20 +350,16 @@ fn pack_reads_every_key_form_openssl_writes() {
             args.push("-traditional");
         }
         ossl(d, &args).success();
-        ossl(
+        ossl_ok(
             d,
-            &argv("pkcs8 -topk8 -in k.pem -out enc.pem -passout env:PW -v2 aes-256-cbc"),
-        )
-        .success();
-        ossl(
+            "pkcs8 -topk8 -in k.pem -out enc.pem -passout env:PW -v2 aes-256-cbc",
+        );
+        ossl_ok(
             d,
-            &argv(
-                "pkcs8 -topk8 -in k.pem -outform DER -out enc.der -passout env:PW -v1 \
+            "pkcs8 -topk8 -in k.pem -outform DER -out enc.der -passout env:PW -v1 \
                 PBE-SHA1-3DES",
-            ),
-        )
-        .success();
-        ossl(d, &argv("x509 -in c.pem -outform DER -out c.der")).success();
+        );
+        ossl_ok(d, "x509 -in c.pem -outform DER -out c.der");
         let want = public_of(d, "k.pem", None);
         for (key, cert) in [
             ("k.pem", "c.pem"),
@@ -435,29 +370,25 @@ fn pack_reads_every_key_form_openssl_writes() {
             ("enc.der", "c.der"),
         ] {
             let out = format!("{trad}-{key}.pfx");
-            pf(
+            pf_line(
                 d,
-                &argv(&format!(
+                &format!(
                     "pack --key {key} --key-password-env PW --cert {cert} --out \
                     {out} --password-env NEW_PW"
-                )),
-                &envs,
+                ),
             )
             .success();
             let text = openssl_reads(d, &out, "NEW_PW");
-            std::fs::write(d.join("out.txt"), &text).unwrap();
-            assert_eq!(public_of(d, "out.txt", None), want, "{trad} {key}");
+            assert_eq!(public_in(d, "out.txt", &text), want, "{trad} {key}");
         }
         // A key that does not belong to the certificate is refused.
-        ossl(
+        ossl_ok(
             d,
-            &argv("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.pem"),
-        )
-        .success();
-        pf(
+            "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.pem",
+        );
+        pf_line(
             d,
-            &argv("pack --key other.pem --cert c.pem --out mismatch.pfx --password-env NEW_PW"),
-            &envs,
+            "pack --key other.pem --cert c.pem --out mismatch.pfx --password-env NEW_PW",
         )
         .fails_with(4);
         assert!(!d.join("mismatch.pfx").exists());
@@ -469,52 +400,32 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
     let dir = openssl_scratch("life-export");
     let d = dir.path();
     openssl_pki(d);
-    ossl(
+    ossl_ok(
         d,
-        &argv(
-            "req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj \
+        "req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj \
             '/CN=export leaf'",
-        ),
-    )
-    .success();
+    );
     issue(d, "leaf.csr", "leaf.pem");
-    ossl(
+    ossl_ok(
         d,
-        &argv(
-            "pkcs12 -export -inkey leaf.key -in leaf.pem -certfile inter.pem -out in.pfx \
+        "pkcs12 -export -inkey leaf.key -in leaf.pem -certfile inter.pem -out in.pfx \
             -passout env:PW",
-        ),
-    )
-    .success();
-    let envs = [("PW", PW), ("NEW_PW", NEW_PW)];
+    );
     let want = sha256_fp(d, "leaf.pem", false);
-    pf(
-        d,
-        &argv("export in.pfx --cert --out c.pem --password-env PW"),
-        &envs,
-    )
-    .success();
+    pf_line(d, "export in.pfx --cert --out c.pem --password-env PW").success();
     assert_eq!(sha256_fp(d, "c.pem", false), want);
-    pf(
+    pf_line(
         d,
-        &argv("export in.pfx --cert --der --out c.der --password-env PW"),
-        &envs,
+        "export in.pfx --cert --der --out c.der --password-env PW",
     )
     .success();
     assert_eq!(sha256_fp(d, "c.der", true), want);
-    pf(
-        d,
-        &argv("export in.pfx --chain --out chain.pem --password-env PW"),
-        &envs,
-    )
-    .success();
+    pf_line(d, "export in.pfx --chain --out chain.pem --password-env PW").success();
     let chain = ossl(d, &["crl2pkcs7", "-nocrl", "-certfile", "chain.pem"])
         .success()
         .stdout();
     std::fs::write(d.join("chain.p7"), chain).unwrap();
-    let listed = ossl(d, &argv("pkcs7 -in chain.p7 -print_certs -noout"))
-        .success()
-        .stdout();
+    let listed = ossl_ok(d, "pkcs7 -in chain.p7 -print_certs -noout").stdout();
     assert_eq!(
         subjects(&listed),
         [
@@ -522,23 +433,16 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
             "subject=CN = Interop Intermediate"
         ]
     );
-    pf(
+    pf_line(
         d,
-        &argv("export in.pfx --chain --der --out chain.p7b --password-env PW"),
-        &envs,
+        "export in.pfx --chain --der --out chain.p7b --password-env PW",
     )
     .success();
-    let listed = ossl(
-        d,
-        &argv("pkcs7 -inform DER -in chain.p7b -print_certs -noout"),
-    )
-    .success()
-    .stdout();
+    let listed = ossl_ok(d, "pkcs7 -inform DER -in chain.p7b -print_certs -noout").stdout();
     assert_eq!(subjects(&listed).len(), 2);
-    pf(
+    pf_line(
         d,
-        &argv("export in.pfx --public-key --out pub.pem --password-env PW"),
-        &envs,
+        "export in.pfx --public-key --out pub.pem --password-env PW",
     )
     .success();
     assert_eq!(
@@ -547,17 +451,11 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
     );
 
     // The key: refused without an output password; encrypted with one.
-    pf(
-        d,
-        &argv("export in.pfx --key --out k.pem --password-env PW"),
-        &envs,
-    )
-    .fails_with(3);
+    pf_line(d, "export in.pfx --key --out k.pem --password-env PW").fails_with(3);
     assert!(!d.join("k.pem").exists());
-    pf(
+    pf_line(
         d,
-        &argv("export in.pfx --key --out k.pem --password-env PW --out-password-env NEW_PW"),
-        &envs,
+        "export in.pfx --key --out k.pem --password-env PW --out-password-env NEW_PW",
     )
     .success();
     assert!(
@@ -569,10 +467,9 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
         public_of(d, "k.pem", Some("NEW_PW")),
         public_of(d, "leaf.key", None)
     );
-    let plain = pf(
+    let plain = pf_line(
         d,
-        &argv("export in.pfx --unencrypted-key --out plain.pem --password-env PW"),
-        &envs,
+        "export in.pfx --unencrypted-key --out plain.pem --password-env PW",
     )
     .success();
     assert!(plain.stderr().contains("UNENCRYPTED"));
@@ -581,13 +478,10 @@ fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
         public_of(d, "leaf.key", None)
     );
     // And the exported key packs back into a PFX OpenSSL opens.
-    pf(
+    pf_line(
         d,
-        &argv(
-            "pack --key k.pem --key-password-env NEW_PW --cert c.der --chain chain.p7b \
+        "pack --key k.pem --key-password-env NEW_PW --cert c.der --chain chain.p7b \
             --out back.pfx --password-env PW",
-        ),
-        &envs,
     )
     .success();
     assert_eq!(subjects(&openssl_reads(d, "back.pfx", "PW")).len(), 2);
