@@ -61,7 +61,33 @@ pub fn openssl<S: AsRef<OsStr>>(dir: &Path, args: &[S], password: Option<&str>) 
 /// [`argv`] splits it) and no password, and panics unless it succeeds.
 #[track_caller]
 pub fn openssl_ok(dir: &Path, line: &str) -> Run {
-    openssl(dir, &argv(line), None).success()
+    openssl_ok_with(dir, line, None)
+}
+
+/// [`openssl_ok`] with the password (if any) in `PFXGEN_TEST_PW`, for
+/// `-passin env:PFXGEN_TEST_PW` or `-passout env:PFXGEN_TEST_PW` in `line`.
+#[track_caller]
+pub fn openssl_ok_with(dir: &Path, line: &str, password: Option<&str>) -> Run {
+    openssl(dir, &argv(line), password).success()
+}
+
+/// `openssl x509 -extfile` extensions of a CA certificate.
+pub const CA_EXT: &str =
+    "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
+
+/// `openssl x509 -extfile` extensions of an end-entity (signing) certificate.
+pub const LEAF_EXT: &str =
+    "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n";
+
+/// Writes the files `parts` of `dir`, one after the other, to `out` in
+/// `dir`: a PEM bundle of certificates, as `cat` makes it.
+pub fn concat_files(dir: &Path, parts: &[&str], out: &str) {
+    let mut all = Vec::new();
+    for part in parts {
+        let bytes = std::fs::read(dir.join(part)).unwrap_or_else(|e| panic!("reading {part}: {e}"));
+        all.extend(bytes);
+    }
+    std::fs::write(dir.join(out), all).unwrap_or_else(|e| panic!("writing {out}: {e}"));
 }
 
 /// OpenSSL's SHA-1 fingerprint of the PEM certificate `cert` (in `dir`),

@@ -2,7 +2,9 @@
 //! re-used under two certificates is found, and the JWK numbers are the ones
 //! OpenSSL prints for the key.
 
-use pfxgen_interop::{openssl, openssl_ok, openssl_scratch, openssl_sha1_thumbprint};
+use pfxgen_interop::{
+    concat_files, openssl_ok, openssl_ok_with, openssl_scratch, openssl_sha1_thumbprint,
+};
 use pfxgen_test_support::{argv, pfxgen};
 
 const PW: &str = "Interop-Audit-7!";
@@ -29,15 +31,14 @@ fn audit_finds_an_openssl_key_reused_under_two_certificates() {
             &format!("req -x509 -key shared.key -out {crt} -days 400 -subj {subj}"),
         );
         let out = format!("{env}/openssl.pfx");
-        openssl(
+        openssl_ok_with(
             d,
-            &argv(&format!(
+            &format!(
                 "pkcs12 -export -inkey shared.key -in {crt} -out {out} -passout \
                 env:PFXGEN_TEST_PW"
-            )),
+            ),
             Some(PW),
-        )
-        .success();
+        );
     }
     std::fs::write(d.join("map"), "* env:PFXGEN_TEST_PW\n").unwrap();
     let run = pfxgen(d, &argv("audit blue green --passwords map"), Some(PW)).fails_with(1);
@@ -85,12 +86,7 @@ fn jwks_numbers_match_openssl() {
         "req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout k2.pem \
             -out c2.pem -days 400 -subj /CN=next",
     );
-    let bundle = format!(
-        "{}{}",
-        std::fs::read_to_string(d.join("c.pem")).unwrap(),
-        std::fs::read_to_string(d.join("c2.pem")).unwrap()
-    );
-    std::fs::write(d.join("bundle.pem"), bundle).unwrap();
+    concat_files(d, &["c.pem", "c2.pem"], "bundle.pem");
     let run = pfxgen(d, &["jwks", "bundle.pem", "c.pem"], None).success();
     let out = run.stdout();
     assert_eq!(out.matches("\"kid\"").count(), 2, "{}", run.describe());

@@ -11,7 +11,9 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 #![allow(clippy::panic)]
 
-use pfxgen_interop::{openssl, openssl_ok, openssl_sha1_thumbprint, require_openssl};
+use pfxgen_interop::{
+    openssl, openssl_ok, openssl_ok_with, openssl_sha1_thumbprint, require_openssl,
+};
 use pfxgen_test_support::{TempDir, argv, pfxgen};
 
 const ASCII: &str = "Correct-Horse-Battery-9!";
@@ -105,6 +107,9 @@ fn check(case: &Case, password: &str) {
     let made = pfxgen(d, &args, secret).success();
     let json = made.stdout();
     let label = format!("{} {} password={password:?}", case.algorithm, case.profile);
+    let has = |text: &str, needle: &str| {
+        assert!(text.contains(needle), "{label}: lacks {needle:?}\n{text}");
+    };
 
     // Opens with the right password; shows the promised schemes.
     let passin = if secret.is_some() {
@@ -112,12 +117,11 @@ fn check(case: &Case, password: &str) {
     } else {
         "pass:"
     };
-    let info = openssl(
+    let info = openssl_ok_with(
         d,
-        &argv(&format!("pkcs12 -info -noout -in t.pfx -passin {passin}")),
+        &format!("pkcs12 -info -noout -in t.pfx -passin {passin}"),
         secret,
-    )
-    .success();
+    );
     let info_text = info.stderr() + &info.stdout();
     let iterations = if secret.is_some() { 200_000 } else { 2048 };
     let (mac, scheme) = match case.profile {
@@ -130,32 +134,16 @@ fn check(case: &Case, password: &str) {
             format!("pbeWithSHA1And3-KeyTripleDES-CBC, Iteration {iterations}"),
         ),
     };
-    assert!(
-        info_text.contains(&mac),
-        "{label}: MAC\n{}",
-        info.describe()
-    );
-    assert!(
-        info_text.contains(&format!("PKCS7 Encrypted data: {scheme}")),
-        "{label}: certificates\n{}",
-        info.describe()
-    );
-    assert!(
-        info_text.contains(&format!("Shrouded Keybag: {scheme}")),
-        "{label}: key\n{}",
-        info.describe()
-    );
+    has(&info_text, &mac);
+    has(&info_text, &format!("PKCS7 Encrypted data: {scheme}"));
+    has(&info_text, &format!("Shrouded Keybag: {scheme}"));
     assert!(!info_text.contains("RC2"), "{label}: no RC2 anywhere");
     let salt = if case.profile == "modern" {
         "salt length: 16"
     } else {
         "salt length: 8"
     };
-    assert!(
-        info_text.contains(salt),
-        "{label}: MAC salt\n{}",
-        info.describe()
-    );
+    has(&info_text, salt);
 
     // A wrong password fails.
     let wrong = openssl(
@@ -168,40 +156,23 @@ fn check(case: &Case, password: &str) {
         "{label}: a wrong password opened the file\n{}",
         wrong.describe()
     );
-    assert!(
-        wrong.stderr().contains("Mac verify error"),
-        "{label}\n{}",
-        wrong.describe()
-    );
+    has(&wrong.stderr(), "Mac verify error");
 
     // Key and certificate out.
-    openssl(
+    openssl_ok_with(
         d,
-        &argv(&format!(
-            "pkcs12 -in t.pfx -nocerts -nodes -passin {passin} -out key.pem"
-        )),
+        &format!("pkcs12 -in t.pfx -nocerts -nodes -passin {passin} -out key.pem"),
         secret,
-    )
-    .success();
-    openssl(
-        d,
-        &argv(&format!(
-            "pkcs12 -in t.pfx -nokeys -clcerts -passin {passin} -out cert.pem"
-        )),
-        secret,
-    )
-    .success();
-    let check_key = openssl_ok(d, "pkey -in key.pem -check -noout");
-    assert!(
-        check_key.stdout().contains("Key is valid"),
-        "{label}\n{}",
-        check_key.describe()
     );
+    openssl_ok_with(
+        d,
+        &format!("pkcs12 -in t.pfx -nokeys -clcerts -passin {passin} -out cert.pem"),
+        secret,
+    );
+    let check_key = openssl_ok(d, "pkey -in key.pem -check -noout").stdout();
+    has(&check_key, "Key is valid");
     let key_text = openssl_ok(d, "pkey -in key.pem -noout -text").stdout();
-    assert!(
-        key_text.contains(case.key_description()),
-        "{label}: key type\n{key_text}"
-    );
+    has(&key_text, case.key_description());
 
     // The key matches the certificate.
     let from_key = openssl_ok(d, "pkey -in key.pem -pubout").stdout();
@@ -210,18 +181,11 @@ fn check(case: &Case, password: &str) {
     std::fs::write(d.join("pub.pem"), &from_cert).unwrap();
 
     // The self-signature verifies.
-    let verify = openssl_ok(d, "verify -check_ss_sig -CAfile cert.pem cert.pem");
-    assert!(
-        verify.stdout().contains("cert.pem: OK"),
-        "{label}\n{}",
-        verify.describe()
-    );
+    let verify = openssl_ok(d, "verify -check_ss_sig -CAfile cert.pem cert.pem").stdout();
+    has(&verify, "cert.pem: OK");
 
     // Signature algorithm, extensions, no EKU.
     let text = openssl_ok(d, "x509 -in cert.pem -noout -text").stdout();
-    let has = |text: &str, needle: &str| {
-        assert!(text.contains(needle), "{label}: lacks {needle:?}\n{text}");
-    };
     has(
         &text,
         &format!("Signature Algorithm: {}", case.signature_algorithm()),
@@ -381,18 +345,16 @@ fn pfxgen_reads_what_it_wrote_with_a_non_ascii_password_and_openssl_agrees_on_th
         Some(NON_ASCII),
     )
     .success();
-    openssl(
+    openssl_ok_with(
         d,
-        &argv("pkcs12 -in openssl.pfx -nodes -passin env:PFXGEN_TEST_PW -out all.pem"),
+        "pkcs12 -in openssl.pfx -nodes -passin env:PFXGEN_TEST_PW -out all.pem",
         Some(NON_ASCII),
-    )
-    .success();
-    openssl(
+    );
+    openssl_ok_with(
         d,
-        &argv("pkcs12 -export -in all.pem -out theirs.pfx -passout env:PFXGEN_TEST_PW"),
+        "pkcs12 -export -in all.pem -out theirs.pfx -passout env:PFXGEN_TEST_PW",
         Some(NON_ASCII),
-    )
-    .success();
+    );
     let ours = std::fs::read(d.join("openssl.pfx")).unwrap();
     let theirs = std::fs::read(d.join("theirs.pfx")).unwrap();
     let limits = pfxgen_pkcs12::Limits::default();

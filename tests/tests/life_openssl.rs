@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use pfxgen_interop::openssl_scratch;
+use pfxgen_interop::{CA_EXT, openssl_scratch};
 use pfxgen_test_support::{Run, argv, run};
 
 const PW: &str = "Life-Interop-Pw-7!";
@@ -71,11 +71,7 @@ fn openssl_pki(d: &Path) {
         "req -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj \
         '/CN=Interop Intermediate'",
     );
-    std::fs::write(
-        d.join("ca.ext"),
-        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
-    )
-    .unwrap();
+    std::fs::write(d.join("ca.ext"), CA_EXT).unwrap();
     ossl_ok(
         d,
         "x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -out \

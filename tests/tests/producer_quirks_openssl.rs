@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use pfxgen_interop::{openssl, openssl_ok, openssl_scratch};
+use pfxgen_interop::{openssl, openssl_ok, openssl_ok_with, openssl_scratch};
 use pfxgen_test_support::{argv, pfxgen};
 
 const PW: &str = "Quirks-Pass-42!";
@@ -75,12 +75,11 @@ fn bytes_after_the_pfx_are_a_warning_not_an_error() {
     bytes.extend_from_slice(&[0; 8]);
     std::fs::write(d.join("padded.pfx"), &bytes).unwrap();
     // OpenSSL reads it too.
-    openssl(
+    openssl_ok_with(
         d,
-        &argv("pkcs12 -in padded.pfx -noout -passin env:PFXGEN_TEST_PW"),
+        "pkcs12 -in padded.pfx -noout -passin env:PFXGEN_TEST_PW",
         Some(PW),
-    )
-    .success();
+    );
     let args = ["--password-env", "PFXGEN_TEST_PW"];
     let verify = pfxgen(
         d,

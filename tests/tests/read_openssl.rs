@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use pfxgen_interop::{
-    openssl, openssl_ok, openssl_scratch, openssl_sha1_thumbprint, require_openssl,
+    CA_EXT, LEAF_EXT, concat_files, openssl, openssl_ok, openssl_scratch, openssl_sha1_thumbprint,
+    require_openssl,
 };
 use pfxgen_test_support::{Run, TempDir, argv, pfxgen, run};
 
@@ -195,16 +196,8 @@ fn ca_intermediate_leaf_chain() {
     let dir = openssl_scratch("ossl-chain");
     let d = dir.path();
     // Root and intermediate: P-384 CAs; leaf: RSA 2048 signed by the intermediate.
-    std::fs::write(
-        d.join("ca.ext"),
-        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("leaf.ext"),
-        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n",
-    )
-    .unwrap();
+    std::fs::write(d.join("ca.ext"), CA_EXT).unwrap();
+    std::fs::write(d.join("leaf.ext"), LEAF_EXT).unwrap();
     self_signed(
         d,
         "root",
@@ -239,12 +232,7 @@ fn ca_intermediate_leaf_chain() {
             ),
         );
     }
-    let chain = format!(
-        "{}{}",
-        std::fs::read_to_string(d.join("inter.crt")).unwrap(),
-        std::fs::read_to_string(d.join("root.crt")).unwrap()
-    );
-    std::fs::write(d.join("chain.pem"), chain).unwrap();
+    concat_files(d, &["inter.crt", "root.crt"], "chain.pem");
     export(d, "leaf", "x.pfx", &["-certfile", "chain.pem"], Some(PW));
     let run = verify(d, "x.pfx", Some(PW)).success();
     check_line(&run, "PASS", "issuer-signature");
@@ -258,12 +246,7 @@ fn ca_intermediate_leaf_chain() {
 
     // jwks on the whole chain as PEM publishes the leaf only: the
     // intermediate and the root issued certificates in the file.
-    let full = format!(
-        "{}{}",
-        std::fs::read_to_string(d.join("leaf.crt")).unwrap(),
-        std::fs::read_to_string(d.join("chain.pem")).unwrap()
-    );
-    std::fs::write(d.join("full.pem"), full).unwrap();
+    concat_files(d, &["leaf.crt", "chain.pem"], "full.pem");
     let run = pfxgen(d, &["jwks", "full.pem"], None).success();
     assert_eq!(
         run.stdout().matches("\"kid\"").count(),
@@ -284,11 +267,7 @@ fn ca_intermediate_leaf_chain() {
 fn rsa_pss_issued_leaves() {
     let dir = openssl_scratch("ossl-pss");
     let d = dir.path();
-    std::fs::write(
-        d.join("leaf.ext"),
-        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n",
-    )
-    .unwrap();
+    std::fs::write(d.join("leaf.ext"), LEAF_EXT).unwrap();
     self_signed(d, "root", "rsa:2048", "-sha256", "3650");
     openssl_ok(
         d,

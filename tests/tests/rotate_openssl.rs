@@ -2,7 +2,7 @@
 //! unsupported one (RSA 1024) is refused with the folder unchanged; a good
 //! one is installed and can be rolled back.
 
-use pfxgen_interop::{openssl, openssl_ok, require_openssl};
+use pfxgen_interop::{openssl_ok, openssl_ok_with, require_openssl};
 use pfxgen_test_support::{TempDir, argv, pfxgen, run, snapshot};
 
 const PW: &str = "Interop-Rotate-9!";
@@ -37,15 +37,14 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
             ),
         );
         let out = format!("n{bits}.pfx");
-        openssl(
+        openssl_ok_with(
             w,
-            &argv(&format!(
+            &format!(
                 "pkcs12 -export -inkey {key} -in {crt} -out {out} -passout \
                 env:PFXGEN_TEST_PW"
-            )),
+            ),
             Some(PW),
-        )
-        .success();
+        );
     }
     let before = snapshot(&w.join("svc"));
     let refused = pfxgen(
@@ -72,12 +71,11 @@ fn rotate_refuses_rsa_1024_and_installs_rsa_2048() {
         std::fs::read(w.join("n2048.pfx")).unwrap()
     );
     // OpenSSL still reads what is installed.
-    openssl(
+    openssl_ok_with(
         w,
-        &argv("pkcs12 -info -noout -in svc/openssl.pfx -passin env:PFXGEN_TEST_PW"),
+        "pkcs12 -info -noout -in svc/openssl.pfx -passin env:PFXGEN_TEST_PW",
         Some(PW),
-    )
-    .success();
+    );
     let back = run(
         &pfxgen_test_support::pfxgen_bin(),
         &["rollback", "--service-dir", "svc"],
