@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use pfxgen_interop::{CA_EXT, openssl_scratch};
-use pfxgen_test_support::{Run, argv, run};
+use pfxgen_test_support::{Run, TempDir, argv, run};
 
 const PW: &str = "Life-Interop-Pw-7!";
 const NEW_PW: &str = "Changed-Interop-Pw-9?";
@@ -79,6 +79,20 @@ fn openssl_pki(d: &Path) {
     );
 }
 
+/// A scratch folder with the CAs of [`openssl_pki`], `leaf.key` made by
+/// `openssl req -newkey {newkey}` and `leaf.pem`, its certificate for
+/// `/CN={cn}` issued by the intermediate.
+fn pki_with_leaf(tag: &str, newkey: &str, cn: &str) -> TempDir {
+    let dir = openssl_scratch(tag);
+    let d = dir.path();
+    openssl_pki(d);
+    let line =
+        format!("req -newkey {newkey} -nodes -keyout leaf.key -out leaf.csr -subj '/CN={cn}'");
+    ossl_ok(d, &line);
+    issue(d, "leaf.csr", "leaf.pem");
+    dir
+}
+
 /// Signs `csr` with the intermediate, copying the requested extensions.
 fn issue(d: &Path, csr: &str, out: &str) {
     ossl_ok(
@@ -130,15 +144,12 @@ fn subjects(text: &str) -> Vec<String> {
 
 #[test]
 fn legacy_openssl_file_converts_to_modern_and_back_to_compat() {
-    let dir = openssl_scratch("life-convert");
-    let d = dir.path();
-    openssl_pki(d);
-    ossl_ok(
-        d,
-        "req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out \
-            leaf.csr -subj '/CN=legacy leaf'",
+    let dir = pki_with_leaf(
+        "life-convert",
+        "ec -pkeyopt ec_paramgen_curve:P-256",
+        "legacy leaf",
     );
-    issue(d, "leaf.csr", "leaf.pem");
+    let d = dir.path();
     ossl_ok(
         d,
         "pkcs12 -export -legacy -inkey leaf.key -in leaf.pem -certfile inter.pem -name \
@@ -393,15 +404,8 @@ fn pack_reads_every_key_form_openssl_writes() {
 
 #[test]
 fn export_gives_what_openssl_reads_and_fingerprints_the_same() {
-    let dir = openssl_scratch("life-export");
+    let dir = pki_with_leaf("life-export", "rsa:2048", "export leaf");
     let d = dir.path();
-    openssl_pki(d);
-    ossl_ok(
-        d,
-        "req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj \
-            '/CN=export leaf'",
-    );
-    issue(d, "leaf.csr", "leaf.pem");
     ossl_ok(
         d,
         "pkcs12 -export -inkey leaf.key -in leaf.pem -certfile inter.pem -out in.pfx \

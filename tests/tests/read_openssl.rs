@@ -24,6 +24,18 @@ fn self_signed(d: &Path, name: &str, newkey: &str, digest: &str, days: &str) {
     openssl_ok(d, &line);
 }
 
+/// `openssl req -newkey` arguments of an ECDSA key on P-256 and on P-384.
+const P256: &str = "ec -pkeyopt ec_paramgen_curve:P-256";
+const P384: &str = "ec -pkeyopt ec_paramgen_curve:P-384";
+
+/// A scratch folder with `leaf.key` and `leaf.crt`, self-signed for 400 days
+/// (see [`self_signed`]).
+fn scratch_with_leaf(tag: &str, newkey: &str, digest: &str) -> TempDir {
+    let dir = openssl_scratch(tag);
+    self_signed(dir.path(), "leaf", newkey, digest, "400");
+    dir
+}
+
 /// `out`: `{name}.key` and `{name}.crt` exported by `openssl pkcs12`, under
 /// the password in `PFXGEN_TEST_PW`, or the empty password when `None`.
 fn export(d: &Path, name: &str, out: &str, extra: &[&str], password: Option<&str>) {
@@ -70,9 +82,8 @@ fn check_line(run: &Run, verdict: &str, name: &str) {
 
 #[test]
 fn openssl_default_export_verifies() {
-    let dir = openssl_scratch("ossl-default");
+    let dir = scratch_with_leaf("ossl-default", "rsa:2048", "-sha256");
     let d = dir.path();
-    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "x.pfx", &[], Some(PW));
     verify(d, "x.pfx", Some(PW)).success();
     let info = inspect(d, "x.pfx", Some(PW), true);
@@ -91,15 +102,8 @@ fn openssl_default_export_verifies() {
 
 #[test]
 fn openssl_scheme_variants_all_read() {
-    let dir = openssl_scratch("ossl-variants");
+    let dir = scratch_with_leaf("ossl-variants", P256, "-sha256");
     let d = dir.path();
-    self_signed(
-        d,
-        "leaf",
-        "ec -pkeyopt ec_paramgen_curve:P-256",
-        "-sha256",
-        "400",
-    );
     let variants: &[(&str, &[&str], &str)] = &[
         (
             "legacy",
@@ -141,9 +145,8 @@ fn openssl_scheme_variants_all_read() {
 
 #[test]
 fn certificates_outside_encryption_are_shown_without_a_password() {
-    let dir = openssl_scratch("ossl-certpbe-none");
+    let dir = scratch_with_leaf("ossl-certpbe-none", "rsa:2048", "-sha256");
     let d = dir.path();
-    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "x.pfx", &["-certpbe", "NONE"], Some(PW));
     let info = inspect(d, "x.pfx", None, false);
     info.stdout_has("Password:  not given");
@@ -155,9 +158,8 @@ fn certificates_outside_encryption_are_shown_without_a_password() {
 
 #[test]
 fn no_mac_fails_verify_on_the_mac_check_only() {
-    let dir = openssl_scratch("ossl-nomac");
+    let dir = scratch_with_leaf("ossl-nomac", "rsa:2048", "-sha256");
     let d = dir.path();
-    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "x.pfx", &["-nomac"], Some(PW));
     let run = verify(d, "x.pfx", Some(PW)).fails_with(1);
     check_line(&run, "FAIL", "mac");
@@ -176,15 +178,8 @@ fn no_mac_fails_verify_on_the_mac_check_only() {
 
 #[test]
 fn passwordless_openssl_file_opens_without_asking() {
-    let dir = openssl_scratch("ossl-nopw");
+    let dir = scratch_with_leaf("ossl-nopw", P384, "-sha384");
     let d = dir.path();
-    self_signed(
-        d,
-        "leaf",
-        "ec -pkeyopt ec_paramgen_curve:P-384",
-        "-sha384",
-        "400",
-    );
     export(d, "leaf", "x.pfx", &[], None);
     let run = verify(d, "x.pfx", None).success();
     run.stdout_has("the file opens without a password");
@@ -198,20 +193,9 @@ fn ca_intermediate_leaf_chain() {
     // Root and intermediate: P-384 CAs; leaf: RSA 2048 signed by the intermediate.
     std::fs::write(d.join("ca.ext"), CA_EXT).unwrap();
     std::fs::write(d.join("leaf.ext"), LEAF_EXT).unwrap();
-    self_signed(
-        d,
-        "root",
-        "ec -pkeyopt ec_paramgen_curve:P-384",
-        "-sha384",
-        "3650",
-    );
+    self_signed(d, "root", P384, "-sha384", "3650");
     for (name, newkey, issuer, ext) in [
-        (
-            "inter",
-            "ec -pkeyopt ec_paramgen_curve:P-384",
-            "root",
-            "ca.ext",
-        ),
+        ("inter", P384, "root", "ca.ext"),
         ("leaf", "rsa:2048", "inter", "leaf.ext"),
     ] {
         let mut req: Vec<&str> = vec!["req", "-new", "-nodes", "-newkey"];
@@ -323,7 +307,7 @@ fn unsupported_algorithms_fail_verify_with_the_reason() {
         ),
         (
             "p256sha384",
-            "ec -pkeyopt ec_paramgen_curve:P-256",
+            P256,
             "-sha384",
             "accepts P-256 only with SHA-256",
         ),
@@ -353,9 +337,8 @@ fn unsupported_algorithms_fail_verify_with_the_reason() {
 
 #[test]
 fn wrong_password_truncation_and_tampering_have_distinct_exit_codes() {
-    let dir = openssl_scratch("ossl-damage");
+    let dir = scratch_with_leaf("ossl-damage", "rsa:2048", "-sha256");
     let d = dir.path();
-    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "x.pfx", &[], Some(PW));
     let run = verify(d, "x.pfx", Some("Not-The-Password-1")).fails_with(3);
     run.stderr_has("wrong password");
@@ -425,9 +408,8 @@ fn java_keytool_pkcs12_reads() {
 
 #[test]
 fn nss_pk12util_ber_export_reads() {
-    let dir = openssl_scratch("nss");
+    let dir = scratch_with_leaf("nss", "rsa:2048", "-sha256");
     let d = dir.path();
-    self_signed(d, "leaf", "rsa:2048", "-sha256", "400");
     export(d, "leaf", "in.p12", &["-name", "tok"], Some(PW));
     std::fs::write(d.join("pw.txt"), PW).unwrap();
     std::fs::create_dir(d.join("db")).unwrap();
