@@ -185,14 +185,12 @@ impl EncryptionScheme {
         alg: &Tlv<'_>,
         limits: &Limits,
     ) -> Result<Result<Self, UnsupportedScheme>, Error> {
-        let mut r = alg.reader();
-        let id = r.oid("encryption AlgorithmIdentifier.algorithm")?;
-        let params = if r.is_empty() {
-            None
-        } else {
-            Some(r.read_any("encryption AlgorithmIdentifier.parameters")?)
-        };
-        r.finish("encryption AlgorithmIdentifier")?;
+        let (id, params) = algorithm_identifier(
+            alg,
+            "encryption AlgorithmIdentifier.algorithm",
+            "encryption AlgorithmIdentifier.parameters",
+            "encryption AlgorithmIdentifier",
+        )?;
         let pkcs12_cipher = match id.value {
             v if v == oid::PBE_SHA1_3DES.as_bytes() => Some(Cipher::DesEde3),
             v if v == oid::PBE_SHA1_2DES.as_bytes() => Some(Cipher::DesEde2),
@@ -459,9 +457,29 @@ impl EncryptionScheme {
     }
 }
 
+/// An AlgorithmIdentifier's OID and its parameters, if any (any one
+/// element), with nothing after them. The labels name the OID, the
+/// parameters and the whole in errors.
+pub(crate) fn algorithm_identifier<'a>(
+    alg: &Tlv<'a>,
+    algorithm: &'static str,
+    parameters: &'static str,
+    what: &'static str,
+) -> Result<(Tlv<'a>, Option<Tlv<'a>>), Error> {
+    let mut r = alg.reader();
+    let id = r.oid(algorithm)?;
+    let params = if r.is_empty() {
+        None
+    } else {
+        Some(r.read_any(parameters)?)
+    };
+    r.finish(what)?;
+    Ok((id, params))
+}
+
 /// The parameters of the algorithm identified by `id`, which must be
 /// present and a SEQUENCE (`what` names them in the error).
-fn sequence_params<'a>(
+pub(crate) fn sequence_params<'a>(
     id: &Tlv<'_>,
     params: Option<Tlv<'a>>,
     what: &'static str,

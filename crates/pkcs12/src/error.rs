@@ -191,6 +191,33 @@ pub(crate) fn check_input_size(bytes: &[u8], limits: &Limits) -> Result<(), Erro
     Ok(())
 }
 
+/// Checks a count against its limit: `count` (the item being read
+/// included) must be at most `max`, or [`Error::LimitExceeded`] naming
+/// `limit`.
+pub(crate) fn check_limit(limit: &'static str, count: usize, max: usize) -> Result<(), Error> {
+    if count > max {
+        return Err(Error::LimitExceeded {
+            limit,
+            value: count as u64,
+            max: max as u64,
+        });
+    }
+    Ok(())
+}
+
+/// A BER normalisation failure as [`Error::Malformed`] ("BER encoding"),
+/// located in `within`.
+pub(crate) fn ber_error(e: crate::ber::BerError, within: &str) -> Error {
+    Error::Malformed {
+        what: "BER encoding",
+        problem: e.problem,
+        at: Location {
+            within: within.to_owned(),
+            offset: e.offset,
+        },
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use crate::limits::IterationCount as _;
 use crate::{
     Error, Limits, Password, PasswordForm,
-    encryption::{Pbkdf2Params, parse_pbkdf2},
+    encryption::{Pbkdf2Params, algorithm_identifier, parse_pbkdf2, sequence_params},
     kdf::{self, Hash, KdfPurpose},
     oid,
     password::kdf_candidates,
@@ -173,18 +173,15 @@ impl MacData {
         let digest = d.octet_string("MacData.mac.digest")?;
         d.finish("MacData.mac")?;
 
-        let mut a = alg.reader();
-        let alg_id = a.oid("MacData.mac.digestAlgorithm.algorithm")?;
-        let params = if a.is_empty() {
-            None
-        } else {
-            Some(a.read_any("MacData.mac.digestAlgorithm.parameters")?)
-        };
-        a.finish("MacData.mac.digestAlgorithm")?;
+        let (alg_id, params) = algorithm_identifier(
+            &alg,
+            "MacData.mac.digestAlgorithm.algorithm",
+            "MacData.mac.digestAlgorithm.parameters",
+            "MacData.mac.digestAlgorithm",
+        )?;
 
         let (algorithm, mac_len) = if alg_id.value == oid::PBMAC1.as_bytes() {
-            let params =
-                params.ok_or_else(|| alg_id.invalid("PBMAC1-params", "parameters are missing"))?;
+            let params = sequence_params(&alg_id, params, "PBMAC1-params")?;
             let (kdf, hmac) = parse_pbmac1(&params, limits)?;
             (MacAlgorithm::Pbmac1 { kdf, hmac }, hmac.output_len())
         } else {
@@ -325,12 +322,9 @@ const PBMAC1_MAX_KEY_LEN: u64 = 64;
 ///     keyDerivationFunc AlgorithmIdentifier {{PBMAC1-KDFs}},
 ///     messageAuthScheme AlgorithmIdentifier {{PBMAC1-MACs}} }
 /// ```
+///
+/// `params` is a SEQUENCE ([`sequence_params`]).
 fn parse_pbmac1(params: &Tlv<'_>, limits: &Limits) -> Result<(Pbkdf2Params, Hash), Error> {
-    if params.tag != tag::SEQUENCE {
-        return Err(params
-            .invalid("PBMAC1-params", "parameters are not a SEQUENCE")
-            .into());
-    }
     let mut p = params.reader();
     let kdf_alg = p.sequence("PBMAC1-params.keyDerivationFunc")?;
     let mac_alg = p.sequence("PBMAC1-params.messageAuthScheme")?;

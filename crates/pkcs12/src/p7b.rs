@@ -15,7 +15,7 @@ use pfxgen_x509::Certificate;
 
 use crate::{
     Error, Limits, ber,
-    error::check_input_size,
+    error::{ber_error, check_input_size, check_limit},
     oid,
     pem::{is_pem, pem_blocks},
 };
@@ -74,14 +74,7 @@ pub fn read_certificate_file(bytes: &[u8], limits: &Limits) -> Result<Certificat
 }
 
 fn check_count(n: usize) -> Result<(), Error> {
-    if n > MAX_FILE_CERTIFICATES {
-        return Err(Error::LimitExceeded {
-            limit: "certificates in one file",
-            value: n as u64,
-            max: MAX_FILE_CERTIFICATES as u64,
-        });
-    }
-    Ok(())
+    check_limit("certificates in one file", n, MAX_FILE_CERTIFICATES)
 }
 
 fn certificate(der: &[u8], number: usize) -> Result<Certificate, Error> {
@@ -100,14 +93,8 @@ fn pkcs7_into(bytes: &[u8], limits: &Limits, file: &mut CertificateFile) -> Resu
     }
     file.certificates.truncate(certs);
     file.ignored.truncate(ignored);
-    let der = ber::normalize(bytes, limits.max_depth).map_err(|e| Error::Malformed {
-        what: "BER encoding",
-        problem: e.problem,
-        at: crate::Location {
-            within: "the PKCS#7 file".to_owned(),
-            offset: e.offset,
-        },
-    })?;
+    let der =
+        ber::normalize(bytes, limits.max_depth).map_err(|e| ber_error(e, "the PKCS#7 file"))?;
     pkcs7_der_into(&der, file)
 }
 

@@ -228,27 +228,30 @@ mod tests {
 
     #[test]
     fn empty_and_absent_are_both_tried() {
-        let forms: Vec<_> = kdf_candidates(&Password::empty())
-            .into_iter()
-            .map(|(f, b)| (f, b.to_vec()))
-            .collect();
-        assert_eq!(
-            forms,
-            vec![
-                (PasswordForm::AsGiven, vec![0, 0]),
-                (PasswordForm::Absent, vec![])
-            ]
-        );
-        let forms: Vec<_> = kdf_candidates(&Password::absent())
-            .into_iter()
-            .map(|(f, b)| (f, b.to_vec()))
-            .collect();
-        assert_eq!(
-            forms,
-            vec![
-                (PasswordForm::AsGiven, vec![]),
-                (PasswordForm::Empty, vec![0, 0])
-            ]
-        );
+        let cases = [
+            (
+                "empty",
+                Password::empty(),
+                [
+                    (PasswordForm::AsGiven, vec![0, 0]),
+                    (PasswordForm::Absent, vec![]),
+                ],
+            ),
+            (
+                "absent",
+                Password::absent(),
+                [
+                    (PasswordForm::AsGiven, vec![]),
+                    (PasswordForm::Empty, vec![0, 0]),
+                ],
+            ),
+        ];
+        for (name, password, expected) in cases {
+            let forms: Vec<_> = kdf_candidates(&password)
+                .into_iter()
+                .map(|(f, b)| (f, b.to_vec()))
+                .collect();
+            assert_eq!(forms, expected, "{name} password");
+        }
     }
 }

@@ -5,7 +5,10 @@
 
 use zeroize::Zeroizing;
 
-use crate::{Error, Limits, error::check_input_size};
+use crate::{
+    Error, Limits,
+    error::{check_input_size, check_limit},
+};
 
 /// Most PEM blocks read from one file (a key, a certificate and a long
 /// chain fit many times over).
@@ -51,13 +54,7 @@ pub fn pem_blocks(bytes: &[u8], limits: &Limits) -> Result<Vec<PemBlock>, Error>
     let mut rest = text;
     while let Some(start) = rest.find(BEGIN) {
         let number = out.len() + 1;
-        if number > MAX_PEM_BLOCKS {
-            return Err(Error::LimitExceeded {
-                limit: "PEM blocks in one file",
-                value: number as u64,
-                max: MAX_PEM_BLOCKS as u64,
-            });
-        }
+        check_limit("PEM blocks in one file", number, MAX_PEM_BLOCKS)?;
         let block = rest.get(start..).unwrap_or_default();
         let label_end = block
             .get(BEGIN.len()..)

@@ -33,6 +33,7 @@ use pfxgen_x509::Certificate;
 use crate::{
     Error, Limits, Password, PasswordForm, ber,
     encryption::{EncryptionScheme, UnsupportedScheme},
+    error::{ber_error, check_input_size, check_limit},
     mac_data::{self, MacData},
     oid, parallel,
     safe_bag::{Attributes, BagBudget, BagKind, BagValue, SafeBag, parse_safe_contents},
@@ -299,17 +300,6 @@ impl WorkBudget {
     }
 }
 
-fn ber_error(e: ber::BerError, within: &str) -> Error {
-    Error::Malformed {
-        what: "BER encoding",
-        problem: e.problem,
-        at: Location {
-            within: within.to_owned(),
-            offset: e.offset,
-        },
-    }
-}
-
 /// Normalises the file's first complete element (the PFX) and counts the
 /// bytes that follow it, which readers ignore: OpenSSL's `d2i` stops after
 /// the element, and .NET trims the input to it (`X509CertificateLoader`
@@ -334,24 +324,19 @@ fn normalize_file<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(Cow<'a, [u8]>
 /// A normalised embedded encoding: bytes, base offset, location label.
 type Nested<'a> = (Cow<'a, [u8]>, usize, Rc<str>);
 
-/// Normalises `tlv`'s value (an embedded encoding) and returns it with the
+/// Normalises `octets`' value (an embedded encoding) and returns it with the
 /// base offset and label for a reader: exact offsets when it was DER already.
-fn nested<'a>(
-    value: &'a [u8],
-    parent: &Tlv<'_>,
-    value_offset: usize,
-    label: &str,
-    limits: &Limits,
-) -> Result<Nested<'a>, Error> {
-    let normalised = ber::normalize(value, limits.max_depth).map_err(|e| {
-        let mut err = ber_error(e, parent.within());
+fn nested<'a>(octets: &Tlv<'a>, label: &str, limits: &Limits) -> Result<Nested<'a>, Error> {
+    let value_offset = octets.value_offset();
+    let normalised = ber::normalize(octets.value, limits.max_depth).map_err(|e| {
+        let mut err = ber_error(e, octets.within());
         if let Error::Malformed { at, .. } = &mut err {
             at.offset += value_offset;
         }
         err
     })?;
     Ok(match normalised {
-        Cow::Borrowed(b) => (Cow::Borrowed(b), value_offset, Rc::clone(parent.within())),
+        Cow::Borrowed(b) => (Cow::Borrowed(b), value_offset, Rc::clone(octets.within())),
         Cow::Owned(o) => (
             Cow::Owned(o),
             0,
@@ -371,12 +356,7 @@ impl Pfx {
     /// [`Error::InputTooLarge`], [`Error::Malformed`], [`Error::InvalidValue`],
     /// [`Error::IterationCount`], [`Error::LimitExceeded`], [`Error::Unsupported`].
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Self, Error> {
-        if bytes.len() > limits.max_input_size {
-            return Err(Error::InputTooLarge {
-                size: bytes.len(),
-                limit: limits.max_input_size,
-            });
-        }
+        check_input_size(bytes, limits)?;
         let (normalised, trailing_bytes) = normalize_file(bytes, limits)?;
         let was_ber = matches!(normalised, Cow::Owned(_));
         let label = if was_ber {
@@ -388,16 +368,12 @@ impl Pfx {
         let pfx = top.sequence("PFX")?;
         top.finish("PFX")?;
         let mut r = pfx.reader();
-        let version_tlv = r.integer("PFX.version")?;
-        let version = version_tlv.small_uint("PFX.version")?;
-        if version != 3 {
-            return Err(version_tlv
-                .invalid(
-                    "PFX.version",
-                    format!("version {version}; PKCS#12 v1.1 files are version 3"),
-                )
-                .into());
-        }
+        let version = read_version(
+            &mut r,
+            "PFX.version",
+            &[3],
+            "PKCS#12 v1.1 files are version 3",
+        )?;
         let auth_safe_ci = r.sequence("PFX.authSafe")?;
         let mac = mac_data::parse_optional(&mut r, limits)?;
         r.finish("PFX")?;
@@ -411,30 +387,12 @@ impl Pfx {
                         .to_owned(),
             });
         }
-        if content_type.value != oid::DATA.as_bytes() {
-            return Err(content_type
-                .invalid(
-                    "PFX.authSafe.contentType",
-                    format!("must be data, found {}", oid::describe(content_type.value)),
-                )
-                .into());
-        }
-        let content = content.ok_or_else(|| {
-            auth_safe_ci.invalid(
-                "PFX.authSafe",
-                "ContentInfo of type data has no [0] content",
-            )
-        })?;
+        expect_data(&content_type, "PFX.authSafe.contentType")?;
+        let content = required_content(&auth_safe_ci, content, "PFX.authSafe", "data")?;
         let octets = data_octets(&content, "PFX.authSafe.content")?;
         let auth_safe = octets.value.to_vec();
 
-        let (safe_der, base, within) = nested(
-            octets.value,
-            &octets,
-            octets.value_offset(),
-            "the AuthenticatedSafe",
-            limits,
-        )?;
+        let (safe_der, base, within) = nested(&octets, "the AuthenticatedSafe", limits)?;
         let mut ar = Reader::new(&safe_der, base, within);
         let seq = ar.sequence("AuthenticatedSafe")?;
         ar.finish("AuthenticatedSafe")?;
@@ -442,13 +400,11 @@ impl Pfx {
         let mut contents = Vec::new();
         let mut budget = BagBudget { count: 0 };
         while !items.is_empty() {
-            if contents.len() >= limits.max_contents {
-                return Err(Error::LimitExceeded {
-                    limit: "the number of ContentInfos in the AuthenticatedSafe",
-                    value: contents.len() as u64 + 1,
-                    max: limits.max_contents as u64,
-                });
-            }
+            check_limit(
+                "the number of ContentInfos in the AuthenticatedSafe",
+                contents.len() + 1,
+                limits.max_contents,
+            )?;
             let ci = items.sequence("AuthenticatedSafe ContentInfo")?;
             contents.push(parse_content(&ci, limits, &mut budget)?);
         }
@@ -1050,6 +1006,53 @@ fn content_info<'a>(ci: &Tlv<'a>, what: &'static str) -> Result<(Tlv<'a>, Option
     Ok((content_type, content))
 }
 
+/// Reads a version INTEGER that must be one of `accepted`; otherwise the
+/// error says the version and then `expected`.
+fn read_version(
+    r: &mut Reader<'_>,
+    what: &'static str,
+    accepted: &[u64],
+    expected: &str,
+) -> Result<u64, Error> {
+    let tlv = r.integer(what)?;
+    let version = tlv.small_uint(what)?;
+    if !accepted.contains(&version) {
+        return Err(tlv
+            .invalid(what, format!("version {version}; {expected}"))
+            .into());
+    }
+    Ok(version)
+}
+
+/// Checks that a contentType OID is id-data.
+fn expect_data(content_type: &Tlv<'_>, what: &'static str) -> Result<(), Error> {
+    if content_type.value != oid::DATA.as_bytes() {
+        return Err(content_type
+            .invalid(
+                what,
+                format!("must be data, found {}", oid::describe(content_type.value)),
+            )
+            .into());
+    }
+    Ok(())
+}
+
+/// The `[0]` content that a ContentInfo of type `kind` must carry.
+fn required_content<'a>(
+    ci: &Tlv<'_>,
+    content: Option<Tlv<'a>>,
+    what: &'static str,
+    kind: &str,
+) -> Result<Tlv<'a>, Error> {
+    content.ok_or_else(|| {
+        ci.invalid(
+            what,
+            format!("ContentInfo of type {kind} has no [0] content"),
+        )
+        .into()
+    })
+}
+
 /// The OCTET STRING of a data ContentInfo's content.
 fn data_octets<'a>(content: &Tlv<'a>, what: &'static str) -> Result<Tlv<'a>, Error> {
     if content.tag != tag::OCTET_STRING {
@@ -1070,57 +1073,35 @@ fn parse_content(ci: &Tlv<'_>, limits: &Limits, budget: &mut BagBudget) -> Resul
     let (content_type, content) = content_info(ci, "AuthenticatedSafe ContentInfo")?;
     let ct = content_type.value;
     if ct == oid::DATA.as_bytes() {
-        let content = content.ok_or_else(|| {
-            ci.invalid(
-                "AuthenticatedSafe ContentInfo",
-                "ContentInfo of type data has no [0] content",
-            )
-        })?;
+        let content = required_content(ci, content, "AuthenticatedSafe ContentInfo", "data")?;
         let octets = data_octets(&content, "AuthenticatedSafe data content")?;
-        let (der, base, within) = nested(
-            octets.value,
-            &octets,
-            octets.value_offset(),
-            "a SafeContents",
-            limits,
-        )?;
+        let (der, base, within) = nested(&octets, "a SafeContents", limits)?;
         let mut r = Reader::new(&der, base, within);
         let bags = parse_safe_contents(&mut r, limits, budget, 0)?;
         Ok(Content::Data { bags })
     } else if ct == oid::ENCRYPTED_DATA.as_bytes() {
-        let content = content.ok_or_else(|| {
-            ci.invalid(
-                "AuthenticatedSafe ContentInfo",
-                "ContentInfo of type encryptedData has no [0] content",
-            )
-        })?;
+        let content = required_content(
+            ci,
+            content,
+            "AuthenticatedSafe ContentInfo",
+            "encryptedData",
+        )?;
         if content.tag != tag::SEQUENCE {
             return Err(content.invalid("EncryptedData", "not a SEQUENCE").into());
         }
         let mut r = content.reader();
-        let version = r.integer("EncryptedData.version")?;
-        let v = version.small_uint("EncryptedData.version")?;
-        if v != 0 && v != 2 {
-            return Err(version
-                .invalid(
-                    "EncryptedData.version",
-                    format!("version {v}; expected 0 (or 2)"),
-                )
-                .into());
-        }
+        read_version(
+            &mut r,
+            "EncryptedData.version",
+            &[0, 2],
+            "expected 0 (or 2)",
+        )?;
         let eci = r.sequence("EncryptedData.encryptedContentInfo")?;
         let _unprotected = r.read_optional(tag::CONTEXT_1, "EncryptedData.unprotectedAttrs")?;
         r.finish("EncryptedData")?;
         let mut e = eci.reader();
         let inner_type = e.oid("EncryptedContentInfo.contentType")?;
-        if inner_type.value != oid::DATA.as_bytes() {
-            return Err(inner_type
-                .invalid(
-                    "EncryptedContentInfo.contentType",
-                    format!("must be data, found {}", oid::describe(inner_type.value)),
-                )
-                .into());
-        }
+        expect_data(&inner_type, "EncryptedContentInfo.contentType")?;
         let alg = e.sequence("EncryptedContentInfo.contentEncryptionAlgorithm")?;
         let ciphertext = match e.peek_tag() {
             Some(tag::IMPLICIT_0) => e

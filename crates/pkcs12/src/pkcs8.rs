@@ -13,6 +13,7 @@ use pfxgen_keygen::PrivateKey;
 use crate::{
     Error, Limits, Password, ber,
     encryption::{EncryptionScheme, UnsupportedScheme},
+    error::{ber_error, check_input_size},
 };
 use pfxgen_asn1::Reader;
 
@@ -29,20 +30,8 @@ pub fn decrypt_pkcs8(
     password: &Password,
     limits: &Limits,
 ) -> Result<PrivateKey, Error> {
-    if der.len() > limits.max_input_size {
-        return Err(Error::InputTooLarge {
-            size: der.len(),
-            limit: limits.max_input_size,
-        });
-    }
-    let normalised = ber::normalize(der, limits.max_depth).map_err(|e| Error::Malformed {
-        what: "BER encoding",
-        problem: e.problem,
-        at: crate::Location {
-            within: "the key".to_owned(),
-            offset: e.offset,
-        },
-    })?;
+    check_input_size(der, limits)?;
+    let normalised = ber::normalize(der, limits.max_depth).map_err(|e| ber_error(e, "the key"))?;
     let mut r = Reader::top(&normalised, "the key");
     let epki = r.sequence("EncryptedPrivateKeyInfo")?;
     r.finish("EncryptedPrivateKeyInfo")?;

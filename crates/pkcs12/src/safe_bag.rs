@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 use crate::{
     Error, Limits,
     encryption::{EncryptionScheme, UnsupportedScheme},
+    error::check_limit,
     oid,
 };
 use pfxgen_asn1::{Reader, Tlv, tag};
@@ -174,14 +175,7 @@ pub(crate) struct BagBudget {
 impl BagBudget {
     fn take(&mut self, limits: &Limits) -> Result<(), Error> {
         self.count += 1;
-        if self.count > limits.max_bags {
-            return Err(Error::LimitExceeded {
-                limit: "the number of SafeBags",
-                value: self.count as u64,
-                max: limits.max_bags as u64,
-            });
-        }
-        Ok(())
+        check_limit("the number of SafeBags", self.count, limits.max_bags)
     }
 }
 
@@ -278,13 +272,11 @@ fn parse_safe_bag(
         cw.finish("CertBag.certValue")?;
         (BagKind::Certificate, value)
     } else if id == oid::SAFE_CONTENTS_BAG.as_bytes() {
-        if nesting >= MAX_NESTED_SAFE_CONTENTS {
-            return Err(Error::LimitExceeded {
-                limit: "the nesting of safeContentsBags",
-                value: (nesting + 1) as u64,
-                max: MAX_NESTED_SAFE_CONTENTS as u64,
-            });
-        }
+        check_limit(
+            "the nesting of safeContentsBags",
+            nesting + 1,
+            MAX_NESTED_SAFE_CONTENTS,
+        )?;
         let mut nested_reader = Reader::new(
             value_tlv.raw,
             value_tlv.offset,
@@ -306,6 +298,25 @@ fn parse_safe_bag(
     })
 }
 
+/// Checks that an attribute's value has tag `expected` (`name`, with its
+/// article, says which type in the error).
+fn attribute_value_tag(
+    value: &Tlv<'_>,
+    expected: u8,
+    what: &'static str,
+    name: &str,
+) -> Result<(), Error> {
+    if value.tag != expected {
+        return Err(value
+            .invalid(
+                what,
+                format!("the value must be {name}, found tag 0x{:02X}", value.tag),
+            )
+            .into());
+    }
+    Ok(())
+}
+
 fn parse_attributes(set: &Tlv<'_>, limits: &Limits) -> Result<Attributes, Error> {
     let mut attrs = Attributes::default();
     let mut seen: Vec<Vec<u8>> = Vec::new();
@@ -313,13 +324,11 @@ fn parse_attributes(set: &Tlv<'_>, limits: &Limits) -> Result<Attributes, Error>
     let mut count = 0usize;
     while !r.is_empty() {
         count += 1;
-        if count > limits.max_attributes {
-            return Err(Error::LimitExceeded {
-                limit: "the number of attributes on a bag",
-                value: count as u64,
-                max: limits.max_attributes as u64,
-            });
-        }
+        check_limit(
+            "the number of attributes on a bag",
+            count,
+            limits.max_attributes,
+        )?;
         let attr = r.sequence("PKCS12Attribute")?;
         let mut a = attr.reader();
         let id = a.oid("PKCS12Attribute.attrId")?;
@@ -336,13 +345,11 @@ fn parse_attributes(set: &Tlv<'_>, limits: &Limits) -> Result<Attributes, Error>
         let mut v = values.reader();
         let mut vals = Vec::new();
         while !v.is_empty() {
-            if vals.len() >= limits.max_attributes {
-                return Err(Error::LimitExceeded {
-                    limit: "the number of values of one attribute",
-                    value: vals.len() as u64 + 1,
-                    max: limits.max_attributes as u64,
-                });
-            }
+            check_limit(
+                "the number of values of one attribute",
+                vals.len() + 1,
+                limits.max_attributes,
+            )?;
             vals.push(v.read_any("PKCS12Attribute.attrValues")?);
         }
         if vals.len() != 1 {
@@ -353,34 +360,24 @@ fn parse_attributes(set: &Tlv<'_>, limits: &Limits) -> Result<Attributes, Error>
         }
         let Some(first) = vals.first() else { continue };
         if id.value == oid::FRIENDLY_NAME.as_bytes() {
-            if first.tag != tag::BMP_STRING {
-                return Err(first
-                    .invalid(
-                        "friendlyName attribute",
-                        format!(
-                            "the value must be a BMPString, found tag 0x{:02X}",
-                            first.tag
-                        ),
-                    )
-                    .into());
-            }
+            attribute_value_tag(
+                first,
+                tag::BMP_STRING,
+                "friendlyName attribute",
+                "a BMPString",
+            )?;
             let name = decode_bmp(first.value)
                 .map_err(|problem| first.invalid("friendlyName attribute", problem))?;
             if attrs.friendly_name.is_none() {
                 attrs.friendly_name = Some(name);
             }
         } else if id.value == oid::LOCAL_KEY_ID.as_bytes() {
-            if first.tag != tag::OCTET_STRING {
-                return Err(first
-                    .invalid(
-                        "localKeyId attribute",
-                        format!(
-                            "the value must be an OCTET STRING, found tag 0x{:02X}",
-                            first.tag
-                        ),
-                    )
-                    .into());
-            }
+            attribute_value_tag(
+                first,
+                tag::OCTET_STRING,
+                "localKeyId attribute",
+                "an OCTET STRING",
+            )?;
             if attrs.local_key_id.is_none() {
                 attrs.local_key_id = Some(first.value.to_vec());
             }

@@ -24,7 +24,7 @@ mod common {
 }
 use common::fixtures::{
     AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY, KEY_BAG, LOCAL_KEY_ID, PBE_3DES, PBES2,
-    SHA256, X509, oid, pbes2_alg, pbmac1_mac_data, too_deep_error,
+    PBMAC1, SHA256, X509, oid, pbes2_alg, pbmac1_mac_data, too_deep_error,
 };
 
 const PW: &str = "pw";
@@ -285,6 +285,32 @@ fn reject_pbmac1_key_lengths_0_1_65_and_huge() {
             Err(Error::InvalidValue { what, .. }) if what.contains("keyLength") => {}
             other => panic!("keyLength {len}: {other:?}"),
         }
+    }
+}
+
+#[test]
+fn reject_pbmac1_parameters_missing_or_of_the_wrong_type() {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    let cases = [
+        (
+            "pbmac1_params_missing",
+            d::sequence(&[&oid(PBMAC1)]),
+            "parameters are missing",
+        ),
+        (
+            "pbmac1_params_null",
+            d::sequence(&[&oid(PBMAC1), &d::null()]),
+            "parameters are not a SEQUENCE",
+        ),
+    ];
+    for (name, alg, needle) in cases {
+        let mac = d::sequence(&[
+            &d::sequence(&[&alg, &d::octet_string(&[0; 32])]),
+            &d::octet_string(b"NOT USED"),
+            &d::integer_u64(1),
+        ]);
+        let pfx = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
+        invalid(parse(name, &pfx), "PBMAC1-params", needle);
     }
 }
 
@@ -992,36 +1018,9 @@ fn reject_bad_cbc_padding_with_the_right_password() {
 
 // --- Certificate issuer cycles (p12-keystore) ----------------------------------
 
-/// A certificate for `subject` issued by `issuer`, signed by `signer`.
+/// A CA certificate for `subject` issued by `issuer`, signed by `signer`.
 fn issued(subject: &str, issuer: &str, key: &PrivateKey, signer: &PrivateKey) -> Vec<u8> {
-    let name = |cn: &str| {
-        cn.parse::<pfxgen_x509::DistinguishedName>()
-            .unwrap()
-            .to_der()
-    };
-    let alg = pfxgen_x509::algorithm_identifier(signer.signature_algorithm());
-    let now = pfxgen_x509::UtcTime::now().unwrap();
-    let validity = d::sequence(&[
-        &now.to_x509_der(),
-        &now.plus_days(30).unwrap().to_x509_der(),
-    ]);
-    let bc = d::sequence(&[
-        &oid("2.5.29.19"),
-        &d::boolean(true),
-        &d::octet_string(&d::sequence(&[&d::boolean(true)])),
-    ]);
-    let tbs = d::sequence(&[
-        &d::context_constructed(0, &[&d::integer_u64(2)]),
-        &d::integer_u64(subject.len() as u64),
-        &alg,
-        &name(issuer),
-        &validity,
-        &name(subject),
-        key.public_key().to_spki_der(),
-        &d::context_constructed(3, &[&d::sequence(&[&bc])]),
-    ]);
-    let sig = signer.sign(&tbs).unwrap();
-    d::sequence(&[&tbs, &alg, &d::bit_string(&sig)])
+    pfxgen_x509::testing::issued(subject, issuer, key, signer, true).unwrap()
 }
 
 #[test]
