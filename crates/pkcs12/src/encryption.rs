@@ -26,7 +26,7 @@ use crate::{
     oid,
     password::kdf_candidates,
 };
-use pfxgen_asn1::{Tlv, tag};
+use pfxgen_asn1::{Reader, Tlv, tag};
 
 /// PBKDF2 parameters as read or written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -477,6 +477,21 @@ pub(crate) fn algorithm_identifier<'a>(
     Ok((id, params))
 }
 
+/// Ends an HMAC AlgorithmIdentifier after its OID: the parameters, if
+/// present, must be NULL (`parameters` names them), and nothing may follow
+/// (`what` names the whole).
+pub(crate) fn finish_null_parameters(
+    r: &mut Reader<'_>,
+    parameters: &'static str,
+    what: &'static str,
+) -> Result<(), Error> {
+    if !r.is_empty() {
+        r.read_any(parameters)?.expect_null(parameters)?;
+    }
+    r.finish(what)?;
+    Ok(())
+}
+
 /// The parameters of the algorithm identified by `id`, which must be
 /// present and a SEQUENCE (`what` names them in the error).
 pub(crate) fn sequence_params<'a>(
@@ -607,11 +622,7 @@ pub(crate) fn parse_pbkdf2(params: &Tlv<'_>, limits: &Limits) -> Result<Pbkdf2Pa
             what: "PBKDF2-params.prf",
             detail: format!("pseudo-random function {}", oid::describe(prf_id.value)),
         })?;
-        if !a.is_empty() {
-            a.read_any("PBKDF2-params.prf.parameters")?
-                .expect_null("PBKDF2-params.prf.parameters")?;
-        }
-        a.finish("PBKDF2-params.prf")?;
+        finish_null_parameters(&mut a, "PBKDF2-params.prf.parameters", "PBKDF2-params.prf")?;
     }
     p.finish("PBKDF2-params")?;
     Ok(Pbkdf2Params {
@@ -625,7 +636,6 @@ pub(crate) fn parse_pbkdf2(params: &Tlv<'_>, limits: &Limits) -> Result<Pbkdf2Pa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pfxgen_asn1::Reader;
 
     fn parse(der: &[u8]) -> Result<Result<EncryptionScheme, UnsupportedScheme>, Error> {
         let mut r = Reader::top(der, "test");
@@ -717,5 +727,37 @@ mod tests {
         let parsed = parse(&pbes2_with(Some(16), 16).to_der()).unwrap().unwrap();
         assert_eq!(parsed.key_length_mismatch(), Some((16, 32)));
         assert_eq!(pbes2().key_length_mismatch(), None);
+    }
+
+    #[test]
+    fn hmac_parameters_are_absent_or_null_and_last() {
+        let hmac = writer::oid(&oid::HMAC_SHA256);
+        let null = writer::null();
+        let octets = writer::octet_string(&[0]);
+        // The AlgorithmIdentifier, and the field an error must name.
+        let cases = [
+            ("absent", writer::sequence(&[&hmac]), None),
+            ("NULL", writer::sequence(&[&hmac, &null]), None),
+            (
+                "OCTET STRING",
+                writer::sequence(&[&hmac, &octets]),
+                Some("params"),
+            ),
+            (
+                "NULL, NULL",
+                writer::sequence(&[&hmac, &null, &null]),
+                Some("alg"),
+            ),
+        ];
+        for (name, der, refused) in cases {
+            let mut top = Reader::top(&der, "test");
+            let mut r = top.sequence("alg").unwrap().reader();
+            r.oid("alg.algorithm").unwrap();
+            match (finish_null_parameters(&mut r, "params", "alg"), refused) {
+                (Ok(()), None) => {}
+                (Err(Error::Malformed { what, .. }), Some(field)) if what == field => {}
+                (other, _) => panic!("{name}: {other:?}"),
+            }
+        }
     }
 }

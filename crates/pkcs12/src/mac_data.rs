@@ -21,7 +21,9 @@ use zeroize::Zeroizing;
 use crate::limits::IterationCount as _;
 use crate::{
     Error, Limits, Password, PasswordForm,
-    encryption::{Pbkdf2Params, algorithm_identifier, parse_pbkdf2, sequence_params},
+    encryption::{
+        Pbkdf2Params, algorithm_identifier, finish_null_parameters, parse_pbkdf2, sequence_params,
+    },
     kdf::{self, Hash, KdfPurpose},
     oid,
     password::kdf_candidates,
@@ -348,11 +350,11 @@ fn parse_pbmac1(params: &Tlv<'_>, limits: &Limits) -> Result<(Pbkdf2Params, Hash
         what: "PBMAC1-params.messageAuthScheme",
         detail: format!("MAC {}", oid::describe(mac_id.value)),
     })?;
-    if !m.is_empty() {
-        m.read_any("PBMAC1 messageAuthScheme.parameters")?
-            .expect_null("PBMAC1 messageAuthScheme.parameters")?;
-    }
-    m.finish("PBMAC1 messageAuthScheme")?;
+    finish_null_parameters(
+        &mut m,
+        "PBMAC1 messageAuthScheme.parameters",
+        "PBMAC1 messageAuthScheme",
+    )?;
 
     // RFC 9579 Section 4: keyLength must be present. A length of 0 or 1, or
     // beyond any HMAC's output, is hostile (CVE-2025-11187).

@@ -537,19 +537,8 @@ impl Pfx {
             count: self.bags_parsed,
         };
         for (index, content) in self.contents.iter().enumerate() {
-            match content {
-                Content::Data { bags } => {
-                    self.take_bags(
-                        bags,
-                        index,
-                        None,
-                        false,
-                        password,
-                        limits,
-                        &mut budget,
-                        &mut opened,
-                    )?;
-                }
+            let (bags, scheme) = match content {
+                Content::Data { bags } => (Cow::Borrowed(bags.as_slice()), None),
                 Content::Encrypted {
                     scheme, ciphertext, ..
                 } => {
@@ -562,16 +551,7 @@ impl Pfx {
                         &mut budget,
                         &mut bag_budget,
                     )?;
-                    self.take_bags(
-                        &bags,
-                        index,
-                        Some(scheme),
-                        false,
-                        password,
-                        limits,
-                        &mut budget,
-                        &mut opened,
-                    )?;
+                    (Cow::Owned(bags), Some(scheme))
                 }
                 Content::Enveloped => {
                     return Err(Error::Unsupported {
@@ -580,9 +560,20 @@ impl Pfx {
                     });
                 }
                 Content::Other { content_type } => {
-                    opened.skipped_contents.push(content_type.clone())
+                    opened.skipped_contents.push(content_type.clone());
+                    continue;
                 }
-            }
+            };
+            self.take_bags(
+                &bags,
+                index,
+                scheme,
+                false,
+                password,
+                limits,
+                &mut budget,
+                &mut opened,
+            )?;
         }
         opened.work_spent = budget.spent;
         opened.workarounds = std::mem::take(&mut budget.workarounds);
