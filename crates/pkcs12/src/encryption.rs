@@ -242,17 +242,20 @@ impl EncryptionScheme {
         let enc_alg = p.sequence("PBES2-params.encryptionScheme")?;
         p.finish("PBES2-params")?;
 
-        let mut k = kdf_alg.reader();
-        let kdf_id = k.oid("PBES2 keyDerivationFunc.algorithm")?;
-        if kdf_id.value != oid::PBKDF2.as_bytes() {
-            return Ok(Err(UnsupportedScheme(format!(
-                "PBES2 with key derivation {}",
-                oid::describe(kdf_id.value)
-            ))));
-        }
-        let kdf_params = k.sequence("PBKDF2-params")?;
-        k.finish("PBES2 keyDerivationFunc")?;
-        let kdf = parse_pbkdf2(&kdf_params, limits)?;
+        let kdf = match parse_kdf(
+            &kdf_alg,
+            "PBES2 keyDerivationFunc.algorithm",
+            "PBKDF2-params",
+            "PBES2 keyDerivationFunc",
+            limits,
+        )? {
+            Ok((kdf, _)) => kdf,
+            Err(other) => {
+                return Ok(Err(UnsupportedScheme(format!(
+                    "PBES2 with key derivation {other}"
+                ))));
+            }
+        };
         Ok(Self::parse_pbes2_cipher(&enc_alg)?.map(|(cipher, iv)| Self::Pbes2 { kdf, cipher, iv }))
     }
 
@@ -583,8 +586,30 @@ fn pkcs12_key_iv(
     (key, iv)
 }
 
+/// A keyDerivationFunc AlgorithmIdentifier (PBES2's or PBMAC1's) that must
+/// name PBKDF2: its parameters, parsed, and their TLV. `Ok(Err(..))`
+/// describes the OID of any other KDF, refused before its parameters are
+/// read. The labels name the OID, the PBKDF2-params and the whole in errors.
+pub(crate) fn parse_kdf<'a>(
+    alg: &Tlv<'a>,
+    algorithm: &'static str,
+    parameters: &'static str,
+    what: &'static str,
+    limits: &Limits,
+) -> Result<Result<(Pbkdf2Params, Tlv<'a>), String>, Error> {
+    let mut r = alg.reader();
+    let id = r.oid(algorithm)?;
+    if id.value != oid::PBKDF2.as_bytes() {
+        return Ok(Err(oid::describe(id.value)));
+    }
+    let params = r.sequence(parameters)?;
+    r.finish(what)?;
+    let kdf = parse_pbkdf2(&params, limits)?;
+    Ok(Ok((kdf, params)))
+}
+
 /// Parses PBKDF2-params.
-pub(crate) fn parse_pbkdf2(params: &Tlv<'_>, limits: &Limits) -> Result<Pbkdf2Params, Error> {
+fn parse_pbkdf2(params: &Tlv<'_>, limits: &Limits) -> Result<Pbkdf2Params, Error> {
     let mut p = params.reader();
     let salt = match p.peek_tag() {
         Some(tag::OCTET_STRING) => p.octet_string("PBKDF2-params.salt")?.value.to_vec(),
@@ -727,6 +752,40 @@ mod tests {
         let parsed = parse(&pbes2_with(Some(16), 16).to_der()).unwrap().unwrap();
         assert_eq!(parsed.key_length_mismatch(), Some((16, 32)));
         assert_eq!(pbes2().key_length_mismatch(), None);
+    }
+
+    #[test]
+    fn pbes2_key_derivation_must_be_pbkdf2_alone() {
+        let pbkdf2_params =
+            writer::sequence(&[&writer::octet_string(&[1; 8]), &writer::integer_u64(1)]);
+        let cipher = writer::sequence(&[
+            &writer::oid(&oid::AES256_CBC),
+            &writer::octet_string(&[0; 16]),
+        ]);
+        let pbes2 = |kdf: &[&[u8]]| {
+            let params = writer::sequence(&[&writer::sequence(kdf), &cipher]);
+            writer::sequence(&[&writer::oid(&oid::PBES2), &params])
+        };
+        let pbkdf2 = writer::oid(&oid::PBKDF2);
+        assert!(matches!(
+            parse(&pbes2(&[&pbkdf2, &pbkdf2_params])),
+            Ok(Ok(_))
+        ));
+        let other = writer::oid(&der::asn1::ObjectIdentifier::new_unwrap("1.2.3.4"));
+        match parse(&pbes2(&[&other, &pbkdf2_params])) {
+            Ok(Err(UnsupportedScheme(detail))) => {
+                assert_eq!(detail, "PBES2 with key derivation 1.2.3.4");
+            }
+            other => panic!("another KDF: {other:?}"),
+        }
+        let null = writer::null();
+        match parse(&pbes2(&[&pbkdf2, &pbkdf2_params, &null])) {
+            Err(Error::Malformed {
+                what: "PBES2 keyDerivationFunc",
+                ..
+            }) => {}
+            other => panic!("trailing data: {other:?}"),
+        }
     }
 
     #[test]

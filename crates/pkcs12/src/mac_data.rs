@@ -22,7 +22,7 @@ use crate::limits::IterationCount as _;
 use crate::{
     Error, Limits, Password, PasswordForm,
     encryption::{
-        Pbkdf2Params, algorithm_identifier, finish_null_parameters, parse_pbkdf2, sequence_params,
+        Pbkdf2Params, algorithm_identifier, finish_null_parameters, parse_kdf, sequence_params,
     },
     kdf::{self, Hash, KdfPurpose},
     oid,
@@ -332,17 +332,17 @@ fn parse_pbmac1(params: &Tlv<'_>, limits: &Limits) -> Result<(Pbkdf2Params, Hash
     let mac_alg = p.sequence("PBMAC1-params.messageAuthScheme")?;
     p.finish("PBMAC1-params")?;
 
-    let mut k = kdf_alg.reader();
-    let kdf_id = k.oid("PBMAC1 keyDerivationFunc.algorithm")?;
-    if kdf_id.value != oid::PBKDF2.as_bytes() {
-        return Err(Error::Unsupported {
-            what: "PBMAC1-params.keyDerivationFunc",
-            detail: format!("key derivation {}", oid::describe(kdf_id.value)),
-        });
-    }
-    let kdf_params = k.sequence("PBMAC1 PBKDF2-params")?;
-    k.finish("PBMAC1 keyDerivationFunc")?;
-    let kdf = parse_pbkdf2(&kdf_params, limits)?;
+    let (kdf, kdf_params) = parse_kdf(
+        &kdf_alg,
+        "PBMAC1 keyDerivationFunc.algorithm",
+        "PBMAC1 PBKDF2-params",
+        "PBMAC1 keyDerivationFunc",
+        limits,
+    )?
+    .map_err(|other| Error::Unsupported {
+        what: "PBMAC1-params.keyDerivationFunc",
+        detail: format!("key derivation {other}"),
+    })?;
 
     let mut m = mac_alg.reader();
     let mac_id = m.oid("PBMAC1 messageAuthScheme.algorithm")?;

@@ -23,8 +23,8 @@ mod common {
     pub mod fixtures;
 }
 use common::fixtures::{
-    AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY, KEY_BAG, LOCAL_KEY_ID, PBE_3DES, PBES2,
-    PBMAC1, SHA256, X509, oid, pbes2_alg, pbmac1_mac_data, too_deep_error,
+    AES256_CBC, CERT_BAG, DATA, ENCRYPTED_DATA, FRIENDLY, HMAC_SHA256, KEY_BAG, LOCAL_KEY_ID,
+    PBE_3DES, PBES2, PBMAC1, SHA256, X509, oid, pbes2_alg, pbmac1_mac_data, too_deep_error,
 };
 
 const PW: &str = "pw";
@@ -288,9 +288,20 @@ fn reject_pbmac1_key_lengths_0_1_65_and_huge() {
     }
 }
 
+/// A PFX holding the baseline bags under a MAC whose AlgorithmIdentifier
+/// is `alg` (a raw TLV).
+fn mac_alg_pfx(alg: &[u8]) -> Vec<u8> {
+    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
+    let mac = d::sequence(&[
+        &d::sequence(&[alg, &d::octet_string(&[0; 32])]),
+        &d::octet_string(b"NOT USED"),
+        &d::integer_u64(1),
+    ]);
+    pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac))
+}
+
 #[test]
 fn reject_pbmac1_parameters_missing_or_of_the_wrong_type() {
-    let auth_safe = d::sequence(&[&data_ci(&baseline_bags(&[]))]);
     let cases = [
         (
             "pbmac1_params_missing",
@@ -304,13 +315,28 @@ fn reject_pbmac1_parameters_missing_or_of_the_wrong_type() {
         ),
     ];
     for (name, alg, needle) in cases {
-        let mac = d::sequence(&[
-            &d::sequence(&[&alg, &d::octet_string(&[0; 32])]),
-            &d::octet_string(b"NOT USED"),
-            &d::integer_u64(1),
-        ]);
-        let pfx = pfx_with(&d::integer_u64(3), &data_ci(&auth_safe), Some(&mac));
-        invalid(parse(name, &pfx), "PBMAC1-params", needle);
+        invalid(parse(name, &mac_alg_pfx(&alg)), "PBMAC1-params", needle);
+    }
+}
+
+#[test]
+fn reject_pbmac1_key_derivation_other_than_pbkdf2() {
+    let pbkdf2_params = d::sequence(&[
+        &d::octet_string(&[1; 16]),
+        &d::integer_u64(1),
+        &d::integer_u64(32),
+    ]);
+    let hmac = d::sequence(&[&oid(HMAC_SHA256), &d::null()]);
+    let alg = d::sequence(&[
+        &oid(PBMAC1),
+        &d::sequence(&[&d::sequence(&[&oid("1.2.3.4"), &pbkdf2_params]), &hmac]),
+    ]);
+    match parse("pbmac1_kdf_unknown", &mac_alg_pfx(&alg)) {
+        Err(Error::Unsupported {
+            what: "PBMAC1-params.keyDerivationFunc",
+            detail,
+        }) if detail == "key derivation 1.2.3.4" => {}
+        other => panic!("{other:?}"),
     }
 }
 
