@@ -1,5 +1,5 @@
 //! `pack`: a key file, its certificate (PEM, DER or `.p7b`) and the CA
-//! chain joined into a PFX, with the chain ordered by signature.
+//! chain joined into a PFX, with the chain ordered by issuer and signature.
 //!
 //! In two steps, so that the operator sees what was found (a chain that
 //! stops early, an expired certificate, files left out) before being asked
@@ -9,10 +9,9 @@ use std::path::{Path, PathBuf};
 
 use pfxgen_keygen::PrivateKey;
 use pfxgen_pkcs12::{
-    KeyFile, Limits, MAX_CHAIN_LENGTH, MAX_FILE_CERTIFICATES, Profile, WriteOptions,
-    read_certificate_file, write_pfx,
+    KeyFile, Limits, MAX_FILE_CERTIFICATES, Profile, WriteOptions, read_certificate_file, write_pfx,
 };
-use pfxgen_x509::{Certificate, UtcTime};
+use pfxgen_x509::{Certificate, Chain, UtcTime};
 
 use crate::{
     error::{Exit, Failure, from_pkcs12},
@@ -296,31 +295,66 @@ fn load_certs(
     Ok(all)
 }
 
-/// The chain above `leaf`, issuer first, found by signature among `pool`,
-/// and whether it ends in a self-signed certificate.
+/// The chain above `leaf`, issuer first, among `pool`, and whether it ends
+/// in a self-signed certificate.
+///
+/// The path is built by [`Chain::build`], the same bounded builder `inspect`
+/// and `verify` use (issuer names, then signatures; cycles end); only the
+/// links whose signature verifies are kept, so a certificate that merely
+/// names the right issuer is never packed as part of the chain.
 #[must_use]
 pub fn order_chain(leaf: &Certificate, pool: &[Certificate]) -> (Vec<Certificate>, bool) {
-    let mut chain: Vec<Certificate> = Vec::new();
-    let mut current = leaf.clone();
-    while chain.len() < MAX_CHAIN_LENGTH {
-        if let Ok(own) = current.public_key() {
-            if current.verify_signature(&own).is_ok() {
-                return (chain, true);
-            }
-        }
-        let next = pool.iter().find(|c| {
-            *c != leaf
-                && !chain.contains(c)
-                && c.public_key()
-                    .is_ok_and(|k| current.verify_signature(&k).is_ok())
-        });
-        match next {
-            Some(c) => {
-                chain.push(c.clone());
-                current = c.clone();
-            }
-            None => return (chain, false),
-        }
+    let all: Vec<Option<&Certificate>> = std::iter::once(Some(leaf))
+        .chain(pool.iter().map(Some))
+        .collect();
+    let built = Chain::build(&all, 0);
+    let verified = built
+        .signatures
+        .iter()
+        .take_while(|s| **s == Some(true))
+        .count();
+    let chain = built
+        .certificates
+        .iter()
+        .skip(1)
+        .take(verified)
+        .filter_map(|&i| i.checked_sub(1).and_then(|k| pool.get(k)).cloned())
+        .collect();
+    (chain, built.complete && !built.cycle)
+}
+
+#[cfg(test)]
+mod tests {
+    use pfxgen_keygen::{KeyAlgorithm, PrivateKey};
+    use pfxgen_x509::testing::issued;
+
+    use super::*;
+
+    fn key() -> PrivateKey {
+        PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap()
     }
-    (chain, false)
+
+    fn cert(subject: &str, issuer: &str, key: &PrivateKey, signer: &PrivateKey) -> Certificate {
+        Certificate::from_der(&issued(subject, issuer, key, signer, true).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_chain_is_ordered_by_issuer_and_signature_and_decoys_are_left_out() {
+        let (root_key, inter_key, leaf_key) = (key(), key(), key());
+        let root = cert("CN=Root", "CN=Root", &root_key, &root_key);
+        let inter = cert("CN=Inter", "CN=Root", &inter_key, &root_key);
+        // Names the leaf's issuer but is not the key that signed the leaf.
+        let decoy = cert("CN=Inter", "CN=Root", &key(), &root_key);
+        let leaf = cert("CN=Leaf", "CN=Inter", &leaf_key, &inter_key);
+
+        let pool = [root.clone(), decoy.clone(), inter.clone()];
+        assert_eq!(order_chain(&leaf, &pool), (vec![inter, root.clone()], true));
+
+        let (chain, complete) = order_chain(&leaf, &[decoy]);
+        assert!(
+            chain.is_empty() && !complete,
+            "a decoy is not a chain: {chain:?}"
+        );
+        assert_eq!(order_chain(&root, &pool), (vec![], true));
+    }
 }
