@@ -1136,3 +1136,41 @@ fn parse_content(ci: &Tlv<'_>, limits: &Limits, budget: &mut BagBudget) -> Resul
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a wrong password's plaintext is tested against once its padding
+    /// happens to be valid (about one password in 256): a key must be one
+    /// well-formed SEQUENCE.
+    #[test]
+    fn a_decrypted_key_is_plausible_only_as_a_well_formed_sequence() {
+        assert!(plausible_der_sequence(&[0x30, 0x03, 0x02, 0x01, 0x00]));
+        for plain in [&[0x04, 0x00][..], &[0x30, 0x05, 0x00], &[]] {
+            assert!(!plausible_der_sequence(plain), "{plain:02x?}");
+        }
+    }
+
+    /// The same for an encrypted SafeContents: one SEQUENCE, empty or
+    /// starting with a SafeBag (a SEQUENCE), and nothing after it.
+    #[test]
+    fn decrypted_safe_contents_are_plausible_only_as_one_sequence_of_bags() {
+        let limits = Limits::default();
+        let cases: [(&[u8], bool); 6] = [
+            (&[0x30, 0x00], true),
+            (&[0x30, 0x02, 0x30, 0x00], true),
+            (&[0x30, 0x02, 0x04, 0x00], false),
+            (&[0x04, 0x00], false),
+            (&[0x30, 0x00, 0x30, 0x00], false),
+            (&[0x30, 0x05, 0x00], false),
+        ];
+        for (plain, plausible) in cases {
+            assert_eq!(
+                plausible_safe_contents(plain, &limits),
+                plausible,
+                "{plain:02x?}"
+            );
+        }
+    }
+}

@@ -15,6 +15,7 @@ const P8_PBES2_AES256_SHA256: &[u8] = include_bytes!("examples/pkcs8/pbes2_aes25
 const P8_PBES2_3DES_SHA1: &[u8] = include_bytes!("examples/pkcs8/pbes2_3des_sha1.p8");
 const P8_PKCS12_PBE_3DES: &[u8] = include_bytes!("examples/pkcs8/pkcs12_pbe_3des.p8");
 const RFC9579_A1: &[u8] = include_bytes!("examples/rfc9579/a1_pbmac1_sha256.p12");
+const RFC9579_A4: &[u8] = include_bytes!("examples/rfc9579/a4_invalid_iteration_count.p12");
 
 fn budget(max_work: u64) -> Limits {
     Limits {
@@ -160,4 +161,36 @@ fn pbmac1_work_counts_each_output_block() {
     // 2 (HMAC key) + 2 (one block at one iteration) + the HMAC over the
     // data (2 to key it, 1 data block, 1 outer).
     assert_eq!(work(32), 2 + 2 + (2 + 1 + 1));
+}
+
+/// RFC 9579 A.4: the MAC fails (wrong PBKDF2 iteration count) though the
+/// password is right. Telling "altered" from "wrong password" decrypts the
+/// content, then the key, within the same budget: when the budget runs out
+/// after the content decrypted, the file is called altered (the password is
+/// known to be right); when it runs out before anything decrypted, all that
+/// is known is that the MAC does not match.
+#[test]
+fn mac_failure_diagnosis_says_only_what_its_budget_established() {
+    let pw = Password::from_str_copy("1234");
+    let pfx = Pfx::parse(RFC9579_A4, &Limits::default()).unwrap();
+    let content = match &pfx.contents()[0] {
+        Content::Encrypted {
+            scheme: Ok(scheme), ..
+        } => scheme.work(&pw),
+        other => panic!("{other:?}"),
+    };
+    let mac = pfx.mac_work(&pw);
+    for (max_work, diagnosis) in [
+        (u64::MAX, "altered"),
+        (mac + content, "altered"),
+        (mac + content - 1, "MAC mismatch"),
+    ] {
+        let err = pfx.open(&pw, &budget(max_work)).unwrap_err();
+        let got = match err {
+            Error::IntegrityCheckFailed => "altered",
+            Error::MacMismatch => "MAC mismatch",
+            other => panic!("budget {max_work}: {other:?}"),
+        };
+        assert_eq!(got, diagnosis, "budget {max_work}");
+    }
 }
