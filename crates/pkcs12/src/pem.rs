@@ -159,10 +159,21 @@ mod tests {
             pem_blocks(encrypted.as_bytes(), &limits),
             Err(Error::Unsupported { .. })
         ));
-        let many = to_pem("X", b"a").unwrap().repeat(MAX_PEM_BLOCKS + 1);
+        // The block count at its limit is read; one more is refused.
+        let block = to_pem("X", b"a").unwrap();
+        let at_limit = block.repeat(MAX_PEM_BLOCKS);
+        assert_eq!(
+            pem_blocks(at_limit.as_bytes(), &limits).unwrap().len(),
+            MAX_PEM_BLOCKS
+        );
+        let over = block.repeat(MAX_PEM_BLOCKS + 1);
         assert!(matches!(
-            pem_blocks(many.as_bytes(), &limits),
-            Err(Error::LimitExceeded { .. })
+            pem_blocks(over.as_bytes(), &limits),
+            Err(Error::LimitExceeded {
+                value: 65,
+                max: 64,
+                ..
+            })
         ));
     }
 }
