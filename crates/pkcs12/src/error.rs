@@ -321,3 +321,68 @@ impl From<pfxgen_keygen::Error> for Error {
         Self::Crypto(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn iteration_problems_say_what_is_wrong() {
+        let cases = [
+            (IterationProblem::Zero, "0 (must be at least 1)"),
+            (IterationProblem::Negative, "negative"),
+            (
+                IterationProblem::AboveLimit {
+                    value: Some(10_000_001),
+                    limit: 10_000_000,
+                },
+                "10000001, above the limit of 10000000",
+            ),
+            (
+                IterationProblem::AboveLimit {
+                    value: None,
+                    limit: 10_000_000,
+                },
+                "larger than 2^64, above the limit of 10000000",
+            ),
+        ];
+        for (problem, text) in cases {
+            assert_eq!(problem.to_string(), text, "{problem:?}");
+        }
+    }
+
+    /// A key or certificate that does not load keeps its cause, so callers
+    /// (the CLI's `caused by:` lines) can show it.
+    #[test]
+    fn key_and_certificate_errors_keep_their_cause() {
+        let key = || pfxgen_keygen::PrivateKey::from_pkcs8_der(&[0x30, 0x00]).unwrap_err();
+        let cert = || pfxgen_x509::Certificate::from_der(&[0x30, 0x00]).unwrap_err();
+        let cases = [
+            (
+                Error::Key {
+                    bag: 1,
+                    source: key(),
+                },
+                key().to_string(),
+            ),
+            (
+                Error::Certificate {
+                    bag: 2,
+                    source: cert(),
+                },
+                cert().to_string(),
+            ),
+            (Error::Crypto(key()), key().to_string()),
+        ];
+        for (error, cause) in cases {
+            assert_eq!(
+                error.source().map(ToString::to_string),
+                Some(cause),
+                "{error:?}"
+            );
+        }
+        assert!(Error::PasswordRequired.source().is_none());
+    }
+}
