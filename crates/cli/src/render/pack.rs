@@ -18,8 +18,10 @@ pub fn notes(notes: &[PackNote]) {
             PackNote::Expired { subject, not_after } => {
                 eprintln!("warning: {subject} expired on {not_after}");
             }
-            PackNote::LeftOut { subject } => {
-                eprintln!("note: left out {subject} (not in the chain of the certificate)");
+            PackNote::LeftOut { subject, sha1 } => {
+                eprintln!(
+                    "note: left out {subject} (SHA-1 {sha1}): not in the chain of the certificate"
+                );
             }
             _ => {}
         }

@@ -11,7 +11,7 @@ use pfxgen_keygen::PrivateKey;
 use pfxgen_pkcs12::{
     KeyFile, Limits, MAX_FILE_CERTIFICATES, Profile, WriteOptions, read_certificate_file, write_pfx,
 };
-use pfxgen_x509::{Certificate, Chain, UtcTime};
+use pfxgen_x509::{Certificate, Chain, UtcTime, hex_upper};
 
 use crate::{
     error::{Exit, Failure, from_pkcs12},
@@ -83,6 +83,9 @@ pub enum PackNote {
     LeftOut {
         /// Its subject.
         subject: String,
+        /// Its SHA-1 thumbprint, upper-case hex: tells it apart from a
+        /// certificate of the chain with the same subject.
+        sha1: String,
     },
 }
 
@@ -194,6 +197,7 @@ fn note_chain(
         if c != leaf && !chain.contains(c) {
             notes.push(PackNote::LeftOut {
                 subject: c.subject(),
+                sha1: hex_upper(&c.sha1_thumbprint()),
             });
         }
     }
@@ -356,5 +360,18 @@ mod tests {
             "a decoy is not a chain: {chain:?}"
         );
         assert_eq!(order_chain(&root, &pool), (vec![], true));
+
+        // The decoy is named by its thumbprint, which its namesake lacks.
+        let (chain, complete) = order_chain(&leaf, &pool);
+        let mut notes = Vec::new();
+        note_chain(&leaf, &chain, complete, &pool, &mut notes);
+        let sha1 = hex_upper(&pool[1].sha1_thumbprint());
+        assert_eq!(
+            notes,
+            [PackNote::LeftOut {
+                subject: "CN=Inter".to_owned(),
+                sha1
+            }]
+        );
     }
 }
